@@ -1,0 +1,1 @@
+"""KIM Platform services: registry, broadcast, aspirations, gateway and their common plumbing."""

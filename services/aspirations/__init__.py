@@ -1,0 +1,1 @@
+"""Aspirations: citizens' voices in, routed, answered and carried back."""

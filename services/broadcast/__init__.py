@@ -1,0 +1,1 @@
+"""Broadcast: government information to exactly the groups it concerns."""

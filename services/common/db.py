@@ -1,0 +1,88 @@
+"""Database engines and the plumbing tables every service database has.
+
+SQLite is the embedded default (one file per service); PostgreSQL when the
+service's `<SERVICE>_DATABASE_URL` is set. Under eventlet, psycopg2 is made
+green explicitly so that a slow query never stalls the hub.
+"""
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
+    create_engine, event,
+)
+from sqlalchemy.engine import Engine, make_url
+
+
+def _eventlet_patched() -> bool:
+    try:
+        from eventlet import patcher
+    except ImportError:  # the gateway does not need eventlet
+        return False
+    return patcher.is_monkey_patched("socket")
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # One connection per process: SQLite allows one writer, and under
+        # eventlet a second green thread waiting on SQLite's busy lock would
+        # block the hub while the holder can never run. Waiting for the pool
+        # is green; waiting for the file lock is not.
+        engine = create_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=60,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # the sqlite3 module's own transaction handling is turned off so
+            # that SQLAlchemy's BEGIN is the one that counts
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", ""):
+        if _eventlet_patched():
+            # eventlet.monkey_patch() normally does this; doing it here makes
+            # it independent of import order (tested in test_green_driver).
+            from eventlet.support import psycopg2_patcher
+            psycopg2_patcher.make_psycopg_green()
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+# --- plumbing tables, present in every service database -------------------
+
+plumbing_metadata = MetaData()
+
+# Big integers on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+outbox = Table(
+    "outbox", plumbing_metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(100), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("correlation_id", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_outbox_unsent", "sent_at", "id"),
+)
+
+processed_events = Table(
+    "processed_events", plumbing_metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("event_type", String(100), nullable=False),
+    Column("producer", String(50), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)

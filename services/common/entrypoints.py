@@ -1,0 +1,150 @@
+"""nameko entrypoints that settle the database before answering, and event
+handlers that retry with back-off and then dead-letter.
+
+Use `rpc` and `event_handler` from here instead of nameko's own.
+"""
+import json
+import logging
+import traceback
+
+import eventlet
+from nameko.events import SERVICE_POOL
+from nameko.events import EventHandler as NamekoEventHandler
+from nameko.extensions import SharedExtension
+from nameko.rpc import Rpc as NamekoRpc
+
+from services.common import deadletters, metrics
+from services.common.bus import ConfirmedPublisher, OutgoingMessage
+from services.common.errors import DomainError
+from services.common.settings import SETTINGS_KEY
+
+log = logging.getLogger(__name__)
+
+
+def settle_unit_of_work(worker_ctx, exc_info):
+    """Commit or roll back every database session of the worker; returns the
+    worker's error, which is the commit's error when the commit failed."""
+    for provider in worker_ctx.container.dependencies:
+        settle = getattr(provider, "settle", None)
+        if settle is not None:
+            exc_info = settle(worker_ctx, exc_info)
+    return exc_info
+
+
+class Rpc(NamekoRpc):
+    def __init__(self, expected_exceptions=DomainError, **kwargs):
+        # domain errors are answers, not incidents: logged as warnings
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        exc_info = settle_unit_of_work(worker_ctx, exc_info)
+        if exc_info is not None:
+            result = None
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator
+
+
+class RetryPolicy(SharedExtension):
+    """Per service: declares the retry and dead-letter queues, republishes
+    failed events with confirms, and keeps the dead-letter gauge current."""
+
+    def setup(self):
+        self.settings = self.container.config[SETTINGS_KEY]
+        self.service = self.container.service_name
+        self.delays = self.settings.retry_delay_seconds
+        self.publisher = ConfirmedPublisher(self.settings.amqp_uri)
+        self._running = False
+        deadletters.declare_topology(self.settings.amqp_uri, self.service, self.delays)
+
+    def start(self):
+        self._running = True
+        self.container.spawn_managed_thread(self._watch_dead_letters, identifier="dead_letter_gauge")
+
+    def stop(self):
+        self._running = False
+        self.publisher.close()
+
+    def kill(self):
+        self.stop()
+
+    def _watch_dead_letters(self):
+        while self._running:
+            try:
+                count = deadletters.dead_letter_count(self.settings.amqp_uri, self.service)
+                metrics.DEAD_LETTERS.labels(self.service).set(count)
+            except Exception as exc:
+                log.warning("cannot read dead-letter depth: %s", exc)
+            eventlet.sleep(10)
+
+    def reschedule(self, handler, message, exc_info):
+        """Send a failed event to its next delayed retry, or to the dead letters."""
+        headers = dict(message.headers or {})
+        retries = int(headers.get(deadletters.RETRIES_HEADER, 0))
+        queue_name = handler.queue.name
+        if retries < len(self.delays):
+            headers[deadletters.RETRIES_HEADER] = retries + 1
+            exchange = deadletters.retry_name(self.service, self.delays[retries])
+            target = OutgoingMessage(exchange=exchange, routing_key=queue_name, body=message.body,
+                                     headers=headers, content_type=message.content_type)
+            metrics.EVENTS_RETRIED.labels(self.service, handler.method_name).inc()
+            log.warning("event handler %s failed (attempt %d), retrying in %ss",
+                        handler.method_name, retries + 1, self.delays[retries])
+        else:
+            headers[deadletters.ORIGINAL_QUEUE_HEADER] = queue_name
+            headers[deadletters.ERROR_HEADER] = "".join(
+                traceback.format_exception_only(exc_info[0], exc_info[1])).strip()[:1000]
+            target = OutgoingMessage(exchange="", routing_key=deadletters.dead_letter_queue(self.service),
+                                     body=message.body, headers=headers, content_type=message.content_type)
+            metrics.EVENTS_DEAD_LETTERED.labels(self.service, handler.method_name).inc()
+            log.error("event handler %s failed %d times; event moved to %s",
+                      handler.method_name, retries + 1, deadletters.dead_letter_queue(self.service))
+        self.publisher.publish([target])
+
+
+class EventHandler(NamekoEventHandler):
+    """A nameko event handler whose failures are retried with back-off and
+    finally dead-lettered, never lost and never spinning."""
+
+    retry_policy = RetryPolicy()
+
+    def __init__(self, source_service, event_type, handler_type=SERVICE_POOL, **kwargs):
+        kwargs.pop("requeue_on_error", None)
+        super().__init__(source_service, event_type, handler_type=handler_type,
+                         reliable_delivery=True, requeue_on_error=False, **kwargs)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        exc_info = settle_unit_of_work(worker_ctx, exc_info)
+        service = self.container.service_name
+        event_type = _event_type(worker_ctx)
+        if exc_info is None:
+            metrics.EVENTS_CONSUMED.labels(service, self.method_name, event_type).inc()
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        metrics.EVENTS_FAILED.labels(service, self.method_name, event_type).inc()
+        try:
+            self.retry_policy.reschedule(self, message, exc_info)
+        except Exception as exc:
+            # the broker is in trouble: keep the message where it is
+            log.error("cannot reschedule failed event, requeueing it: %s", exc)
+            eventlet.sleep(1)
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
+event_handler = EventHandler.decorator
+
+
+def _event_type(worker_ctx) -> str:
+    payload = worker_ctx.args[0] if worker_ctx.args else None
+    if isinstance(payload, dict):
+        return str(payload.get("type", "unknown"))
+    if isinstance(payload, (str, bytes)):
+        try:
+            return str(json.loads(payload).get("type", "unknown"))
+        except Exception:
+            return "unknown"
+    return "unknown"

@@ -1,0 +1,61 @@
+"""Settings read once from the environment, one object per service.
+
+Every field names its environment variable; defaults are the embedded
+defaults `make run` uses (SQLite under ./var, RabbitMQ on localhost).
+"""
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    amqp_uri: str = Field("amqp://guest:guest@localhost:5672/", validation_alias="AMQP_URI")
+    data_dir: Path = Field(Path("./var"), validation_alias="KIM_DATA_DIR")
+    log_level: str = Field("INFO", validation_alias="KIM_LOG_LEVEL")
+    # "json" for machines (default), "text" for a person at a terminal
+    log_format: str = Field("json", validation_alias="KIM_LOG_FORMAT")
+
+
+class ServiceSettings(CommonSettings):
+    """Settings of a nameko service. Subclasses set `service_name` and the
+    two per-service variables `<SERVICE>_DATABASE_URL` and `<SERVICE>_METRICS_PORT`."""
+
+    service_name: ClassVar[str] = ""
+
+    database_url: str | None = None
+    metrics_port: int = 0
+    max_workers: int = Field(10, validation_alias="KIM_MAX_WORKERS")
+    # seconds to wait before each retry of a failing event handler; after the
+    # last one the event goes to the service's dead-letter queue
+    retry_delays: str = Field("1,5,30", validation_alias="KIM_RETRY_DELAYS")
+    outbox_poll_seconds: float = Field(0.5, validation_alias="KIM_OUTBOX_POLL_SECONDS")
+    outbox_batch_size: int = Field(500, validation_alias="KIM_OUTBOX_BATCH_SIZE")
+    # sent outbox rows are kept this long for inspection, then pruned
+    outbox_retention_hours: float = Field(168, validation_alias="KIM_OUTBOX_RETENTION_HOURS")
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"
+
+    @property
+    def retry_delay_seconds(self) -> list[float]:
+        return [float(part) for part in self.retry_delays.split(",") if part.strip()]
+
+    def nameko_config(self) -> dict:
+        """The nameko container config: the broker plus this settings object,
+        which the common extensions read under the key ``KIM``."""
+        return {
+            "AMQP_URI": self.amqp_uri,
+            "max_workers": self.max_workers,
+            "serializer": "json",
+            SETTINGS_KEY: self,
+        }
+
+
+SETTINGS_KEY = "KIM"

@@ -1,0 +1,131 @@
+"""The gateway application: routes, problem handlers, request limits,
+correlation ids and HTTP metrics."""
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from services.common import logs, metrics, migrations
+from services.common.db import make_engine
+from services.gateway import problems
+from services.gateway.keys import KeyStore
+from services.gateway.problems import problem_response
+from services.gateway.routes import keys, ops, regions
+from services.gateway.rpc import RpcClient
+from services.gateway.settings import GatewaySettings
+
+log = logging.getLogger("services.gateway")
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+DESCRIPTION = """
+API Platform KIM: peta Kelompok Informasi Masyarakat, diseminasi informasi
+tepat sasaran, dan aspirasi masyarakat. Semua galat memakai RFC 9457
+(`application/problem+json`); kirim `Accept-Language: en` untuk teks bahasa
+Inggris. Autentikasi: `Authorization: Bearer <kunci API>`.
+
+The KIM Platform API. Errors are RFC 9457 problem details; send
+`Accept-Language: en` for English texts.
+"""
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestGuard:
+    """Pure ASGI middleware: correlation id, body size limit, HTTP metrics."""
+
+    def __init__(self, app, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        correlation_id = headers.get(b"x-correlation-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+        logs.correlation_id.set(correlation_id)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            response = problem_response(Request(scope), 413,
+                                        f"Badan permintaan melebihi {self.max_body_bytes} bait.",
+                                        f"The request body exceeds {self.max_body_bytes} bytes.")
+            response.headers["X-Correlation-ID"] = correlation_id
+            await response(scope, receive, send)
+            self._observe(scope, 413, started)
+            return
+
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"x-correlation-id", correlation_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        finally:
+            self._observe(scope, status_holder["status"], started)
+
+    @staticmethod
+    def _observe(scope, status: int, started: float):
+        route = scope.get("route")
+        template = getattr(route, "path", None) or "unmatched"
+        metrics.HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
+        metrics.HTTP_DURATION.labels(scope["method"], template).observe(time.perf_counter() - started)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(migrations.upgrade, settings.db_url, MIGRATIONS)
+        engine = make_engine(settings.db_url)
+        app.state.engine = engine
+        app.state.keys = KeyStore(sessionmaker(engine, expire_on_commit=False))
+        generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
+        if generated:
+            # printed once, on the first start without KIM_ADMIN_KEY
+            print(f"KIM admin key (shown once, keep it safe): {generated}", flush=True)
+        app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout)
+        yield
+        await app.state.rpc.close()
+        engine.dispose()
+
+    app = FastAPI(title="KIM Platform API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge):
+        return problem_response(request, 413, f"Badan permintaan melebihi {settings.max_body_bytes} bait.",
+                                f"The request body exceeds {settings.max_body_bytes} bytes.")
+
+    app.include_router(regions.router)
+    app.include_router(keys.router)
+    app.include_router(ops.router)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.state.settings = settings
+    return app

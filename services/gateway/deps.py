@@ -1,0 +1,61 @@
+"""Request-scoped dependencies: who is calling, what they may do, and the
+RPC call carrying the request's correlation id."""
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from services.gateway.keys import KeyStore, Principal
+from services.gateway.problems import Problem
+
+BEARER = {"WWW-Authenticate": 'Bearer realm="kim"'}
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller, or None for anonymous. A key that is present but wrong is
+    a 401 even on public routes, so a typo is never silently anonymous."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Problem(401, "Gunakan header Authorization: Bearer <kunci API>.",
+                      "Use the header Authorization: Bearer <api key>.", headers=BEARER)
+    principal = await run_in_threadpool(request.app.state.keys.principal_for, secret.strip())
+    if principal is None:
+        raise Problem(401, "Kunci API tidak dikenal atau sudah dicabut.",
+                      "Unknown or revoked API key.", headers=BEARER)
+    return principal
+
+
+def require(*roles: str):
+    async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+        if principal is None:
+            raise Problem(401, "Diperlukan kunci API.", "An API key is required.", headers=BEARER)
+        if principal.role not in roles:
+            raise Problem(403, "Peran Anda tidak boleh melakukan ini.", "Your role may not do this.")
+        return principal
+    return dependency
+
+
+class Rpc:
+    """Calls a service with this request's correlation id."""
+
+    def __init__(self, request: Request):
+        self.client = request.app.state.rpc
+        self.correlation_id = request.state.correlation_id
+
+    async def __call__(self, service: str, method: str, **kwargs):
+        return await self.client.call(service, method, correlation_id=self.correlation_id, **kwargs)
+
+
+Anyone = Annotated[Principal | None, Depends(optional_principal)]
+Admin = Annotated[Principal, Depends(require("admin"))]
+RpcCall = Annotated[Rpc, Depends(Rpc)]
+
+
+def key_store(request: Request) -> KeyStore:
+    return request.app.state.keys
+
+
+Keys = Annotated[KeyStore, Depends(key_store)]

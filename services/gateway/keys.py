@@ -1,0 +1,124 @@
+"""API keys: issue, look up, list, revoke; the bootstrap admin key; and the
+caller's identity (`Principal`) with the scope rules every route uses."""
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.events import utcnow
+from services.gateway.models import ApiKey
+
+log = logging.getLogger(__name__)
+
+ROLES = ("admin", "operator", "kim")
+KEY_PREFIX = "kim_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    name: str
+    role: str
+    scope_region: str | None  # None for a national admin
+    kim_id: str | None
+
+    def covers(self, region_code: str) -> bool:
+        """Whether a region lies inside this caller's scope subtree."""
+        return in_subtree(region_code, self.scope_region)
+
+
+def in_subtree(code: str | None, root: str | None) -> bool:
+    if root is None:
+        return True
+    return code is not None and (code == root or code.startswith(root + "."))
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def key_view(key: ApiKey) -> dict:
+    return {
+        "id": key.id, "name": key.name, "role": key.role, "scope_region": key.scope_region,
+        "kim_id": key.kim_id, "key_prefix": key.key_prefix, "created_by": key.created_by,
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+class KeyStore:
+    def __init__(self, session_factory: sessionmaker):
+        self.Session = session_factory
+
+    def principal_for(self, secret: str) -> Principal | None:
+        with self.Session() as session:
+            key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(secret),
+                                                      ApiKey.revoked_at.is_(None)))
+            if key is None:
+                return None
+            return Principal(key.id, key.name, key.role, key.scope_region, key.kim_id)
+
+    def issue(self, name: str, role: str, scope_region: str | None, kim_id: str | None,
+              created_by: str | None, secret: str | None = None) -> tuple[dict, str]:
+        secret = secret or new_secret()
+        key = ApiKey(id=str(uuid.uuid4()), name=name, role=role, scope_region=scope_region,
+                     kim_id=kim_id, key_hash=hash_key(secret), key_prefix=secret[:12],
+                     created_by=created_by, created_at=utcnow())
+        with self.Session.begin() as session:
+            session.add(key)
+        return key_view(key), secret
+
+    def list(self, scope_region: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        query = select(ApiKey)
+        if scope_region is not None:
+            query = query.where(or_(ApiKey.scope_region == scope_region,
+                                    ApiKey.scope_region.like(scope_region + ".%")))
+        with self.Session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            keys = session.scalars(query.order_by(ApiKey.created_at, ApiKey.id).limit(limit).offset(offset)).all()
+            return [key_view(k) for k in keys], total
+
+    def get(self, key_id: str) -> ApiKey | None:
+        with self.Session() as session:
+            return session.get(ApiKey, key_id)
+
+    def revoke(self, key_id: str) -> str:
+        """'revoked', 'already', or 'last_admin' when it is the last national admin key."""
+        with self.Session.begin() as session:
+            key = session.get(ApiKey, key_id, with_for_update=True)
+            if key.revoked_at is not None:
+                return "already"
+            if key.role == "admin" and key.scope_region is None and self._national_admins(session) <= 1:
+                return "last_admin"
+            key.revoked_at = utcnow()
+            return "revoked"
+
+    @staticmethod
+    def _national_admins(session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(ApiKey).where(
+            ApiKey.role == "admin", ApiKey.scope_region.is_(None), ApiKey.revoked_at.is_(None)))
+
+    def bootstrap_admin(self, configured_secret: str | None) -> str | None:
+        """Make sure a national admin key exists. Returns a newly generated
+        secret (to print once), else None."""
+        if configured_secret:
+            with self.Session() as session:
+                known = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(configured_secret)))
+            if known is None:
+                self.issue("admin (KIM_ADMIN_KEY)", "admin", None, None, None, secret=configured_secret)
+            elif known.revoked_at is not None:
+                log.warning("KIM_ADMIN_KEY names a revoked key; it stays revoked")
+            return None
+        with self.Session() as session:
+            if self._national_admins(session) > 0:
+                return None
+        _, secret = self.issue("admin (generated)", "admin", None, None, None)
+        return secret

@@ -1,0 +1,145 @@
+"""RFC 9457 problem responses for every error, in Indonesian first and in
+English when the client prefers it (Accept-Language), and the one place
+where a service's domain error becomes an HTTP status."""
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+# status -> (slug, Indonesian title, English title)
+TITLES = {
+    400: ("bad-request", "Permintaan tidak valid", "Bad request"),
+    401: ("unauthorized", "Tidak terautentikasi", "Unauthorized"),
+    403: ("forbidden", "Akses ditolak", "Forbidden"),
+    404: ("not-found", "Tidak ditemukan", "Not found"),
+    405: ("method-not-allowed", "Metode tidak diizinkan", "Method not allowed"),
+    409: ("conflict", "Konflik", "Conflict"),
+    412: ("precondition-failed", "Versi data sudah berubah", "Precondition failed"),
+    413: ("payload-too-large", "Permintaan terlalu besar", "Payload too large"),
+    415: ("unsupported-media-type", "Jenis konten tidak didukung", "Unsupported media type"),
+    422: ("validation-error", "Data tidak valid", "Unprocessable content"),
+    500: ("internal-error", "Kesalahan internal", "Internal server error"),
+    503: ("service-unavailable", "Layanan tidak tersedia", "Service unavailable"),
+}
+
+# The one mapping from a service's domain error type to an HTTP status.
+REMOTE_ERROR_STATUS = {
+    "NotFound": 404,
+    "OutOfScope": 403,
+    "Conflict": 409,
+    "PreconditionFailed": 412,
+    "InvalidTransition": 409,
+    "InvalidInput": 422,
+}
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem (documented in OpenAPI for every error response)."""
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": "urn:kim:problem:not-found", "title": "Tidak ditemukan", "status": 404,
+        "detail": "Wilayah dengan kode 99.99 tidak ditemukan."}]})
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict] | None = None
+
+
+def prefers_english(request: Request) -> bool:
+    header = request.headers.get("accept-language", "").lower()
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()
+        if tag.startswith("en"):
+            return True
+        if tag.startswith("id"):
+            return False
+    return False
+
+
+class Problem(Exception):
+    """Raise anywhere in the gateway to answer with a problem response.
+    `detail` is Indonesian; `detail_en` its English version."""
+
+    def __init__(self, status: int, detail: str, detail_en: str | None = None, *,
+                 errors: list[dict] | None = None, headers: dict | None = None, **extra: Any):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.detail_en = detail_en
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_response(request: Request, status: int, detail: str | None = None,
+                     detail_en: str | None = None, errors: list[dict] | None = None,
+                     headers: dict | None = None, **extra) -> JSONResponse:
+    slug, title_id, title_en = TITLES.get(status, ("error", "Kesalahan", "Error"))
+    english = prefers_english(request)
+    body = {
+        "type": f"urn:kim:problem:{slug}",
+        "title": title_en if english else title_id,
+        "status": status,
+        "detail": (detail_en or detail) if english else detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def remote_error_to_problem(exc_type: str, detail: str, extra: dict) -> Problem:
+    status = REMOTE_ERROR_STATUS.get(exc_type, 500)
+    extra = dict(extra or {})
+    detail_en = extra.pop("detail_en", None)
+    errors = extra.pop("errors", None)
+    if status == 500:
+        return Problem(500, "Terjadi kesalahan pada layanan.", "A service failed.")
+    return Problem(status, detail, detail_en, errors=errors, **extra)
+
+
+def _field(loc) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        return ".".join(parts[1:]) or parts[0]
+    return ".".join(parts)
+
+
+def install(app: FastAPI):
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem):
+        return problem_response(request, exc.status, exc.detail, exc.detail_en,
+                                errors=exc.errors, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem_response(request, 400, "Badan permintaan bukan JSON yang valid.",
+                                    "The request body is not valid JSON.")
+        return problem_response(
+            request, 422, "Beberapa isian tidak valid.", "Some fields are invalid.",
+            errors=[{"field": _field(e.get("loc", ())), "in": str(e.get("loc", ("",))[0]),
+                     "message": e.get("msg"), "type": e.get("type")} for e in errors])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404 and detail in (None, "Not Found"):
+            return problem_response(request, 404, "Alamat tidak ditemukan.", "No such resource.")
+        if exc.status_code == 405:
+            return problem_response(request, 405, "Metode ini tidak diizinkan di alamat ini.",
+                                    "This method is not allowed here.", headers=exc.headers)
+        return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        import logging
+        logging.getLogger("services.gateway").exception("unhandled error on %s", request.url.path)
+        return problem_response(request, 500, "Terjadi kesalahan internal.", "An internal error occurred.")

@@ -1,0 +1,42 @@
+"""Shapes shared by the routes: pagination and the error responses."""
+import re
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from services.gateway.problems import Problem, ProblemDetails
+
+T = TypeVar("T")
+REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
+REGION_CODE_RE = re.compile(REGION_CODE)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    next: str | None = None
+
+
+class Paging:
+    """`limit` and `cursor` (or `offset`); `next` is the cursor of the following page."""
+
+    def __init__(self,
+                 limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
+                 cursor: Annotated[str | None, Query(max_length=20, description="from a previous page's `next`")] = None,
+                 offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None):
+        if cursor is not None:
+            if not cursor.isdigit():
+                raise Problem(422, "Kursor tidak valid.", "Invalid cursor.",
+                              errors=[{"field": "cursor", "in": "query", "message": "use a page's `next` value"}])
+            offset = int(cursor)
+        self.limit = limit
+        self.offset = offset or 0
+
+    def page(self, items: list, total: int) -> dict:
+        following = self.offset + len(items)
+        return {"items": items, "total": total, "next": str(following) if following < total else None}
+
+
+def problems(*statuses: int) -> dict:
+    return {s: {"model": ProblemDetails, "content": {"application/problem+json": {}}} for s in statuses}

@@ -1,0 +1,112 @@
+"""/api/v1/keys: admins issue, list and revoke API keys."""
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
+
+from services.gateway.deps import Admin, Keys, RpcCall
+from services.gateway.keys import in_subtree
+from services.gateway.problems import Problem
+from services.gateway.routes.common import REGION_CODE, Page, Paging, problems
+
+router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
+
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
+        {"name": "Operator Diskominfo Kota Pekanbaru", "role": "operator", "scope_region": "14.71"},
+        {"name": "Admin Diskominfo Provinsi Riau", "role": "admin", "scope_region": "14"},
+        {"name": "KIM Maju Bersama", "role": "kim", "kim_id": "KIM-14.71.01.1001-0001"}]})
+
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["admin", "operator", "kim"]
+    scope_region: str | None = Field(None, pattern=REGION_CODE)
+    kim_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+
+    @model_validator(mode="after")
+    def _role_fields(self):
+        if self.role == "operator" and (self.scope_region is None or self.scope_region.count(".") != 1):
+            raise ValueError("an operator needs scope_region, a regency/city code such as 14.71")
+        if self.role == "admin" and self.scope_region is not None and self.scope_region.count(".") != 0:
+            raise ValueError("an admin's scope_region is a province code such as 14, or none for the whole country")
+        if self.role == "kim" and not self.kim_id:
+            raise ValueError("a kim key needs kim_id")
+        if self.role != "kim" and self.kim_id is not None:
+            raise ValueError("only a kim key has kim_id")
+        if self.role == "kim" and self.scope_region is not None:
+            raise ValueError("a kim key has no scope_region: its group is its scope")
+        return self
+
+
+class Key(BaseModel):
+    id: str
+    name: str
+    role: str
+    scope_region: str | None
+    kim_id: str | None
+    key_prefix: str
+    created_by: str | None
+    created_at: str
+    revoked_at: str | None
+
+
+class IssuedKey(Key):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "5b0c1a2e-8a43-4d0e-9d5e-3f1f6f0f8a11", "name": "Operator Diskominfo Kota Pekanbaru",
+        "role": "operator", "scope_region": "14.71", "kim_id": None, "key_prefix": "kim_Xq3v9sLp",
+        "created_by": "0d8e...", "created_at": "2026-11-28T12:00:00+00:00", "revoked_at": None,
+        "key": "kim_Xq3v9sLp..."}]})
+    key: str = Field(description="the secret, shown only in this response")
+
+
+@router.post("", status_code=201, response_model=IssuedKey, responses=problems(401, 403, 413, 422, 503),
+             summary="Issue an API key (the secret is shown once)")
+async def issue_key(body: KeyCreate, admin: Admin, rpc: RpcCall, keys: Keys):
+    if body.role == "kim":
+        if admin.scope_region is not None:
+            raise Problem(403, "Hanya admin nasional yang dapat menerbitkan kunci KIM saat ini.",
+                          "Only a national admin can issue kim keys for now.")
+    else:
+        if body.scope_region is not None and not admin.covers(body.scope_region):
+            raise Problem(403, f"Wilayah {body.scope_region} di luar cakupan Anda.",
+                          f"Region {body.scope_region} is outside your scope.")
+        if body.scope_region is None and admin.scope_region is not None:
+            raise Problem(403, "Admin provinsi tidak dapat menerbitkan kunci nasional.",
+                          "A province admin cannot issue a national key.")
+        if body.scope_region is not None:
+            await _require_region(rpc, body.scope_region)
+    view, secret = await run_in_threadpool(
+        keys.issue, body.name, body.role, body.scope_region, body.kim_id, admin.key_id)
+    return {**view, "key": secret}
+
+
+async def _require_region(rpc, code: str):
+    try:
+        await rpc("registry", "get_region", code=code)
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+        raise Problem(422, f"Wilayah {code} tidak ada.", f"Region {code} does not exist.",
+                      errors=[{"field": "scope_region", "in": "body", "message": "unknown region code"}])
+
+
+@router.get("", response_model=Page[Key], responses=problems(401, 403, 422),
+            summary="API keys inside your scope (never their secrets)")
+async def list_keys(admin: Admin, keys: Keys, paging: Annotated[Paging, Depends()]):
+    items, total = await run_in_threadpool(keys.list, admin.scope_region, paging.limit, paging.offset)
+    return paging.page(items, total)
+
+
+@router.delete("/{key_id}", status_code=204, responses=problems(401, 403, 404, 409),
+               summary="Revoke an API key")
+async def revoke_key(admin: Admin, store: Keys, key_id: Annotated[str, Path(max_length=36)]):
+    key = await run_in_threadpool(store.get, key_id)
+    if key is None or not (in_subtree(key.scope_region, admin.scope_region) if key.role != "kim"
+                           else admin.scope_region is None):
+        raise Problem(404, "Kunci API tidak ditemukan.", "No such API key.")
+    outcome = await run_in_threadpool(store.revoke, key_id)
+    if outcome == "last_admin":
+        raise Problem(409, "Ini kunci admin nasional terakhir; terbitkan yang baru dulu.",
+                      "This is the last national admin key; issue another one first.")
+    return Response(status_code=204)

@@ -1,0 +1,53 @@
+"""/healthz, /readyz and /metrics for operators and Prometheus."""
+import asyncio
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from services.gateway.problems import Problem, problem_response
+
+router = APIRouter(tags=["operations"])
+
+SERVICES = ("registry", "broadcast", "aspirations")
+
+
+@router.get("/healthz", summary="Liveness: the gateway process answers")
+async def healthz():
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: database, broker and every service answer")
+async def readyz(request: Request):
+    rpc = request.app.state.rpc
+    checks: dict[str, str] = {}
+
+    def ping_database():
+        with request.app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    try:
+        await run_in_threadpool(ping_database)
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+
+    async def ping(service):
+        try:
+            await rpc.call(service, "health", timeout=2.0)
+            return "ok"
+        except Problem as problem:
+            return f"unavailable: {problem.detail_en or problem.detail}"
+
+    for service, outcome in zip(SERVICES, await asyncio.gather(*(ping(s) for s in SERVICES))):
+        checks[service] = outcome
+    if all(v == "ok" for v in checks.values()):
+        return {"status": "ready", "checks": checks}
+    return problem_response(request, 503, "Platform belum siap.", "The platform is not ready.",
+                            checks=checks)
+
+
+@router.get("/metrics", summary="Prometheus metrics of this gateway process")
+async def metrics():
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,54 @@
+"""GET /api/v1/regions: the Kemendagri regions, for anyone."""
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict
+
+from services.gateway.deps import Anyone, RpcCall
+from services.gateway.routes.common import REGION_CODE, Page, Paging, problems
+
+router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
+
+Level = Literal["province", "regency", "district", "village"]
+
+
+class Region(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "14.71", "name": "Kota Pekanbaru", "level": "regency", "parent_code": "14"}]})
+    code: str
+    name: str
+    level: Level
+    parent_code: str | None
+
+
+class RegionDetail(Region):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "code": "14.71", "name": "Kota Pekanbaru", "level": "regency", "parent_code": "14",
+        "ancestors": [{"code": "14", "name": "Riau", "level": "province", "parent_code": None}],
+        "children": [{"code": "14.71.01", "name": "Sukajadi", "level": "district", "parent_code": "14.71"}]}]})
+    ancestors: list[Region]
+    children: list[Region]
+
+
+@router.get("", response_model=Page[Region], responses=problems(401, 404, 422, 503),
+            summary="Children of a region (provinces without `parent`), or a search by name")
+async def list_regions(
+    rpc: RpcCall, _caller: Anyone, paging: Annotated[Paging, Depends()],
+    parent: Annotated[str | None, Query(pattern=REGION_CODE, description="e.g. 14.71")] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=100, description="part of a name")] = None,
+    level: Annotated[Level | None, Query(description="with `q`: only this level")] = None,
+):
+    if q is not None:
+        result = await rpc("registry", "search_regions", q=q, level=level,
+                           limit=paging.limit, offset=paging.offset)
+    else:
+        result = await rpc("registry", "list_regions", parent=parent,
+                           limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.get("/{code}", response_model=RegionDetail, responses=problems(401, 404, 422, 503),
+            summary="One region with its ancestor path (province first) and its children")
+async def get_region(rpc: RpcCall, _caller: Anyone,
+                     code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])]):
+    return await rpc("registry", "get_region", code=code)

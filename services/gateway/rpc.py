@@ -1,0 +1,133 @@
+"""A non-blocking nameko RPC client for asyncio: one connection, one reply
+queue, one future per call keyed by correlation id.
+
+Speaks nameko's wire format (exchange `nameko-rpc`, routing key
+`<service>.<method>`, body `{"args", "kwargs"}`, reply `{"result", "error"}`).
+Every call has a timeout; the request message expires with it, so a call
+the client gave up on is not run later. A broker that is down, a service
+with no queue and a service that does not answer all become
+`ServiceUnavailable` (503).
+"""
+import asyncio
+import json
+import logging
+import uuid
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage
+
+from services.gateway.problems import REMOTE_ERROR_STATUS, Problem, remote_error_to_problem
+
+log = logging.getLogger(__name__)
+
+RPC_EXCHANGE = "nameko-rpc"
+
+
+class ServiceUnavailable(Problem):
+    def __init__(self, service: str, reason: str, reason_en: str):
+        super().__init__(503, f"Layanan {service} tidak tersedia: {reason}.",
+                         f"The {service} service is unavailable: {reason_en}.",
+                         headers={"Retry-After": "5"}, service=service)
+
+
+class RpcClient:
+    def __init__(self, amqp_uri: str, timeout: float):
+        self.amqp_uri = amqp_uri
+        self.timeout = timeout
+        self._connection = None
+        self._channel = None
+        self._exchange = None
+        self._reply_queue = None
+        self._futures: dict[str, asyncio.Future] = {}
+        self._lock = asyncio.Lock()
+        self._client_id = uuid.uuid4().hex
+
+    async def _ensure_connected(self):
+        if self._channel is not None and not self._channel.is_closed:
+            return
+        async with self._lock:
+            if self._channel is not None and not self._channel.is_closed:
+                return
+            try:
+                if self._connection is None or self._connection.is_closed:
+                    self._connection = await asyncio.wait_for(
+                        aio_pika.connect_robust(self.amqp_uri, timeout=self.timeout), self.timeout)
+                channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+                self._exchange = await channel.declare_exchange(
+                    RPC_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+                queue = await channel.declare_queue(
+                    f"rpc.reply-gateway-{self._client_id}", exclusive=True, auto_delete=True)
+                await queue.bind(self._exchange, routing_key=queue.name)
+                await queue.consume(self._on_reply, no_ack=True)
+                self._reply_queue, self._channel = queue, channel
+            except Exception as exc:
+                log.warning("cannot connect to the broker: %s", exc)
+                await self._discard_connection()
+                raise ServiceUnavailable("broker", "pialang pesan tidak dapat dihubungi",
+                                         "the message broker cannot be reached") from exc
+
+    async def _discard_connection(self):
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None:
+            try:
+                await asyncio.wait_for(connection.close(), 2)
+            except Exception:
+                pass
+
+    async def _on_reply(self, message: AbstractIncomingMessage):
+        future = self._futures.pop(message.correlation_id or "", None)
+        if future is not None and not future.done():
+            try:
+                future.set_result(json.loads(message.body))
+            except ValueError as exc:
+                future.set_exception(exc)
+
+    async def call(self, service: str, method: str, *, correlation_id: str | None = None,
+                   timeout: float | None = None, **kwargs):
+        timeout = timeout or self.timeout
+        await self._ensure_connected()
+        call_id = uuid.uuid4().hex
+        future = asyncio.get_running_loop().create_future()
+        self._futures[call_id] = future
+        headers = {"nameko.call_id_stack": [f"gateway.{call_id}"]}
+        if correlation_id:
+            headers["nameko.correlation_id"] = correlation_id
+        message = aio_pika.Message(
+            json.dumps({"args": [], "kwargs": kwargs}).encode(),
+            content_type="application/json", content_encoding="utf-8",
+            correlation_id=call_id, reply_to=self._reply_queue.name,
+            headers=headers, expiration=timeout,
+        )
+        try:
+            try:
+                await asyncio.wait_for(
+                    self._exchange.publish(message, routing_key=f"{service}.{method}", mandatory=True),
+                    timeout)
+            except aio_pika.exceptions.DeliveryError as exc:
+                raise ServiceUnavailable(service, "layanan belum berjalan",
+                                         "the service is not running") from exc
+            except ServiceUnavailable:
+                raise
+            except Exception as exc:
+                await self._discard_connection()
+                raise ServiceUnavailable(service, "pesan tidak dapat dikirim",
+                                         "the request could not be sent") from exc
+            try:
+                reply = await asyncio.wait_for(future, timeout)
+            except asyncio.TimeoutError as exc:
+                raise ServiceUnavailable(service, f"tidak menjawab dalam {timeout:g} detik",
+                                         f"no answer within {timeout:g} seconds") from exc
+        finally:
+            self._futures.pop(call_id, None)
+        error = reply.get("error")
+        if error:
+            args = error.get("exc_args") or []
+            detail = args[0] if args and isinstance(args[0], str) else error.get("value", "")
+            extra = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+            if error.get("exc_type") not in REMOTE_ERROR_STATUS:
+                log.error("%s.%s failed: %s: %s", service, method, error.get("exc_type"), error.get("value"))
+            raise remote_error_to_problem(error.get("exc_type", ""), detail, extra)
+        return reply.get("result")
+
+    async def close(self):
+        await self._discard_connection()

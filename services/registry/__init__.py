@@ -1,0 +1,1 @@
+"""Registry: the regions (master data) and, later, every KIM in them."""

@@ -1,0 +1,169 @@
+"""Region master data: loading the Kemendagri codes and reading them.
+
+Codes: province `14`, regency/city `14.71`, district `14.71.01`,
+village `14.71.01.1001`; a code's ancestors are its dotted prefixes.
+"""
+import csv
+import gzip
+import io
+import logging
+import re
+import time
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from services.common.db import is_postgresql
+from services.common.errors import InvalidInput, NotFound
+from services.common.events import utcnow
+from services.registry.models import Region, RegionLoad
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+SOURCE = "idn-area-data 4.0.1"
+LEVELS = ("province", "regency", "district", "village")
+# file, parent column, level
+FILES = (
+    ("provinces", None, "province"),
+    ("regencies", "province_code", "regency"),
+    ("districts", "regency_code", "district"),
+    ("villages", "district_code", "village"),
+)
+CODE_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+LOAD_LOCK_KEY = 0x6B696D_0001
+MAX_PAGE = 500
+
+
+def level_of(code: str) -> str:
+    return LEVELS[code.count(".")]
+
+
+def ancestor_codes(code: str) -> list[str]:
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def check_code(code) -> str:
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+        raise InvalidInput("Kode wilayah tidak valid.", detail_en="Invalid region code.", errors=[{
+            "field": "code", "message": "expected a Kemendagri code such as 14, 14.71, 14.71.01 or 14.71.01.1001"}])
+    return code
+
+
+# --- loading ---------------------------------------------------------------
+
+def read_source_rows() -> dict[str, list[dict]]:
+    rows = {}
+    for name, parent_column, level in FILES:
+        with gzip.open(DATA_DIR / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as f:
+            rows[name] = [
+                {"code": r["code"], "name": r["name"], "level": level,
+                 "parent_code": r[parent_column] if parent_column else None}
+                for r in csv.DictReader(f)
+            ]
+    return rows
+
+
+def load_regions(engine: Engine) -> dict | None:
+    """Load all regions in one transaction, once. Returns the counts loaded,
+    or None when this source was loaded before."""
+    with engine.begin() as conn:
+        if is_postgresql(engine):
+            conn.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK_KEY)))
+        if conn.scalar(select(RegionLoad.source).where(RegionLoad.source == SOURCE)):
+            return None
+        started = time.perf_counter()
+        rows = read_source_rows()
+        everything = [row for name, _, _ in FILES for row in rows[name]]
+        if is_postgresql(engine):
+            _copy_into_postgresql(conn, everything)
+        else:
+            conn.execute(insert(Region), everything)
+        counts = {name: len(rows[name]) for name, _, _ in FILES}
+        conn.execute(insert(RegionLoad).values(source=SOURCE, loaded_at=utcnow(), **counts))
+    log.info("loaded %s regions from %s in %.2fs", sum(counts.values()), SOURCE,
+             time.perf_counter() - started)
+    return counts
+
+
+def _copy_into_postgresql(conn, rows: list[dict]):
+    # COPY is several times faster than batched INSERTs for 91k rows
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for r in rows:
+        writer.writerow([r["code"], r["name"], r["level"], r["parent_code"] if r["parent_code"] else ""])
+    buffer.seek(0)
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.copy_expert(
+        "COPY regions (code, name, level, parent_code) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
+    cursor.close()
+
+
+# --- reading ---------------------------------------------------------------
+
+def region_dict(region: Region) -> dict:
+    return {"code": region.code, "name": region.name, "level": region.level,
+            "parent_code": region.parent_code}
+
+
+def get_region(session: Session, code: str) -> dict:
+    """One region with its ancestors (province first) and its children."""
+    check_code(code)
+    wanted = ancestor_codes(code) + [code]
+    found = {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(wanted)))}
+    if code not in found:
+        raise NotFound(f"Wilayah dengan kode {code} tidak ditemukan.",
+                       detail_en=f"No region with code {code}.", code=code)
+    result = region_dict(found[code])
+    result["ancestors"] = [region_dict(found[c]) for c in ancestor_codes(code) if c in found]
+    children = session.scalars(select(Region).where(Region.parent_code == code).order_by(Region.code)).all()
+    result["children"] = [region_dict(c) for c in children]
+    return result
+
+
+def _page(limit, offset):
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput("limit di luar batas.", detail_en="limit out of range.", errors=[{"field": "limit", "message": f"1..{MAX_PAGE}"}])
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInput("offset tidak valid.", detail_en="Invalid offset.", errors=[{"field": "offset", "message": ">= 0"}])
+
+
+def list_children(session: Session, parent: str | None, limit: int = 50, offset: int = 0) -> dict:
+    """Children of a region (provinces when parent is None), by code."""
+    _page(limit, offset)
+    if parent is None:
+        condition = Region.parent_code.is_(None)
+    else:
+        check_code(parent)
+        if session.get(Region, parent) is None:
+            raise NotFound(f"Wilayah dengan kode {parent} tidak ditemukan.",
+                           detail_en=f"No region with code {parent}.", code=parent)
+        condition = Region.parent_code == parent
+    total = session.scalar(select(func.count()).select_from(Region).where(condition))
+    items = session.scalars(select(Region).where(condition).order_by(Region.code)
+                            .limit(limit).offset(offset)).all()
+    return {"items": [region_dict(r) for r in items], "total": total}
+
+
+def search(session: Session, q: str, level: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+    """Regions whose name contains `q` (case-insensitive), shortest names first."""
+    _page(limit, offset)
+    if not isinstance(q, str) or not 2 <= len(q.strip()) <= 100:
+        raise InvalidInput("Kata pencarian harus 2 sampai 100 karakter.",
+                           detail_en="The search text must be 2 to 100 characters.",
+                           errors=[{"field": "q", "message": "2..100 characters"}])
+    if level is not None and level not in LEVELS:
+        raise InvalidInput("Tingkat wilayah tidak dikenal.", detail_en="Unknown region level.", errors=[{"field": "level", "message": f"one of {LEVELS}"}])
+    pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    condition = func.lower(Region.name).like(pattern, escape="\\")
+    if level:
+        condition = condition & (Region.level == level)
+    total = session.scalar(select(func.count()).select_from(Region).where(condition))
+    items = session.scalars(select(Region).where(condition)
+                            .order_by(func.length(Region.name), Region.code)
+                            .limit(limit).offset(offset)).all()
+    return {"items": [region_dict(r) for r in items], "total": total}
+

@@ -1,0 +1,40 @@
+# make run: install and start the whole platform on its embedded defaults.
+# make test: install and run every test (RabbitMQ, SQLite and PostgreSQL).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+REQUIREMENTS := requirements-dev.txt $(wildcard services/*/requirements.txt)
+
+.PHONY: install run test test-services test-gateway bench clean
+
+$(VENV)/.installed: $(REQUIREMENTS)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	infra/ensure-broker.sh
+	$(PY) infra/run_local.py
+
+# The nameko services run their tests under eventlet; the gateway and the
+# end-to-end tests run in plain asyncio; hence two pytest processes.
+test: install
+	infra/ensure-broker.sh --management
+	infra/ensure-postgres.sh
+	$(MAKE) --no-print-directory test-services test-gateway
+
+test-services:
+	$(PY) -m pytest services/common services/registry services/broadcast services/aspirations
+
+test-gateway:
+	$(PY) -m pytest services/gateway tests
+
+bench: install
+	infra/ensure-broker.sh
+	$(PY) bench/foundation.py
+
+clean:
+	rm -rf var

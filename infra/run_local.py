@@ -1,0 +1,122 @@
+"""Start the whole platform as local processes (what `make run` does).
+
+Starts registry, broadcast and aspirations (nameko) and the gateway
+(FastAPI) with the environment's settings, waits until the gateway is
+ready, prints its address and the admin key, and stops everything on
+Ctrl-C / SIGTERM, or as soon as one process dies.
+
+The admin key: KIM_ADMIN_KEY when set; otherwise one is generated on the
+first run and kept in $KIM_DATA_DIR/admin-key (mode 600).
+"""
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("registry", "broadcast", "aspirations", "gateway")
+READY_TIMEOUT = float(os.environ.get("KIM_READY_TIMEOUT", "180"))
+
+
+def admin_key(data_dir: Path) -> str:
+    if os.environ.get("KIM_ADMIN_KEY"):
+        return os.environ["KIM_ADMIN_KEY"]
+    path = data_dir / "admin-key"
+    if path.exists():
+        return path.read_text().strip()
+    key = "kim_" + secrets.token_urlsafe(32)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    return key
+
+
+def gateway_url() -> str:
+    host = os.environ.get("GATEWAY_HOST", "127.0.0.1")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://{shown}:{os.environ.get('GATEWAY_PORT', '8000')}"
+
+
+def wait_ready(url: str, processes: dict) -> bool:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                print(f"{name} exited with code {proc.returncode} while starting", file=sys.stderr)
+                return False
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=3) as response:
+                if response.status == 200:
+                    return True
+        except Exception:
+            pass
+        time.sleep(0.5)
+    print(f"the platform was not ready after {READY_TIMEOUT:.0f}s", file=sys.stderr)
+    return False
+
+
+def stop(processes: dict):
+    for proc in processes.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for proc in processes.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def main() -> int:
+    env = dict(os.environ)
+    data_dir = Path(env.setdefault("KIM_DATA_DIR", str(ROOT / "var"))).resolve()
+    env["KIM_DATA_DIR"] = str(data_dir)
+    env["KIM_ADMIN_KEY"] = admin_key(data_dir)
+    if "KIM_LOG_FORMAT" not in env and sys.stdout.isatty():
+        env["KIM_LOG_FORMAT"] = "text"
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+
+    stopping = False
+
+    def on_signal(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    processes = {}
+    for name in SERVICES:
+        # own process group: a Ctrl-C reaches us, and we stop the children in order
+        processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env,
+                                           start_new_session=True)
+        print(f"started {name} (pid {processes[name].pid})", flush=True)
+
+    url = gateway_url()
+    if not wait_ready(url, processes) and not stopping:
+        stop(processes)
+        return 1
+    if not stopping:
+        print("", flush=True)
+        print(f"KIM Platform siap / ready: {url}  (API docs: {url}/docs)", flush=True)
+        print(f"Admin key: {env['KIM_ADMIN_KEY']}", flush=True)
+        print("Ctrl-C stops everything.", flush=True)
+    exit_code = 0
+    while not stopping:
+        for name, proc in processes.items():
+            if proc.poll() is not None:
+                print(f"{name} exited with code {proc.returncode}; stopping the platform", file=sys.stderr)
+                stopping, exit_code = True, 1
+        time.sleep(0.3)
+    stop(processes)
+    print("stopped", flush=True)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Test fixtures shared by the services' tests: databases on SQLite and
+PostgreSQL, and a clear failure (never a skip) when a service is missing.
+
+Each nameko service's conftest imports what it uses from here after
+eventlet.monkey_patch().
+"""
+import os
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+POSTGRES_ADMIN_URL = os.environ.get("KIM_TEST_POSTGRES_URL", "postgresql://postgres@localhost:5432/postgres")
+RABBIT_API_URL = os.environ.get("KIM_TEST_RABBIT_API", "http://guest:guest@localhost:15672")
+AMQP_URL = os.environ.get("KIM_TEST_AMQP_URI", "amqp://guest:guest@localhost:5672/")
+
+HOW_TO_POSTGRES = ("PostgreSQL is needed by the tests: start it (Debian: pg_ctlcluster 15 main start; "
+                   "or `make test`, which starts it) or set KIM_TEST_POSTGRES_URL.")
+HOW_TO_RABBIT = ("RabbitMQ with its management API is needed by the tests: run `make test` "
+                 "(which starts it and enables rabbitmq_management) or `rabbitmq-server -detached` "
+                 "and `rabbitmq-plugins enable rabbitmq_management`.")
+
+
+def create_postgres_database(prefix: str = "kim_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:
+        pytest.fail(f"{HOW_TO_POSTGRES} ({exc.__class__.__name__}: {exc})", pytrace=False)
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str):
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request, tmp_path):
+    """A factory of fresh, empty databases, one per service name, on each
+    backend (the test runs once on SQLite and once on PostgreSQL)."""
+    created: dict[str, str] = {}
+
+    def database(name: str = "service") -> str:
+        if name not in created:
+            if request.param == "sqlite":
+                created[name] = f"sqlite:///{tmp_path / f'{name}.db'}"
+            else:
+                created[name] = create_postgres_database(f"kim_test_{name}")
+        return created[name]
+
+    database.backend = request.param
+    yield database
+    if request.param == "postgresql":
+        for url in created.values():
+            drop_postgres_database(url)
+
+
+@pytest.fixture
+def postgres_url():
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+def rabbit_api(method: str, path: str, **kwargs):
+    try:
+        response = requests.request(method, RABBIT_API_URL.replace("guest:guest@", "") + path,
+                                    auth=("guest", "guest"), timeout=10, **kwargs)
+    except requests.ConnectionError as exc:
+        pytest.fail(f"{HOW_TO_RABBIT} ({exc})", pytrace=False)
+    response.raise_for_status()
+    return response
+
+
+def create_vhost(prefix: str = "kim-test") -> str:
+    """A fresh RabbitMQ virtual host, so tests never meet each other's queues."""
+    vhost = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    rabbit_api("PUT", f"/api/vhosts/{vhost}")
+    rabbit_api("PUT", f"/api/permissions/{vhost}/guest",
+               json={"configure": ".*", "write": ".*", "read": ".*"})
+    return vhost
+
+
+def delete_vhost(vhost: str):
+    rabbit_api("DELETE", f"/api/vhosts/{vhost}")
+
+
+def amqp_uri_for(vhost: str) -> str:
+    return AMQP_URL.rstrip("/") + "/" + vhost
+
+
+@pytest.fixture
+def amqp_uri():
+    vhost = create_vhost()
+    yield amqp_uri_for(vhost)
+    delete_vhost(vhost)

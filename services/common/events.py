@@ -10,7 +10,9 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.common.db import outbox, processed_events
@@ -53,18 +55,14 @@ def claim_event(session: Session, envelope: dict) -> bool:
     """Record that this event is being processed, in the caller's transaction.
 
     Returns False when it was processed before: the caller then does nothing.
-    Two workers racing on the same event both pass here, but only one commit
-    succeeds (primary key); the other is retried and then returns False."""
-    event_id = str(envelope["id"])
-    seen = session.execute(
-        select(processed_events.c.event_id).where(processed_events.c.event_id == event_id)
-    ).first()
-    if seen:
-        return False
-    session.execute(insert(processed_events).values(
-        event_id=event_id,
+    INSERT .. ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the
+    first transaction and then see the row, instead of failing at commit."""
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    claimed = session.execute(insert_(processed_events).values(
+        event_id=str(envelope["id"]),
         event_type=str(envelope.get("type", "")),
         producer=str(envelope.get("producer", "")),
         processed_at=utcnow(),
-    ))
-    return True
+    ).on_conflict_do_nothing(index_elements=["event_id"]))
+    return claimed.rowcount == 1

@@ -35,10 +35,6 @@ The KIM Platform API. Errors are RFC 9457 problem details; send
 """
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class RequestGuard:
     """Pure ASGI middleware: correlation id, body size limit, HTTP metrics."""
 
@@ -58,24 +54,29 @@ class RequestGuard:
 
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            response = problem_response(Request(scope), 413,
-                                        f"Badan permintaan melebihi {self.max_body_bytes} bait.",
-                                        f"The request body exceeds {self.max_body_bytes} bytes.")
-            response.headers["X-Correlation-ID"] = correlation_id
-            await response(scope, receive, send)
-            self._observe(scope, 413, started)
+            await self._too_large(scope, receive, send, correlation_id, started)
             return
 
-        received = 0
+        if declared is None and headers.get(b"transfer-encoding"):
+            # a chunked body has no declared size: read it here, up to the limit
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                more = message.get("more_body", False)
+                if size > self.max_body_bytes:
+                    await self._too_large(scope, receive, send, correlation_id, started)
+                    return
+            buffered = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
-        async def limited_receive():
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge()
-            return message
+            async def receive_buffered():
+                return buffered.pop() if buffered else await receive()
+            app_receive = receive_buffered
+        else:
+            app_receive = receive
 
         async def send_with_id(message):
             if message["type"] == "http.response.start":
@@ -85,9 +86,17 @@ class RequestGuard:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_id)
+            await self.app(scope, app_receive, send_with_id)
         finally:
             self._observe(scope, status_holder["status"], started)
+
+    async def _too_large(self, scope, receive, send, correlation_id, started):
+        response = problem_response(Request(scope), 413,
+                                    f"Badan permintaan melebihi {self.max_body_bytes} bait.",
+                                    f"The request body exceeds {self.max_body_bytes} bytes.")
+        response.headers["X-Correlation-ID"] = correlation_id
+        await response(scope, receive, send)
+        self._observe(scope, 413, started)
 
     @staticmethod
     def _observe(scope, status: int, started: float):
@@ -117,11 +126,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app = FastAPI(title="KIM Platform API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
-
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, exc: BodyTooLarge):
-        return problem_response(request, 413, f"Badan permintaan melebihi {settings.max_body_bytes} bait.",
-                                f"The request body exceeds {settings.max_body_bytes} bytes.")
 
     app.include_router(regions.router)
     app.include_router(keys.router)

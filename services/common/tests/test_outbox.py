@@ -68,6 +68,8 @@ def test_crash_after_publishing_repeats_the_event_and_the_consumer_absorbs_it(
     assert relay.relay_all() == 1  # the restarted relay sends it again
     wait_for(lambda: len(sample.ConsumerService.deliveries) == 2, message="both deliveries")
     assert len(set(sample.ConsumerService.deliveries)) == 1
+    wait_for(lambda: count(consumer, "effects") == 1, message="the effect")
+    eventlet_pause()
     assert count(consumer, "effects") == 1
     assert count(consumer, "processed_events") == 1
     assert relay.backlog() == 0
@@ -82,8 +84,10 @@ def test_the_same_event_delivered_twice_has_its_effect_once(amqp_uri, consumer):
     publisher.publish([message, message], declare={"producer.events": "topic"})
     publisher.close()
     wait_for(lambda: len(sample.ConsumerService.deliveries) == 2, message="both deliveries")
+    wait_for(lambda: count(consumer, "effects") == 1, message="the effect")
     eventlet_pause()
     assert count(consumer, "effects") == 1
+    assert count(consumer, "processed_events") == 1
 
 
 def test_relay_publishes_every_event_in_commit_order(databases, amqp_uri):

@@ -1,0 +1,134 @@
+"""End-to-end fixtures: the real platform started as `make run` starts it
+(infra/run_local.py), on a fresh RabbitMQ virtual host, once on SQLite and
+once on PostgreSQL."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.common.testing import (
+    amqp_uri_for, create_postgres_database, create_vhost, delete_vhost, drop_postgres_database,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("registry", "broadcast", "aspirations")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Platform:
+    backend: str
+    url: str
+    admin_key: str
+    env: dict
+    process: subprocess.Popen
+    log_path: Path
+    pids: dict = field(default_factory=dict)
+
+    def client(self, key: str | None = None, **headers) -> httpx.Client:
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    @property
+    def admin(self) -> httpx.Client:
+        return self.client(self.admin_key)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list]:
+    """Start run_local.py; `overrides` set (or, with None, remove) variables."""
+    cleanups = []
+    vhost = create_vhost("kim-e2e")
+    cleanups.append(lambda: delete_vhost(vhost))
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    env.update({
+        "AMQP_URI": amqp_uri_for(vhost),
+        "KIM_DATA_DIR": str(tmp / "var"),
+        "GATEWAY_PORT": str(free_port()),
+        "REGISTRY_METRICS_PORT": str(free_port()),
+        "BROADCAST_METRICS_PORT": str(free_port()),
+        "ASPIRATIONS_METRICS_PORT": str(free_port()),
+        "KIM_ADMIN_KEY": "kim_e2e_admin_" + backend,
+        "GATEWAY_RPC_TIMEOUT": "3",
+        "KIM_LOG_FORMAT": "json",
+    })
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    if backend == "postgresql":
+        for name in (*SERVICES, "gateway"):
+            url = create_postgres_database(f"kim_e2e_{name}")
+            env[f"{name.upper()}_DATABASE_URL"] = url
+            cleanups.append(lambda url=url: drop_postgres_database(url))
+    log_path = tmp / f"platform-{backend}-{time.monotonic_ns()}.log"
+    log_file = open(log_path, "w")
+    process = subprocess.Popen([sys.executable, str(ROOT / "infra" / "run_local.py")], cwd=ROOT, env=env,
+                               stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    platform = Platform(backend, f"http://127.0.0.1:{env['GATEWAY_PORT']}", env.get("KIM_ADMIN_KEY", ""),
+                        env, process, log_path)
+    deadline = time.monotonic() + 180
+    while "KIM Platform siap" not in platform.log():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_platform(platform)
+            for cleanup in cleanups:
+                cleanup()
+            pytest.fail(f"the platform did not start ({backend}):\n{platform.log()[-5000:]}", pytrace=False)
+        time.sleep(0.3)
+    platform.pids = {m.group(1): int(m.group(2))
+                     for m in re.finditer(r"started (\w+) \(pid (\d+)\)", platform.log())}
+    return platform, cleanups
+
+
+def stop_platform(platform: Platform):
+    if platform.process.poll() is None:
+        platform.process.send_signal(signal.SIGINT)  # as Ctrl-C
+        try:
+            platform.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(platform.process.pid, signal.SIGKILL)
+            platform.process.wait()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def platform(request, tmp_path_factory):
+    platform, cleanups = start_platform(request.param, tmp_path_factory.mktemp(request.param))
+    yield platform
+    stop_platform(platform)
+    for cleanup in cleanups:
+        cleanup()
+
+
+@pytest.fixture(scope="session")
+def keys(platform):
+    """An operator of Kota Pekanbaru, an operator of Kota Dumai, a province
+    admin of Riau and a kim key, issued with the admin key."""
+    issued = {}
+    with platform.admin as admin:
+        for name, body in {
+            "pekanbaru": {"name": "Operator Pekanbaru", "role": "operator", "scope_region": "14.71"},
+            "dumai": {"name": "Operator Dumai", "role": "operator", "scope_region": "14.72"},
+            "riau": {"name": "Admin Riau", "role": "admin", "scope_region": "14"},
+            "kim": {"name": "KIM Maju Bersama", "role": "kim", "kim_id": "kim-e2e-1"},
+        }.items():
+            response = admin.post("/api/v1/keys", json=body)
+            assert response.status_code == 201, response.text
+            issued[name] = response.json()
+    return issued

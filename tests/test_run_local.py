@@ -1,0 +1,75 @@
+"""`make run`'s launcher: prints the address and the admin key, loads the
+regions once, stops everything on Ctrl-C, and a dead service is a clear 503
+(then the launcher stops the rest)."""
+import os
+import re
+import signal
+
+from tests.conftest import start_platform, stop_platform
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is not alive either
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split()[2] != "Z"
+
+
+def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_path):
+    first, cleanups = start_platform("sqlite", tmp_path, KIM_ADMIN_KEY=None)
+    try:
+        log = first.log()
+        assert f"KIM Platform siap / ready: {first.url}" in log
+        key = re.search(r"Admin key: (kim_\S+)", log).group(1)
+        assert (tmp_path / "var" / "admin-key").read_text().strip() == key
+        assert oct((tmp_path / "var" / "admin-key").stat().st_mode & 0o777) == "0o600"
+        assert re.search(r'"msg": "loaded 91599 regions', log)
+        with first.client(key) as admin:
+            assert admin.get("/api/v1/keys").status_code == 200
+        children = dict(first.pids)
+        assert set(children) == {"registry", "broadcast", "aspirations", "gateway"}
+    finally:
+        stop_platform(first)
+    assert first.process.returncode == 0
+    assert not [name for name, pid in children.items() if alive(pid)]
+
+    # a second start on the same data: the same key, no second region load
+    second, more_cleanups = start_platform("sqlite", tmp_path, KIM_ADMIN_KEY=None)
+    cleanups += more_cleanups
+    try:
+        log = second.log()
+        assert f"Admin key: {key}" in log
+        assert "loaded 91599 regions" not in log
+
+        # a service that hangs: readiness says which, the API answers 503 after
+        # the RPC timeout instead of hanging, and all is well once it is back
+        os.kill(second.pids["registry"], signal.SIGSTOP)
+        try:
+            with second.client() as anyone:
+                ready = anyone.get("/readyz")
+                assert ready.status_code == 503
+                assert ready.json()["checks"]["registry"].startswith("unavailable")
+                assert ready.json()["checks"]["broadcast"] == "ok"
+                region = anyone.get("/api/v1/regions/14.71")
+                assert region.status_code == 503
+                assert region.headers["content-type"].startswith("application/problem+json")
+                assert region.headers["retry-after"] == "5"
+        finally:
+            os.kill(second.pids["registry"], signal.SIGCONT)
+        with second.client() as anyone:
+            assert anyone.get("/api/v1/regions/14.71").status_code == 200
+            assert anyone.get("/readyz").status_code == 200
+
+        # a service that dies: the launcher stops the rest and says so
+        os.kill(second.pids["registry"], signal.SIGKILL)
+        second.process.wait(timeout=40)
+        assert second.process.returncode == 1
+        assert "registry exited" in second.log()
+        assert not [n for n, pid in second.pids.items() if alive(pid)]
+    finally:
+        stop_platform(second)
+        for cleanup in cleanups:
+            cleanup()

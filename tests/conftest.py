@@ -15,7 +15,11 @@ import httpx
 import pytest
 
 from services.common.testing import (
-    amqp_uri_for, create_postgres_database, create_vhost, delete_vhost, drop_postgres_database,
+    amqp_uri_for,
+    create_postgres_database,
+    create_vhost,
+    delete_vhost,
+    drop_postgres_database,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,5 @@
 """The foundation end to end: real processes, real broker, real databases."""
 import httpx
-import pytest
 
 PROBLEM = "application/problem+json"
 

@@ -7,8 +7,17 @@ green explicitly so that a slow query never stalls the hub.
 from pathlib import Path
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text,
-    create_engine, event,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
 )
 from sqlalchemy.engine import Engine, make_url
 

@@ -49,9 +49,14 @@ class Rpc:
         return await self.client.call(service, method, correlation_id=self.correlation_id, **kwargs)
 
 
+async def rpc_for_request(request: Request) -> Rpc:
+    # async on purpose: a sync dependency would cost a thread-pool hop per request
+    return Rpc(request)
+
+
 Anyone = Annotated[Principal | None, Depends(optional_principal)]
 Admin = Annotated[Principal, Depends(require("admin"))]
-RpcCall = Annotated[Rpc, Depends(Rpc)]
+RpcCall = Annotated[Rpc, Depends(rpc_for_request)]
 
 
 def key_store(request: Request) -> KeyStore:

@@ -45,10 +45,14 @@ def ancestor_codes(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
+    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
+
+
 def check_code(code) -> str:
     if not isinstance(code, str) or not CODE_PATTERN.match(code):
-        raise InvalidInput("Kode wilayah tidak valid.", detail_en="Invalid region code.", errors=[{
-            "field": "code", "message": "expected a Kemendagri code such as 14, 14.71, 14.71.01 or 14.71.01.1001"}])
+        raise invalid("code", "a Kemendagri code such as 14, 14.71, 14.71.01 or 14.71.01.1001",
+                      "Kode wilayah tidak valid.", "Invalid region code.")
     return code
 
 
@@ -90,31 +94,38 @@ def load_regions(engine: Engine) -> dict | None:
 
 # --- reading ---------------------------------------------------------------
 
-def region_dict(region: Region) -> dict:
+REGION_COLUMNS = (Region.code, Region.name, Region.level, Region.parent_code)
+
+
+def region_dict(region) -> dict:
     return {"code": region.code, "name": region.name, "level": region.level,
             "parent_code": region.parent_code}
 
 
 def get_region(session: Session, code: str) -> dict:
-    """One region with its ancestors (province first) and its children."""
+    """One region with its ancestors (province first) and its children, in one query."""
     check_code(code)
-    wanted = ancestor_codes(code) + [code]
-    found = {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(wanted)))}
+    ancestors = ancestor_codes(code)
+    rows = session.execute(
+        select(*REGION_COLUMNS)
+        .where(Region.code.in_(ancestors + [code]) | (Region.parent_code == code))
+        .order_by(Region.code)
+    ).all()
+    found = {r.code: r for r in rows}
     if code not in found:
         raise NotFound(f"Wilayah dengan kode {code} tidak ditemukan.",
                        detail_en=f"No region with code {code}.", code=code)
     result = region_dict(found[code])
-    result["ancestors"] = [region_dict(found[c]) for c in ancestor_codes(code) if c in found]
-    children = session.scalars(select(Region).where(Region.parent_code == code).order_by(Region.code)).all()
-    result["children"] = [region_dict(c) for c in children]
+    result["ancestors"] = [region_dict(found[c]) for c in ancestors if c in found]
+    result["children"] = [region_dict(r) for r in rows if r.parent_code == code]
     return result
 
 
 def _page(limit, offset):
     if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput("limit di luar batas.", detail_en="limit out of range.", errors=[{"field": "limit", "message": f"1..{MAX_PAGE}"}])
+        raise invalid("limit", f"1..{MAX_PAGE}", "limit di luar batas.", "limit out of range.")
     if not isinstance(offset, int) or offset < 0:
-        raise InvalidInput("offset tidak valid.", detail_en="Invalid offset.", errors=[{"field": "offset", "message": ">= 0"}])
+        raise invalid("offset", ">= 0", "offset tidak valid.", "Invalid offset.")
 
 
 def list_children(session: Session, parent: str | None, limit: int = 50, offset: int = 0) -> dict:
@@ -138,11 +149,11 @@ def search(session: Session, q: str, level: str | None = None, limit: int = 50, 
     """Regions whose name contains `q` (case-insensitive), shortest names first."""
     _page(limit, offset)
     if not isinstance(q, str) or not 2 <= len(q.strip()) <= 100:
-        raise InvalidInput("Kata pencarian harus 2 sampai 100 karakter.",
-                           detail_en="The search text must be 2 to 100 characters.",
-                           errors=[{"field": "q", "message": "2..100 characters"}])
+        raise invalid("q", "2..100 characters", "Kata pencarian harus 2 sampai 100 karakter.",
+                      "The search text must be 2 to 100 characters.")
     if level is not None and level not in LEVELS:
-        raise InvalidInput("Tingkat wilayah tidak dikenal.", detail_en="Unknown region level.", errors=[{"field": "level", "message": f"one of {LEVELS}"}])
+        raise invalid("level", f"one of {', '.join(LEVELS)}", "Tingkat wilayah tidak dikenal.",
+                      "Unknown region level.")
     pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     condition = func.lower(Region.name).like(pattern, escape="\\")
     if level:

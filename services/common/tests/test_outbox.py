@@ -5,6 +5,7 @@ import kombu
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
 from services.common.db import make_engine, outbox
@@ -13,7 +14,6 @@ from services.common.events import make_envelope, record_event
 from services.common.outbox import OutboxRelay
 from services.common.tests import sample
 from services.common.tests.helpers import count, wait_for
-from sqlalchemy.orm import Session
 
 
 class ProducerThatDiesBeforePublishing(sample.ProducerService):

@@ -2,7 +2,7 @@
 import re
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from services.gateway.problems import Problem, ProblemDetails
@@ -21,21 +21,27 @@ class Page(BaseModel, Generic[T]):
 class Paging:
     """`limit` and `cursor` (or `offset`); `next` is the cursor of the following page."""
 
-    def __init__(self,
-                 limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
-                 cursor: Annotated[str | None, Query(max_length=20, description="from a previous page's `next`")] = None,
-                 offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None):
-        if cursor is not None:
-            if not cursor.isdigit():
-                raise Problem(422, "Kursor tidak valid.", "Invalid cursor.",
-                              errors=[{"field": "cursor", "in": "query", "message": "use a page's `next` value"}])
-            offset = int(cursor)
+    def __init__(self, limit: int, offset: int):
         self.limit = limit
-        self.offset = offset or 0
+        self.offset = offset
 
     def page(self, items: list, total: int) -> dict:
         following = self.offset + len(items)
         return {"items": items, "total": total, "next": str(following) if following < total else None}
+
+
+async def paging(limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
+                 cursor: Annotated[str | None, Query(max_length=20, description="a previous page's `next`")] = None,
+                 offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None) -> Paging:
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise Problem(422, "Kursor tidak valid.", "Invalid cursor.",
+                          errors=[{"field": "cursor", "in": "query", "message": "use a page's `next` value"}])
+        offset = int(cursor)
+    return Paging(limit, offset or 0)
+
+
+Pages = Annotated[Paging, Depends(paging)]
 
 
 def problems(*statuses: int) -> dict:

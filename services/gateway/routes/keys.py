@@ -1,14 +1,14 @@
 """/api/v1/keys: admins issue, list and revoke API keys."""
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.deps import Admin, Keys, RpcCall
 from services.gateway.keys import in_subtree
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Page, Paging, problems
+from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
@@ -93,7 +93,7 @@ async def _require_region(rpc, code: str):
 
 @router.get("", response_model=Page[Key], responses=problems(401, 403, 422),
             summary="API keys inside your scope (never their secrets)")
-async def list_keys(admin: Admin, keys: Keys, paging: Annotated[Paging, Depends()]):
+async def list_keys(admin: Admin, keys: Keys, paging: Pages):
     items, total = await run_in_threadpool(keys.list, admin.scope_region, paging.limit, paging.offset)
     return paging.page(items, total)
 

@@ -1,11 +1,11 @@
 """GET /api/v1/regions: the Kemendagri regions, for anyone."""
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from services.gateway.deps import Anyone, RpcCall
-from services.gateway.routes.common import REGION_CODE, Page, Paging, problems
+from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
@@ -33,7 +33,7 @@ class RegionDetail(Region):
 @router.get("", response_model=Page[Region], responses=problems(401, 404, 422, 503),
             summary="Children of a region (provinces without `parent`), or a search by name")
 async def list_regions(
-    rpc: RpcCall, _caller: Anyone, paging: Annotated[Paging, Depends()],
+    rpc: RpcCall, _caller: Anyone, paging: Pages,
     parent: Annotated[str | None, Query(pattern=REGION_CODE, description="e.g. 14.71")] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=100, description="part of a name")] = None,
     level: Annotated[Level | None, Query(description="with `q`: only this level")] = None,

@@ -8,6 +8,7 @@ REQUIREMENTS := requirements-dev.txt $(wildcard services/*/requirements.txt)
 .PHONY: install run test test-services test-gateway bench clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -1,4 +1,6 @@
 """The foundation end to end: real processes, real broker, real databases."""
+import json
+
 import httpx
 
 PROBLEM = "application/problem+json"
@@ -91,3 +93,11 @@ def test_metrics_on_every_process(platform):
             text = http.get(f"http://127.0.0.1:{platform.env[service.upper() + '_METRICS_PORT']}/metrics").text
             assert f'kim_rpc_requests_total{{method="health",outcome="ok",service="{service}"}}' in text
             assert f'kim_outbox_backlog{{service="{service}"}}' in text
+
+
+def test_the_correlation_id_follows_a_request_into_the_registry(platform):
+    with platform.client(**{"X-Correlation-ID": f"trace-{platform.backend}-404"}) as anyone:
+        assert anyone.get("/api/v1/regions/99.98").status_code == 404
+    lines = [json.loads(line) for line in platform.log().splitlines() if line.startswith("{")]
+    assert any(line.get("service") == "registry" and line.get("correlation_id") == f"trace-{platform.backend}-404"
+               for line in lines)

@@ -1,6 +1,7 @@
 """The gateway application: routes, problem handlers, request limits,
 correlation ids and HTTP metrics."""
 import logging
+import re
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -35,6 +36,9 @@ The KIM Platform API. Errors are RFC 9457 problem details; send
 """
 
 
+SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
 class RequestGuard:
     """Pure ASGI middleware: correlation id, body size limit, HTTP metrics."""
 
@@ -46,7 +50,9 @@ class RequestGuard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        correlation_id = headers.get(b"x-correlation-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        offered = headers.get(b"x-correlation-id", b"").decode("latin-1")
+        # a client's id is kept when it is a plain token, so it can be searched in logs
+        correlation_id = offered if SAFE_CORRELATION_ID.match(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         logs.correlation_id.set(correlation_id)
         started = time.perf_counter()

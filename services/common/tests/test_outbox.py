@@ -135,3 +135,43 @@ def eventlet_pause(seconds=0.5):
     """Leave time for a (wrong) extra delivery to show up."""
     import eventlet
     eventlet.sleep(seconds)
+
+
+def test_two_relays_on_one_postgresql_database_publish_each_event_once_in_order(postgres_url, amqp_uri):
+    """Several instances of a service: one relays at a time (advisory lock)."""
+    import eventlet
+    sample.prepare(postgres_url)
+    engine = make_engine(postgres_url)
+    with Session(engine) as session, session.begin():
+        session.info["service"] = "producer"
+        expected = [record_event(session, "note_added", {"seq": i})["id"] for i in range(1000)]
+    with kombu.Connection(amqp_uri) as conn:
+        queue = kombu.Queue("order-check", kombu.Exchange("producer.events", "topic", durable=True),
+                            routing_key="#", durable=False)
+        queue(conn.channel()).declare()
+        relays = [OutboxRelay(engine, ConfirmedPublisher(amqp_uri), "producer", batch_size=100) for _ in range(2)]
+
+        def drain(relay):
+            sent = 0
+            while relay.backlog():
+                sent += relay.relay_once()
+                eventlet.sleep(0)
+            return sent
+
+        pool = eventlet.GreenPool()
+        sent = list(pool.imap(drain, relays))
+        assert sum(sent) == 1000
+        simple = conn.SimpleQueue(queue)
+        received = []
+        while True:
+            try:
+                message = simple.get(timeout=2)
+            except simple.Empty:
+                break
+            received.append(message.payload["id"])
+            message.ack()
+        simple.close()
+    assert received == expected
+    for relay in relays:
+        relay.publisher.close()
+    engine.dispose()

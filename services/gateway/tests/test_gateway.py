@@ -129,6 +129,7 @@ def test_unknown_routes_methods_and_keys(client, admin):
 def test_correlation_id_is_echoed_or_made(client):
     assert client.get("/healthz", headers={"X-Correlation-ID": "abc123"}).headers["x-correlation-id"] == "abc123"
     assert len(client.get("/healthz").headers["x-correlation-id"]) == 32
+    assert client.get("/healthz", headers={"X-Correlation-ID": "a b\tc"}).headers["x-correlation-id"] != "a b\tc"
 
 
 def test_metrics_count_requests_per_route(client):

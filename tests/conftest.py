@@ -123,14 +123,19 @@ def platform(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def keys(platform):
     """An operator of Kota Pekanbaru, an operator of Kota Dumai, a province
-    admin of Riau and a kim key, issued with the admin key."""
+    admin of Riau and a kim key for a group in Pekanbaru, issued with the
+    admin key."""
     issued = {}
     with platform.admin as admin:
+        kim = admin.post("/api/v1/kims", json={
+            "name": "KIM Kunci Uji", "village_code": "14.71.01.1004", "classification": "tumbuh",
+            "sk": {"number": f"KEYS/{platform.backend}/1", "date": "2024-01-02", "issuer": "Lurah Kampung Melayu"}})
+        assert kim.status_code == 201, kim.text
         for name, body in {
             "pekanbaru": {"name": "Operator Pekanbaru", "role": "operator", "scope_region": "14.71"},
             "dumai": {"name": "Operator Dumai", "role": "operator", "scope_region": "14.72"},
             "riau": {"name": "Admin Riau", "role": "admin", "scope_region": "14"},
-            "kim": {"name": "KIM Maju Bersama", "role": "kim", "kim_id": "kim-e2e-1"},
+            "kim": {"name": "KIM Kunci Uji", "role": "kim", "kim_id": kim.json()["id"]},
         }.items():
             response = admin.post("/api/v1/keys", json=body)
             assert response.status_code == 201, response.text

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.common import logs, metrics
 from services.common.bus import ConfirmedPublisher
 from services.common.db import make_engine
+from services.common.errors import DomainError
 from services.common.outbox import OutboxRelay
 from services.common.settings import SETTINGS_KEY
 
@@ -147,7 +148,18 @@ class Instrumentation(DependencyProvider):
         entrypoint = worker_ctx.entrypoint
         if isinstance(entrypoint, Rpc):
             outcome = "ok" if exc_info is None else "error"
+            if exc_info is not None and isinstance(exc_info[1], DomainError):
+                # an answer, not an incident: one line, no traceback
+                log.info("%s.%s answered %s: %s", service, entrypoint.method_name,
+                         type(exc_info[1]).__name__, exc_info[1])
             metrics.RPC_REQUESTS.labels(service, entrypoint.method_name, outcome).inc()
             metrics.RPC_DURATION.labels(service, entrypoint.method_name).observe(elapsed)
         elif isinstance(entrypoint, EventHandler):
             metrics.EVENT_HANDLER_DURATION.labels(service, entrypoint.method_name).observe(elapsed)
+
+
+class Settings(DependencyProvider):
+    """The service's settings object (the one read from the environment)."""
+
+    def get_dependency(self, worker_ctx):
+        return self.container.config[SETTINGS_KEY]

@@ -12,6 +12,7 @@ from nameko.events import SERVICE_POOL
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import SharedExtension
 from nameko.rpc import Rpc as NamekoRpc
+from nameko.timer import Timer as NameKoTimer
 
 from services.common import deadletters, metrics
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
@@ -148,3 +149,19 @@ def _event_type(worker_ctx) -> str:
         except Exception:
             return "unknown"
     return "unknown"
+
+
+class Timer(NameKoTimer):
+    """nameko's timer with its interval read from the service's settings
+    (an attribute name), so tests and operators can change it."""
+
+    def __init__(self, interval_setting: str, **kwargs):
+        self.interval_setting = interval_setting
+        super().__init__(interval=0, **kwargs)
+
+    def setup(self):
+        self.interval = getattr(self.container.config[SETTINGS_KEY], self.interval_setting)
+        super().setup()
+
+
+timer = Timer.decorator

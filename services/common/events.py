@@ -51,6 +51,21 @@ def record_event(session: Session, event_type: str, data: dict, version: int = 1
     return envelope
 
 
+def record_events(session: Session, event_type: str, items: list[dict], version: int = 1) -> int:
+    """Add many events of one type in one bulk insert (snapshots, seeds)."""
+    producer = session.info["service"]
+    rows = []
+    for data in items:
+        envelope = make_envelope(producer, event_type, data, version)
+        rows.append({"event_id": envelope["id"], "event_type": event_type,
+                     "envelope": json.dumps(envelope, separators=(",", ":"), default=str),
+                     "correlation_id": session.info.get("correlation_id"), "created_at": utcnow()})
+    if rows:
+        session.execute(insert(outbox), rows)
+        session.info["outbox_written"] = True
+    return len(rows)
+
+
 def claim_event(session: Session, envelope: dict) -> bool:
     """Record that this event is being processed, in the caller's transaction.
 

@@ -40,5 +40,8 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json"):
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # kombu/amqp chatter at INFO hides what matters
-    for noisy in ("amqp", "kombu", "nameko.containers", "aio_pika", "aiormq"):
+    for noisy in ("amqp", "kombu", "aio_pika", "aiormq"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # nameko logs expected (domain) errors as warnings with a traceback;
+    # Instrumentation logs them as one line instead
+    logging.getLogger("nameko.containers").setLevel(logging.ERROR)

@@ -1,6 +1,6 @@
 """What every nameko service of the platform has: its database (with the
 outbox relay), instrumentation and a health RPC."""
-from services.common.dependencies import Database, Instrumentation
+from services.common.dependencies import Database, Instrumentation, Settings
 from services.common.entrypoints import rpc
 
 
@@ -8,6 +8,7 @@ class ServiceBase:
     name = ""
 
     db = Database()
+    settings = Settings()
     instrumentation = Instrumentation()
 
     @rpc

@@ -54,8 +54,18 @@ async def rpc_for_request(request: Request) -> Rpc:
     return Rpc(request)
 
 
+def actor(principal: Principal | None) -> dict | None:
+    """The caller as the services see it (they apply the scope rules)."""
+    if principal is None:
+        return None
+    return {"role": principal.role, "scope_region": principal.scope_region,
+            "kim_id": principal.kim_id, "key_id": principal.key_id}
+
+
 Anyone = Annotated[Principal | None, Depends(optional_principal)]
 Admin = Annotated[Principal, Depends(require("admin"))]
+Office = Annotated[Principal, Depends(require("admin", "operator"))]
+Member = Annotated[Principal, Depends(require("admin", "operator", "kim"))]
 RpcCall = Annotated[Rpc, Depends(rpc_for_request)]
 
 

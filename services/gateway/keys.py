@@ -27,14 +27,10 @@ class Principal:
     kim_id: str | None
 
     def covers(self, region_code: str) -> bool:
-        """Whether a region lies inside this caller's scope subtree."""
-        return in_subtree(region_code, self.scope_region)
-
-
-def in_subtree(code: str | None, root: str | None) -> bool:
-    if root is None:
-        return True
-    return code is not None and (code == root or code.startswith(root + "."))
+        """Whether a region lies inside this caller's scope subtree ("" is
+        the whole country, which only a national key covers)."""
+        root = self.scope_region
+        return root is None or region_code == root or region_code.startswith(root + ".")
 
 
 def hash_key(secret: str) -> str:

@@ -1,7 +1,7 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -30,3 +30,107 @@ class RegionLoad(Base):
     districts: Mapped[int] = mapped_column(Integer)
     villages: Mapped[int] = mapped_column(Integer)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegionCount(Base):
+    """Coverage counters of one region (and of the country, code `ID`), kept
+    in the same transaction as every KIM change so coverage is one read."""
+
+    __tablename__ = "region_counts"
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(String(13), index=True)
+    villages_total: Mapped[int] = mapped_column(Integer, default=0)
+    villages_with_kim: Mapped[int] = mapped_column(Integer, default=0)
+    villages_with_active_kim: Mapped[int] = mapped_column(Integer, default=0)
+    kim_active: Mapped[int] = mapped_column(Integer, default=0)
+    kim_vakum: Mapped[int] = mapped_column(Integer, default=0)
+    kim_dissolved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Tag(Base):
+    """The controlled, extensible vocabulary of focus tags."""
+
+    __tablename__ = "tags"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_id: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Kim(Base):
+    """A Kelompok Informasi Masyarakat. Region codes are kept denormalised so
+    that a subtree filter is an indexed equality."""
+
+    __tablename__ = "kims"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    village_code: Mapped[str] = mapped_column(String(13), index=True)
+    district_code: Mapped[str] = mapped_column(String(8), index=True)
+    regency_code: Mapped[str] = mapped_column(String(5), index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    sk_number: Mapped[str] = mapped_column(String(100))
+    sk_number_key: Mapped[str] = mapped_column(String(100), unique=True)
+    sk_date: Mapped[date] = mapped_column(Date)
+    sk_issuer: Mapped[str] = mapped_column(String(200))
+    classification: Mapped[str] = mapped_column(String(20))
+    contact: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    last_activity_on: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    tags: Mapped[list["KimTag"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                order_by="KimTag.tag")
+
+
+class KimTag(Base):
+    __tablename__ = "kim_tags"
+
+    kim_id: Mapped[str] = mapped_column(ForeignKey("kims.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(ForeignKey("tags.code"), primary_key=True, index=True)
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kim_id: Mapped[str] = mapped_column(ForeignKey("kims.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # ketua, sekretaris, bendahara, anggota
+    phone: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kim_id: Mapped[str] = mapped_column(ForeignKey("kims.id", ondelete="CASCADE"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    participants: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatusChange(Base):
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kim_id: Mapped[str] = mapped_column(ForeignKey("kims.id", ondelete="CASCADE"), index=True)
+    old: Mapped[str | None] = mapped_column(String(10))
+    new: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(500))
+    actor: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,12 +1,20 @@
-"""The registry service's entrypoints. Thin: the logic is in regions.py."""
-from services.common.entrypoints import rpc
+"""The registry service's entrypoints. Thin: the logic is in regions.py,
+kims.py and coverage.py. Every call that acts for someone takes `actor`
+(role, scope_region, kim_id, key_id) as the gateway authenticated it."""
+import logging
+
+from services.common.entrypoints import rpc, timer
 from services.common.service import ServiceBase
-from services.registry import regions
+from services.registry import coverage, kims, regions
+from services.registry.access import Actor, require_region
+
+log = logging.getLogger(__name__)
 
 
 class RegistryService(ServiceBase):
     name = "registry"
 
+    # --- regions ---------------------------------------------------------------
     @rpc
     def get_region(self, code):
         return regions.get_region(self.db, code)
@@ -18,3 +26,76 @@ class RegistryService(ServiceBase):
     @rpc
     def search_regions(self, q, level=None, limit=50, offset=0):
         return regions.search(self.db, q, level, limit, offset)
+
+    # --- groups -----------------------------------------------------------------
+    @rpc
+    def register_kim(self, actor, data):
+        return kims.register_kim(self.db, Actor.from_wire(actor), data)
+
+    @rpc
+    def get_kim(self, actor, kim_id, public=False):
+        return kims.get_kim(self.db, Actor.from_wire(actor), kim_id, public)
+
+    @rpc
+    def list_kims(self, actor, filters, public=False, limit=50, offset=0):
+        return kims.list_kims(self.db, Actor.from_wire(actor), public=public, limit=limit, offset=offset, **filters)
+
+    @rpc
+    def update_kim(self, actor, kim_id, changes, expected_version=None):
+        return kims.update_kim(self.db, Actor.from_wire(actor), kim_id, changes, expected_version)
+
+    @rpc
+    def change_status(self, actor, kim_id, status, reason):
+        return kims.change_status(self.db, Actor.from_wire(actor), kim_id, status, reason)
+
+    @rpc
+    def status_history(self, actor, kim_id):
+        return kims.status_history(self.db, Actor.from_wire(actor), kim_id)
+
+    @rpc
+    def add_member(self, actor, kim_id, data):
+        return kims.add_member(self.db, Actor.from_wire(actor), kim_id, data)
+
+    @rpc
+    def list_members(self, actor, kim_id):
+        return kims.list_members(self.db, Actor.from_wire(actor), kim_id)
+
+    @rpc
+    def remove_member(self, actor, kim_id, member_id):
+        kims.remove_member(self.db, Actor.from_wire(actor), kim_id, member_id)
+
+    @rpc
+    def report_activity(self, actor, kim_id, data):
+        return kims.report_activity(self.db, Actor.from_wire(actor), kim_id, data, self.settings.timezone)
+
+    @rpc
+    def list_activities(self, actor, kim_id, limit=50, offset=0):
+        return kims.list_activities(self.db, Actor.from_wire(actor), kim_id, limit, offset)
+
+    @rpc
+    def list_tags(self):
+        return kims.list_tags(self.db)
+
+    @rpc
+    def add_tag(self, actor, data):
+        return kims.add_tag(self.db, Actor.from_wire(actor), data)
+
+    # --- coverage and snapshot -----------------------------------------------------
+    @rpc
+    def get_coverage(self, actor, code, public=False):
+        if not public:
+            require_region(Actor.from_wire(actor), code)
+        return coverage.get_coverage(self.db, code, public)
+
+    @rpc
+    def emit_snapshot(self):
+        return kims.emit_snapshot(self.db)
+
+    # --- life -----------------------------------------------------------------------
+    @timer("vakum_check_seconds")
+    def mark_dormant_groups(self):
+        settings = self.settings
+        dormant = kims.mark_dormant(self.db, kims.today(settings.timezone), settings.vakum_after_days)
+        if dormant:
+            log.info("%d groups became vakum after %d days without activity", len(dormant),
+                     settings.vakum_after_days)

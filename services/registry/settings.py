@@ -10,3 +10,8 @@ class RegistrySettings(ServiceSettings):
 
     database_url: str | None = Field(None, validation_alias="REGISTRY_DATABASE_URL")
     metrics_port: int = Field(9101, validation_alias="REGISTRY_METRICS_PORT")
+    # an active group with no activity for this long becomes vakum
+    vakum_after_days: int = Field(180, validation_alias="KIM_VAKUM_AFTER_DAYS")
+    vakum_check_seconds: float = Field(3600, validation_alias="KIM_VAKUM_CHECK_SECONDS")
+    # "today" for activity dates and the vakum timer
+    timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")

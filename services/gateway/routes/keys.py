@@ -5,8 +5,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from services.gateway.deps import Admin, Keys, RpcCall
-from services.gateway.keys import in_subtree
+from services.gateway.deps import Admin, Keys, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
 
@@ -63,22 +62,32 @@ class IssuedKey(Key):
 @router.post("", status_code=201, response_model=IssuedKey, responses=problems(401, 403, 413, 422, 503),
              summary="Issue an API key (the secret is shown once)")
 async def issue_key(body: KeyCreate, admin: Admin, rpc: RpcCall, keys: Keys):
+    scope_region = body.scope_region
     if body.role == "kim":
-        if admin.scope_region is not None:
-            raise Problem(403, "Hanya admin nasional yang dapat menerbitkan kunci KIM saat ini.",
-                          "Only a national admin can issue kim keys for now.")
+        # a group's key is scoped to its village, so province admins manage it too
+        scope_region = (await _require_kim(rpc, admin, body.kim_id))["village_code"]
     else:
-        if body.scope_region is not None and not admin.covers(body.scope_region):
-            raise Problem(403, f"Wilayah {body.scope_region} di luar cakupan Anda.",
-                          f"Region {body.scope_region} is outside your scope.")
-        if body.scope_region is None and admin.scope_region is not None:
+        if scope_region is not None and not admin.covers(scope_region):
+            raise Problem(403, f"Wilayah {scope_region} di luar cakupan Anda.",
+                          f"Region {scope_region} is outside your scope.")
+        if scope_region is None and admin.scope_region is not None:
             raise Problem(403, "Admin provinsi tidak dapat menerbitkan kunci nasional.",
                           "A province admin cannot issue a national key.")
-        if body.scope_region is not None:
-            await _require_region(rpc, body.scope_region)
+        if scope_region is not None:
+            await _require_region(rpc, scope_region)
     view, secret = await run_in_threadpool(
-        keys.issue, body.name, body.role, body.scope_region, body.kim_id, admin.key_id)
+        keys.issue, body.name, body.role, scope_region, body.kim_id, admin.key_id)
     return {**view, "key": secret}
+
+
+async def _require_kim(rpc, admin, kim_id: str) -> dict:
+    try:
+        return await rpc("registry", "get_kim", actor=actor(admin), kim_id=kim_id)
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+        raise Problem(422, f"KIM {kim_id} tidak ada.", f"KIM {kim_id} does not exist.",
+                      errors=[{"field": "kim_id", "in": "body", "message": "unknown KIM"}])
 
 
 async def _require_region(rpc, code: str):
@@ -102,8 +111,7 @@ async def list_keys(admin: Admin, keys: Keys, paging: Pages):
                summary="Revoke an API key")
 async def revoke_key(admin: Admin, store: Keys, key_id: Annotated[str, Path(max_length=36)]):
     key = await run_in_threadpool(store.get, key_id)
-    if key is None or not (in_subtree(key.scope_region, admin.scope_region) if key.role != "kim"
-                           else admin.scope_region is None):
+    if key is None or not admin.covers(key.scope_region or ""):
         raise Problem(404, "Kunci API tidak ditemukan.", "No such API key.")
     outcome = await run_in_threadpool(store.revoke, key_id)
     if outcome == "last_admin":

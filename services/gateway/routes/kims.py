@@ -1,0 +1,266 @@
+"""/api/v1/kims and /api/v1/public/kims: the KIM directory, members,
+activities and status. The registry applies the scope rules to the actor."""
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
+from services.gateway.problems import Problem
+from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
+
+router = APIRouter(tags=["kims"])
+
+VILLAGE_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+KIM_ID = r"^[A-Za-z0-9._:-]{1,32}$"
+TAG = r"^[a-z][a-z0-9_]{1,39}$"
+Classification = Literal["tumbuh", "berkembang", "maju", "mandiri"]
+Status = Literal["active", "vakum", "dissolved"]
+KimId = Annotated[str, Path(pattern=KIM_ID, examples=["KIM-1471011002-01"])]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Sk(Strict):
+    number: str = Field(min_length=1, max_length=100, examples=["141/12/SK/2023"])
+    date: date
+    issuer: str = Field(min_length=2, max_length=200, examples=["Kepala Desa Jadirejo"],
+                        description="who issued the decree; a village head may")
+
+
+class Contact(Strict):
+    person: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
+    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    website: str | None = Field(None, max_length=300)
+
+
+class KimFields(Strict):
+    name: str = Field(min_length=3, max_length=200)
+    village_code: str = Field(pattern=VILLAGE_CODE)
+    sk: Sk
+    tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
+    classification: Classification
+    contact: Contact | None = None
+    address: str | None = Field(None, max_length=500)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+
+class KimCreate(KimFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "KIM Maju Bersama", "village_code": "14.71.01.1002",
+        "sk": {"number": "141/12/SK/2023", "date": "2023-03-01", "issuer": "Lurah Jadirejo"},
+        "tags": ["pemuda", "umkm"], "classification": "berkembang",
+        "contact": {"person": "Siti", "phone": "+62 812 3456 7890"},
+        "address": "Jl. Cempaka No. 5", "lat": 0.5071, "lon": 101.4478}]})
+
+
+class KimPatch(Strict):
+    """Only the fields sent change. A group may change its name, address,
+    coordinates, tags and contact; the office everything."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{"address": "Jl. Melati No. 9", "tags": ["pemuda"]}]})
+    name: str | None = Field(None, min_length=3, max_length=200)
+    village_code: str | None = Field(None, pattern=VILLAGE_CODE)
+    sk: Sk | None = None
+    tags: list[Annotated[str, Field(pattern=TAG)]] | None = Field(None, max_length=20)
+    classification: Classification | None = None
+    contact: Contact | None = None
+    address: str | None = Field(None, max_length=500)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+
+class Kim(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "id": "KIM-1471011002-01", "name": "KIM Maju Bersama", "village_code": "14.71.01.1002",
+        "region_path": ["14", "14.71", "14.71.01", "14.71.01.1002"],
+        "regions": [{"code": "14", "name": "Riau", "level": "province", "parent_code": None}],
+        "sk": {"number": "141/12/SK/2023", "date": "2023-03-01", "issuer": "Lurah Jadirejo"},
+        "tags": ["pemuda", "umkm"], "classification": "berkembang", "status": "active",
+        "status_reason": "registered", "last_activity_on": "2026-11-28", "version": 1,
+        "contact": {"person": "Siti", "phone": "+62 812 3456 7890"}}]})
+    id: str
+    name: str
+    village_code: str
+    region_path: list[str]
+    status: Status
+    version: int
+
+
+class MemberCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Siti Aminah", "role": "ketua", "phone": "+62 812 3456 7890"}]})
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["ketua", "sekretaris", "bendahara", "anggota"]
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$", description="personal data")
+
+
+class ActivityCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "date": "2026-11-20", "title": "Sosialisasi program vaksinasi", "kind": "diseminasi",
+        "participants": 45, "place": "Balai Desa Jadirejo"}]})
+    date: date
+    title: str = Field(min_length=3, max_length=200)
+    kind: Literal["diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya"]
+    participants: int = Field(ge=0, le=1_000_000)
+    place: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+
+
+class StatusCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "vakum", "reason": "Pengurus pindah"}]})
+    status: Status
+    reason: str = Field(min_length=3, max_length=500)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise Problem(400, 'If-Match harus berisi versi, misalnya "3".', 'If-Match must hold a version such as "3".')
+    return int(tag)
+
+
+@router.post("/api/v1/kims", status_code=201, response_model=Kim, responses=problems(401, 403, 409, 413, 422, 503),
+             summary="Register a KIM (admin, or an operator inside its regency)")
+async def register_kim(body: KimCreate, caller: Office, rpc: RpcCall, response: Response):
+    kim = await rpc("registry", "register_kim", actor=actor(caller), data=body.model_dump(mode="json"))
+    response.headers["Location"] = f"/api/v1/kims/{kim['id']}"
+    response.headers["ETag"] = etag(kim["version"])
+    return kim
+
+
+def _filters(region, status, tag, classification, q) -> dict:
+    return {"region": region, "status": status, "tag": tag, "classification": classification, "q": q}
+
+
+Region = Annotated[str | None, Query(pattern=REGION_CODE, description="a region subtree, e.g. 14.71")]
+StatusFilter = Annotated[Status | None, Query()]
+TagFilter = Annotated[str | None, Query(pattern=TAG)]
+ClassFilter = Annotated[Classification | None, Query()]
+NameFilter = Annotated[str | None, Query(min_length=2, max_length=100, description="part of the name")]
+
+
+@router.get("/api/v1/kims", response_model=Page[Kim], responses=problems(401, 403, 422, 503),
+            summary="KIM inside your scope, with filters")
+async def list_kims(caller: Member, rpc: RpcCall, paging: Pages, region: Region = None, status: StatusFilter = None,
+                    tag: TagFilter = None, classification: ClassFilter = None, q: NameFilter = None):
+    result = await rpc("registry", "list_kims", actor=actor(caller), filters=_filters(region, status, tag,
+                       classification, q), limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.get("/api/v1/public/kims", response_model=Page[Kim], responses=problems(422, 503), tags=["public"],
+            summary="The public KIM directory (no personal data)")
+async def public_list_kims(rpc: RpcCall, paging: Pages, region: Region = None, status: StatusFilter = None,
+                           tag: TagFilter = None, classification: ClassFilter = None, q: NameFilter = None):
+    result = await rpc("registry", "list_kims", actor=None, public=True, filters=_filters(
+        region, status, tag, classification, q), limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.get("/api/v1/public/kims/{kim_id}", response_model=Kim, responses=problems(404, 422, 503), tags=["public"],
+            summary="One KIM's public profile")
+async def public_get_kim(kim_id: KimId, rpc: RpcCall):
+    return await rpc("registry", "get_kim", actor=None, kim_id=kim_id, public=True)
+
+
+@router.get("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(401, 403, 404, 503),
+            summary="One KIM with its contact (ETag: its version)")
+async def get_kim(kim_id: KimId, caller: Member, rpc: RpcCall, response: Response):
+    kim = await rpc("registry", "get_kim", actor=actor(caller), kim_id=kim_id)
+    response.headers["ETag"] = etag(kim["version"])
+    return kim
+
+
+@router.patch("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(400, 401, 403, 404, 409, 412, 422, 503),
+              summary="Change a KIM; send If-Match with the version you read (412 when it changed since)")
+async def update_kim(kim_id: KimId, body: KimPatch, caller: Member, rpc: RpcCall, response: Response,
+                     if_match: Annotated[str | None, Header(max_length=40)] = None):
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    for field in ("name", "village_code", "sk", "classification"):
+        if field in changes and changes[field] is None:
+            raise Problem(422, f"{field} tidak boleh dikosongkan.", f"{field} cannot be emptied.",
+                          errors=[{"field": field, "in": "body", "message": "may not be null"}])
+    kim = await rpc("registry", "update_kim", actor=actor(caller), kim_id=kim_id, changes=changes,
+                    expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(kim["version"])
+    return kim
+
+
+@router.post("/api/v1/kims/{kim_id}/members", status_code=201, responses=problems(401, 403, 404, 409, 422, 503),
+             summary="Add a member (officer roles are one each)")
+async def add_member(kim_id: KimId, body: MemberCreate, caller: Member, rpc: RpcCall):
+    return await rpc("registry", "add_member", actor=actor(caller), kim_id=kim_id, data=body.model_dump(mode="json"))
+
+
+@router.get("/api/v1/kims/{kim_id}/members", responses=problems(401, 403, 404, 503),
+            summary="Members with phones: the group itself, its regency's operators and admins only")
+async def list_members(kim_id: KimId, caller: Member, rpc: RpcCall):
+    result = await rpc("registry", "list_members", actor=actor(caller), kim_id=kim_id)
+    return {**result, "next": None}
+
+
+@router.delete("/api/v1/kims/{kim_id}/members/{member_id}", status_code=204,
+               responses=problems(401, 403, 404, 503), summary="Remove a member")
+async def remove_member(kim_id: KimId, member_id: Annotated[str, Path(max_length=36)], caller: Member,
+                        rpc: RpcCall):
+    await rpc("registry", "remove_member", actor=actor(caller), kim_id=kim_id, member_id=member_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/kims/{kim_id}/activities", status_code=201, responses=problems(401, 403, 404, 409, 422, 503),
+             summary="Report an activity (revives a vakum group)")
+async def report_activity(kim_id: KimId, body: ActivityCreate, caller: Member, rpc: RpcCall):
+    return await rpc("registry", "report_activity", actor=actor(caller), kim_id=kim_id,
+                     data=body.model_dump(mode="json"))
+
+
+@router.get("/api/v1/kims/{kim_id}/activities", responses=problems(401, 403, 404, 503),
+            summary="A group's activities, newest first")
+async def list_activities(kim_id: KimId, caller: Member, rpc: RpcCall, paging: Pages):
+    result = await rpc("registry", "list_activities", actor=actor(caller), kim_id=kim_id,
+                       limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.post("/api/v1/kims/{kim_id}/status", responses=problems(401, 403, 404, 409, 422, 503),
+             summary="Change a group's status (active, vakum, dissolved) with a reason")
+async def change_status(kim_id: KimId, body: StatusCreate, caller: Member, rpc: RpcCall):
+    return await rpc("registry", "change_status", actor=actor(caller), kim_id=kim_id, status=body.status,
+                     reason=body.reason)
+
+
+@router.get("/api/v1/kims/{kim_id}/status", responses=problems(401, 403, 404, 503),
+            summary="A group's status and its history")
+async def status_history(kim_id: KimId, caller: Member, rpc: RpcCall):
+    return await rpc("registry", "status_history", actor=actor(caller), kim_id=kim_id)
+
+
+class TagCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "lingkungan", "label_id": "Lingkungan hidup", "label_en": "Environment"}]})
+    code: str = Field(pattern=TAG)
+    label_id: str = Field(min_length=2, max_length=100)
+    label_en: str = Field(min_length=2, max_length=100)
+
+
+@router.get("/api/v1/tags", tags=["tags"], responses=problems(503), summary="The focus tag vocabulary")
+async def list_tags(rpc: RpcCall, _caller: Anyone):
+    result = await rpc("registry", "list_tags")
+    return {**result, "next": None}
+
+
+@router.post("/api/v1/tags", status_code=201, tags=["tags"], responses=problems(401, 403, 409, 422, 503),
+             summary="Extend the tag vocabulary (national admin)")
+async def add_tag(body: TagCreate, caller: Office, rpc: RpcCall):
+    return await rpc("registry", "add_tag", actor=actor(caller), data=body.model_dump())

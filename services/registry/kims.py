@@ -1,0 +1,478 @@
+"""The KIM directory: registering groups, their decree, members, activities
+and life (active, vakum, dissolved), and the views each caller may see.
+
+Every change writes its event to the outbox in the same transaction, and
+keeps the coverage counters current.
+"""
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.common.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    OutOfScope,
+    PreconditionFailed,
+)
+from services.common.events import record_event, record_events, utcnow
+from services.registry import coverage
+from services.registry.access import Actor, require_kim, require_office, require_region
+from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
+from services.registry.regions import CODE_PATTERN, ancestor_codes, region_dict
+
+CLASSIFICATIONS = ("tumbuh", "berkembang", "maju", "mandiri")
+STATUSES = ("active", "vakum", "dissolved")
+# from -> to: a dissolved group stays dissolved (a re-founded one registers anew)
+TRANSITIONS = {"active": ("vakum", "dissolved"), "vakum": ("active", "dissolved"), "dissolved": ()}
+MEMBER_ROLES = ("ketua", "sekretaris", "bendahara", "anggota")
+OFFICERS = ("ketua", "sekretaris", "bendahara")  # one each per group
+ACTIVITY_KINDS = ("diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya")
+# fields a group may edit about itself; the office edits everything
+KIM_EDITABLE = {"name", "address", "lat", "lon", "tags", "contact"}
+OFFICE_EDITABLE = KIM_EDITABLE | {"village_code", "sk", "classification"}
+TAG_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# Indonesia's bounding box, with a margin: coordinates outside are typos
+LAT_RANGE, LON_RANGE = (-12.0, 7.0), (94.0, 142.0)
+
+
+def today(timezone: str = "Asia/Jakarta") -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def sk_key(number: str) -> str:
+    return re.sub(r"\s+", "", number).upper()
+
+
+def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
+    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
+
+
+# --- views -------------------------------------------------------------------
+
+def region_path(village_code: str) -> list[str]:
+    return ancestor_codes(village_code) + [village_code]
+
+
+def public_view(kim: Kim) -> dict:
+    """What anyone may see, and what events carry: no contact, no members."""
+    return {
+        "id": kim.id, "name": kim.name, "village_code": kim.village_code,
+        "region_path": region_path(kim.village_code),
+        "address": kim.address, "lat": kim.lat, "lon": kim.lon,
+        "sk": {"number": kim.sk_number, "date": kim.sk_date.isoformat(), "issuer": kim.sk_issuer},
+        "tags": [t.tag for t in kim.tags], "classification": kim.classification,
+        "status": kim.status, "status_reason": kim.status_reason,
+        "last_activity_on": kim.last_activity_on.isoformat(), "version": kim.version,
+        "created_at": kim.created_at.isoformat(), "updated_at": kim.updated_at.isoformat(),
+    }
+
+
+def full_view(kim: Kim) -> dict:
+    return {**public_view(kim), "contact": kim.contact or {}}
+
+
+def with_region_names(session: Session, views: list[dict]) -> list[dict]:
+    """Add `regions` ({code, name, level} from province to village) in one query."""
+    codes = {code for view in views for code in view["region_path"]}
+    names = {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(codes)))} if codes else {}
+    for view in views:
+        view["regions"] = [region_dict(names[c]) for c in view["region_path"] if c in names]
+    return views
+
+
+def view_for(actor: Actor, kim: Kim) -> dict:
+    return full_view(kim) if actor.may_see(kim) else public_view(kim)
+
+
+# --- reading -------------------------------------------------------------------
+
+def load_kim(session: Session, kim_id, for_update: bool = False) -> Kim:
+    query = select(Kim).where(Kim.id == str(kim_id))
+    if for_update:
+        query = query.with_for_update()
+    kim = session.scalar(query) if isinstance(kim_id, str) else None
+    if kim is None:
+        raise NotFound(f"KIM {kim_id} tidak ditemukan.", detail_en=f"No KIM {kim_id}.", kim_id=str(kim_id))
+    return kim
+
+
+def get_kim(session: Session, actor: Actor, kim_id: str, public: bool = False) -> dict:
+    kim = load_kim(session, kim_id)
+    if public:
+        return with_region_names(session, [public_view(kim)])[0]
+    require_kim(actor, kim)
+    return with_region_names(session, [full_view(kim)])[0]
+
+
+def list_kims(session: Session, actor: Actor, *, region=None, status=None, tag=None, classification=None,
+              q=None, public=False, limit=50, offset=0) -> dict:
+    query = select(Kim)
+    if not public:
+        if actor.role == "kim":
+            query = query.where(Kim.id == actor.kim_id)
+        elif actor.is_office:
+            if actor.scope_region:
+                query = query.where(_in_subtree(actor.scope_region))
+        else:
+            require_office(actor)
+    if region:
+        if not CODE_PATTERN.match(region):
+            raise invalid("region", "a region code", "Kode wilayah tidak valid.", "Invalid region code.")
+        if not public and actor.is_office and not actor.covers(region) and not _above(region, actor.scope_region):
+            require_region(actor, region)
+        query = query.where(_in_subtree(region))
+    if status:
+        query = query.where(Kim.status == status)
+    if classification:
+        query = query.where(Kim.classification == classification)
+    if tag:
+        query = query.where(Kim.id.in_(select(KimTag.kim_id).where(KimTag.tag == tag)))
+    if q:
+        pattern = "%" + name_key(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Kim.name_key.like(pattern, escape="\\"))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    kims = session.scalars(query.order_by(Kim.id).limit(limit).offset(offset)).all()
+    views = [public_view(k) if public else view_for(actor, k) for k in kims]
+    return {"items": with_region_names(session, views), "total": total}
+
+
+def _in_subtree(code: str):
+    column = {0: Kim.province_code, 1: Kim.regency_code, 2: Kim.district_code, 3: Kim.village_code}[code.count(".")]
+    return column == code
+
+
+def _above(region: str, scope: str | None) -> bool:
+    """A filter on a region that contains the caller's scope (e.g. an operator
+    of 14.71 filtering on 14) stays inside the scope anyway."""
+    return scope is not None and scope.startswith(region + ".")
+
+
+# --- registering and editing ---------------------------------------------------------
+
+def _check_village(session: Session, code) -> Region:
+    village = session.get(Region, code) if isinstance(code, str) and CODE_PATTERN.match(code) else None
+    if village is None or village.level != "village":
+        raise invalid("village_code", "a village code such as 14.71.01.1002",
+                      f"Desa/kelurahan {code} tidak ada.", f"No village {code}.")
+    return village
+
+
+def _check_tags(session: Session, tags: list[str]) -> list[str]:
+    tags = sorted(set(tags))
+    known = set(session.scalars(select(Tag.code).where(Tag.code.in_(tags)))) if tags else set()
+    unknown = [t for t in tags if t not in known]
+    if unknown:
+        raise invalid("tags", f"unknown: {', '.join(unknown)}; see GET /api/v1/tags",
+                      f"Tag tidak dikenal: {', '.join(unknown)}.", f"Unknown tags: {', '.join(unknown)}.")
+    return tags
+
+
+def _check_fields(data: dict):
+    if "classification" in data and data["classification"] not in CLASSIFICATIONS:
+        raise invalid("classification", f"one of {', '.join(CLASSIFICATIONS)}",
+                      "Klasifikasi tidak dikenal.", "Unknown classification.")
+    for field, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
+        value = data.get(field)
+        if value is not None and not low <= value <= high:
+            raise invalid(field, f"{low}..{high} (Indonesia)", "Koordinat di luar Indonesia.",
+                          "Coordinates outside Indonesia.")
+    if "sk" in data:
+        sk_date = date.fromisoformat(data["sk"]["date"])
+        if sk_date > today() or sk_date.year < 1945:
+            raise invalid("sk.date", "between 1945 and today", "Tanggal SK tidak masuk akal.",
+                          "The decree date is not plausible.")
+
+
+def _check_duplicates(session: Session, name: str, village_code: str, sk_number: str | None,
+                      except_id: str | None = None):
+    same_name = session.scalar(select(Kim.id).where(
+        Kim.village_code == village_code, Kim.name_key == name_key(name), Kim.status != "dissolved",
+        Kim.id != (except_id or "")))
+    if same_name:
+        raise Conflict(f"Sudah ada KIM bernama {name} di desa ini: {same_name}.",
+                       detail_en=f"A KIM named {name} already exists in this village: {same_name}.",
+                       existing_id=same_name)
+    if sk_number is not None:
+        same_sk = session.scalar(select(Kim.id).where(Kim.sk_number_key == sk_key(sk_number),
+                                                      Kim.id != (except_id or "")))
+        if same_sk:
+            raise Conflict(f"Nomor SK {sk_number} sudah dipakai oleh {same_sk}.",
+                           detail_en=f"Decree number {sk_number} is already used by {same_sk}.",
+                           existing_id=same_sk)
+
+
+def _next_id(session: Session, village_code: str) -> str:
+    prefix = "KIM-" + village_code.replace(".", "") + "-"
+    if session.get_bind().dialect.name == "postgresql":
+        # registrations in one village take turns for the next number
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
+    last = session.scalar(select(func.max(Kim.id)).where(Kim.id.like(prefix + "%")))
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:02d}"
+
+
+def _locate(kim: Kim, village_code: str):
+    kim.village_code = village_code
+    kim.district_code, kim.regency_code, kim.province_code = (
+        village_code[:8], village_code[:5], village_code[:2])
+
+
+def register_kim(session: Session, actor: Actor, data: dict) -> dict:
+    require_office(actor)
+    _check_village(session, data["village_code"])
+    require_region(actor, data["village_code"])
+    _check_fields(data)
+    tags = _check_tags(session, data.get("tags", []))
+    _check_duplicates(session, data["name"], data["village_code"], data["sk"]["number"])
+    now, kim_id = utcnow(), _next_id(session, data["village_code"])
+    kim = Kim(id=kim_id, name=data["name"], name_key=name_key(data["name"]), address=data.get("address"),
+              lat=data.get("lat"), lon=data.get("lon"), sk_number=data["sk"]["number"],
+              sk_number_key=sk_key(data["sk"]["number"]), sk_date=date.fromisoformat(data["sk"]["date"]),
+              sk_issuer=data["sk"]["issuer"], classification=data["classification"],
+              contact=data.get("contact") or {}, status="active", last_activity_on=today(),
+              version=1, created_at=now, updated_at=now)
+    _locate(kim, data["village_code"])
+    kim.tags = [KimTag(tag=t) for t in tags]
+    session.add(kim)
+    session.add(StatusChange(kim_id=kim_id, old=None, new="active", reason="registered",
+                             actor=actor.label, changed_at=now))
+    session.flush()
+    coverage.apply(session, [(kim.village_code, None, "active")])
+    record_event(session, "kim_registered", public_view(kim))
+    return with_region_names(session, [full_view(kim)])[0]
+
+
+def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expected_version: int | None) -> dict:
+    kim = load_kim(session, kim_id, for_update=True)
+    require_kim(actor, kim)
+    allowed = OFFICE_EDITABLE if actor.is_office else KIM_EDITABLE
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise invalid(refused[0], "may not be changed by this caller",
+                      f"Anda tidak boleh mengubah {', '.join(refused)}.", f"You may not change {', '.join(refused)}.")
+    if expected_version is not None and expected_version != kim.version:
+        raise PreconditionFailed(f"KIM ini sudah diubah (versi {kim.version}); muat ulang dulu.",
+                                 detail_en=f"This KIM has changed (version {kim.version}); reload it first.",
+                                 current_version=kim.version)
+    if kim.status == "dissolved":
+        raise InvalidTransition("KIM yang sudah bubar tidak dapat diubah.",
+                                detail_en="A dissolved KIM cannot be changed.", allowed=[])
+    _check_fields(changes)
+    if "village_code" in changes:
+        _check_village(session, changes["village_code"])
+        require_region(actor, changes["village_code"])
+    if "tags" in changes:
+        changes["tags"] = _check_tags(session, changes["tags"])
+    if not changes:
+        return with_region_names(session, [full_view(kim)])[0]
+    _check_duplicates(session, changes.get("name", kim.name), changes.get("village_code", kim.village_code),
+                      changes["sk"]["number"] if "sk" in changes else None, except_id=kim.id)
+    old_village = kim.village_code
+    for field in ("address", "lat", "lon", "classification", "contact"):
+        if field in changes:
+            setattr(kim, field, changes[field] if field != "contact" else (changes[field] or {}))
+    if "name" in changes:
+        kim.name, kim.name_key = changes["name"], name_key(changes["name"])
+    if "sk" in changes:
+        sk = changes["sk"]
+        kim.sk_number, kim.sk_number_key = sk["number"], sk_key(sk["number"])
+        kim.sk_date, kim.sk_issuer = date.fromisoformat(sk["date"]), sk["issuer"]
+    if "tags" in changes:
+        kim.tags = [KimTag(tag=t) for t in changes["tags"]]
+    if "village_code" in changes and changes["village_code"] != old_village:
+        _locate(kim, changes["village_code"])
+        coverage.apply(session, [(old_village, kim.status, None), (kim.village_code, None, kim.status)])
+    kim.version += 1
+    kim.updated_at = utcnow()
+    session.flush()
+    record_event(session, "kim_updated", public_view(kim))
+    return with_region_names(session, [full_view(kim)])[0]
+
+
+# --- life --------------------------------------------------------------------------
+
+def set_status(session: Session, kim: Kim, new: str, reason: str, actor_label: str):
+    """The one place a status changes: history, counters, version, events."""
+    old = kim.status
+    if new not in TRANSITIONS[old]:
+        raise InvalidTransition(
+            f"Status {old} tidak dapat menjadi {new}.", detail_en=f"Status {old} cannot become {new}.",
+            allowed=list(TRANSITIONS[old]))
+    now = utcnow()
+    kim.status, kim.status_reason = new, reason
+    kim.version += 1
+    kim.updated_at = now
+    session.add(StatusChange(kim_id=kim.id, old=old, new=new, reason=reason, actor=actor_label, changed_at=now))
+    coverage.apply(session, [(kim.village_code, old, new)])
+    session.flush()
+    record_event(session, "kim_status_changed", {
+        "kim_id": kim.id, "old": old, "new": new, "reason": reason, "village_code": kim.village_code,
+        "version": kim.version})
+
+
+def change_status(session: Session, actor: Actor, kim_id: str, new: str, reason: str) -> dict:
+    kim = load_kim(session, kim_id, for_update=True)
+    require_kim(actor, kim)
+    if new not in STATUSES:
+        raise invalid("status", f"one of {', '.join(STATUSES)}", "Status tidak dikenal.", "Unknown status.")
+    if new == "dissolved" and not actor.is_office:
+        raise InvalidTransition("Pembubaran dicatat oleh kantor Diskominfo.",
+                                detail_en="Dissolution is recorded by the Diskominfo office.",
+                                allowed=[s for s in TRANSITIONS[kim.status] if s != "dissolved"])
+    set_status(session, kim, new, reason, actor.label)
+    return with_region_names(session, [full_view(kim)])[0]
+
+
+def status_history(session: Session, actor: Actor, kim_id: str) -> dict:
+    kim = load_kim(session, kim_id)
+    require_kim(actor, kim)
+    changes = session.scalars(select(StatusChange).where(StatusChange.kim_id == kim.id)
+                              .order_by(StatusChange.id)).all()
+    return {"kim_id": kim.id, "status": kim.status, "version": kim.version, "history": [
+        {"old": c.old, "new": c.new, "reason": c.reason, "actor": c.actor, "changed_at": c.changed_at.isoformat()}
+        for c in changes]}
+
+
+def mark_dormant(session: Session, on: date, after_days: int, limit: int = 500) -> list[str]:
+    """Active groups with no activity for `after_days` become vakum."""
+    cutoff = on - timedelta(days=after_days)
+    kims = session.scalars(select(Kim).where(Kim.status == "active", Kim.last_activity_on < cutoff)
+                           .order_by(Kim.id).limit(limit).with_for_update(skip_locked=True)).all()
+    for kim in kims:
+        set_status(session, kim, "vakum", f"tidak ada kegiatan selama {after_days} hari", "system:vakum-timer")
+    return [k.id for k in kims]
+
+
+# --- members and activities ------------------------------------------------------------
+
+def member_view(member: Member) -> dict:
+    return {"id": member.id, "kim_id": member.kim_id, "name": member.name, "role": member.role,
+            "phone": member.phone, "created_at": member.created_at.isoformat()}
+
+
+def add_member(session: Session, actor: Actor, kim_id: str, data: dict) -> dict:
+    kim = load_kim(session, kim_id, for_update=True)
+    require_kim(actor, kim)
+    if data["role"] not in MEMBER_ROLES:
+        raise invalid("role", f"one of {', '.join(MEMBER_ROLES)}", "Peran anggota tidak dikenal.",
+                      "Unknown member role.")
+    if data["role"] in OFFICERS:
+        holder = session.scalar(select(Member).where(Member.kim_id == kim.id, Member.role == data["role"]))
+        if holder:
+            raise Conflict(f"KIM ini sudah punya {data['role']}: {holder.name}.",
+                           detail_en=f"This KIM already has a {data['role']}: {holder.name}.",
+                           existing_id=holder.id)
+    member = Member(id=str(uuid.uuid4()), kim_id=kim.id, name=data["name"], role=data["role"],
+                    phone=data.get("phone"), created_at=utcnow())
+    session.add(member)
+    session.flush()
+    return member_view(member)
+
+
+def list_members(session: Session, actor: Actor, kim_id: str) -> dict:
+    kim = load_kim(session, kim_id)
+    require_kim(actor, kim)
+    members = session.scalars(select(Member).where(Member.kim_id == kim.id)
+                              .order_by(func.lower(Member.name), Member.id)).all()
+    return {"items": [member_view(m) for m in members], "total": len(members)}
+
+
+def remove_member(session: Session, actor: Actor, kim_id: str, member_id: str):
+    kim = load_kim(session, kim_id)
+    require_kim(actor, kim)
+    member = session.get(Member, member_id) if isinstance(member_id, str) else None
+    if member is None or member.kim_id != kim.id:
+        raise NotFound("Anggota tidak ditemukan.", detail_en="No such member.")
+    session.delete(member)
+
+
+def activity_view(activity: Activity) -> dict:
+    return {"id": activity.id, "kim_id": activity.kim_id, "date": activity.date.isoformat(),
+            "title": activity.title, "kind": activity.kind, "participants": activity.participants,
+            "place": activity.place, "description": activity.description,
+            "created_at": activity.created_at.isoformat()}
+
+
+def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, timezone: str = "Asia/Jakarta") -> dict:
+    kim = load_kim(session, kim_id, for_update=True)
+    require_kim(actor, kim)
+    if data["kind"] not in ACTIVITY_KINDS:
+        raise invalid("kind", f"one of {', '.join(ACTIVITY_KINDS)}", "Jenis kegiatan tidak dikenal.",
+                      "Unknown activity kind.")
+    held_on = date.fromisoformat(data["date"])
+    if held_on > today(timezone) or held_on.year < 1945:
+        raise invalid("date", "not in the future", "Tanggal kegiatan tidak boleh di masa depan.",
+                      "The activity date cannot be in the future.")
+    if not isinstance(data["participants"], int) or data["participants"] < 0:
+        raise invalid("participants", ">= 0", "Jumlah peserta tidak valid.", "Invalid number of participants.")
+    if kim.status == "dissolved":
+        raise InvalidTransition("KIM ini sudah bubar.", detail_en="This KIM is dissolved.", allowed=[])
+    activity = Activity(id=str(uuid.uuid4()), kim_id=kim.id, date=held_on, title=data["title"], kind=data["kind"],
+                        participants=data["participants"], place=data.get("place"),
+                        description=data.get("description"), created_at=utcnow())
+    session.add(activity)
+    if held_on > kim.last_activity_on:
+        kim.last_activity_on = held_on
+    session.flush()
+    record_event(session, "kim_activity_reported", {
+        "kim_id": kim.id, "activity_id": activity.id, "date": held_on.isoformat(), "kind": activity.kind,
+        "participants": activity.participants, "village_code": kim.village_code})
+    if kim.status == "vakum":  # reporting an activity revives the group
+        set_status(session, kim, "active", "melaporkan kegiatan", actor.label)
+    return activity_view(activity)
+
+
+def list_activities(session: Session, actor: Actor, kim_id: str, limit: int = 50, offset: int = 0) -> dict:
+    kim = load_kim(session, kim_id)
+    require_kim(actor, kim)
+    query = select(Activity).where(Activity.kim_id == kim.id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    activities = session.scalars(query.order_by(Activity.date.desc(), Activity.created_at.desc())
+                                 .limit(limit).offset(offset)).all()
+    return {"items": [activity_view(a) for a in activities], "total": total}
+
+
+# --- tags and snapshot ---------------------------------------------------------------
+
+def tag_view(tag: Tag) -> dict:
+    return {"code": tag.code, "label_id": tag.label_id, "label_en": tag.label_en}
+
+
+def list_tags(session: Session) -> dict:
+    tags = session.scalars(select(Tag).order_by(Tag.code)).all()
+    return {"items": [tag_view(t) for t in tags], "total": len(tags)}
+
+
+def add_tag(session: Session, actor: Actor, data: dict) -> dict:
+    if actor.role != "admin" or actor.scope_region is not None:
+        raise OutOfScope("Hanya admin nasional yang menambah kosakata tag.",
+                         detail_en="Only a national admin extends the tag vocabulary.")
+    if not TAG_CODE.match(data["code"]):
+        raise invalid("code", "lowercase letters, digits and _, 2..40", "Kode tag tidak valid.", "Invalid tag code.")
+    if session.get(Tag, data["code"]):
+        raise Conflict(f"Tag {data['code']} sudah ada.", detail_en=f"Tag {data['code']} exists.",
+                       existing_id=data["code"])
+    tag = Tag(code=data["code"], label_id=data["label_id"], label_en=data["label_en"], created_at=utcnow())
+    session.add(tag)
+    session.flush()
+    return tag_view(tag)
+
+
+def emit_snapshot(session: Session) -> dict:
+    """Every group (dissolved ones too) as `kim_snapshot` events, for replicas."""
+    snapshot_id = str(uuid.uuid4())
+    kims = session.scalars(select(Kim).order_by(Kim.id)).all()
+    record_events(session, "kim_snapshot", [
+        {**public_view(k), "snapshot_id": snapshot_id, "position": i + 1, "total": len(kims)}
+        for i, k in enumerate(kims)])
+    return {"snapshot_id": snapshot_id, "kims": len(kims)}

@@ -34,8 +34,11 @@ test-gateway:
 	$(PY) -m pytest services/gateway tests
 
 bench: install
-	infra/ensure-broker.sh
+	infra/ensure-broker.sh --management
+	infra/ensure-postgres.sh
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) bench/foundation.py
+	$(PY) bench/registry.py
 
 clean:
 	rm -rf var

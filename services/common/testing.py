@@ -23,12 +23,14 @@ HOW_TO_RABBIT = ("RabbitMQ with its management API is needed by the tests: run `
                  "and `rabbitmq-plugins enable rabbitmq_management`.")
 
 
-def create_postgres_database(prefix: str = "kim_test") -> str:
+def create_postgres_database(prefix: str = "kim_test", template: str | None = None) -> str:
+    """A new database, empty or a copy of `template` (a database URL)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         admin.dispose()
     except Exception as exc:
         pytest.fail(f"{HOW_TO_POSTGRES} ({exc.__class__.__name__}: {exc})", pytrace=False)

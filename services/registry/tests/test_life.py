@@ -12,12 +12,10 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import create_engine, text
 
 from services.common.db import make_engine
-from services.common.migrations import upgrade
 from services.common.tests.helpers import wait_for
 from services.registry import kims
 from services.registry.service import RegistryService
 from services.registry.settings import RegistrySettings
-from services.registry.startup import MIGRATIONS, load_reference_data
 
 ADMIN = {"role": "admin", "scope_region": None, "kim_id": None, "key_id": "test-admin"}
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -26,14 +24,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 def group(number: int, village="14.71.01.1002") -> dict:
     return {"name": f"KIM Uji {number}", "village_code": village, "classification": "tumbuh", "tags": ["pemuda"],
             "sk": {"number": f"UJI/{number}", "date": "2024-05-01", "issuer": "Lurah Jadirejo"}}
-
-
-@pytest.fixture
-def registry_url(databases):
-    url = databases("registry")
-    upgrade(url, MIGRATIONS)
-    load_reference_data(RegistrySettings(database_url=url))
-    return url
 
 
 @pytest.fixture

@@ -3,22 +3,13 @@ import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.common.db import make_engine
-from services.common.migrations import upgrade
-from services.registry import regions
 from services.registry.service import RegistryService
 from services.registry.settings import RegistrySettings
-from services.registry.tests.test_regions_load import REGISTRY
 
 
 @pytest.fixture
-def registry(databases, amqp_uri, container_factory):
-    url = databases("registry")
-    upgrade(url, REGISTRY / "migrations")
-    engine = make_engine(url)
-    regions.load_regions(engine)
-    engine.dispose()
-    settings = RegistrySettings(database_url=url, amqp_uri=amqp_uri)
+def registry(registry_url, amqp_uri, container_factory):
+    settings = RegistrySettings(database_url=registry_url, amqp_uri=amqp_uri)
     container = container_factory(RegistryService, settings.nameko_config())
     container.start()
     with ServiceRpcProxy("registry", {"AMQP_URI": amqp_uri}) as proxy:

@@ -120,7 +120,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await run_in_threadpool(migrations.upgrade, settings.db_url, MIGRATIONS)
         engine = make_engine(settings.db_url)
         app.state.engine = engine
-        app.state.keys = KeyStore(sessionmaker(engine, expire_on_commit=False))
+        app.state.keys = KeyStore(sessionmaker(engine, expire_on_commit=False), settings.key_cache_seconds)
         generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
         if generated:
             # printed once, on the first start without KIM_ADMIN_KEY

@@ -21,7 +21,10 @@ async def optional_principal(request: Request) -> Principal | None:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Problem(401, "Gunakan header Authorization: Bearer <kunci API>.",
                       "Use the header Authorization: Bearer <api key>.", headers=BEARER)
-    principal = await run_in_threadpool(request.app.state.keys.principal_for, secret.strip())
+    keys = request.app.state.keys
+    cached, principal = keys.cached_principal(secret.strip())
+    if not cached:
+        principal = await run_in_threadpool(keys.principal_for, secret.strip())
     if principal is None:
         raise Problem(401, "Kunci API tidak dikenal atau sudah dicabut.",
                       "Unknown or revoked API key.", headers=BEARER)

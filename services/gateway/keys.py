@@ -3,6 +3,7 @@ caller's identity (`Principal`) with the scope rules every route uses."""
 import hashlib
 import logging
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -51,16 +52,34 @@ def key_view(key: ApiKey) -> dict:
 
 
 class KeyStore:
-    def __init__(self, session_factory: sessionmaker):
+    """Keys in the gateway's database, with a short in-process cache of
+    lookups: a revocation is immediate on this instance and takes at most
+    `cache_seconds` on the others."""
+
+    CACHE_LIMIT = 10_000
+
+    def __init__(self, session_factory: sessionmaker, cache_seconds: float = 10.0):
         self.Session = session_factory
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[Principal | None, float]] = {}
+
+    def cached_principal(self, secret: str) -> tuple[bool, Principal | None]:
+        """(found in cache, principal) without touching the database."""
+        entry = self._cache.get(hash_key(secret))
+        if entry is None or entry[1] < time.monotonic():
+            return False, None
+        return True, entry[0]
 
     def principal_for(self, secret: str) -> Principal | None:
+        digest = hash_key(secret)
         with self.Session() as session:
-            key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(secret),
-                                                      ApiKey.revoked_at.is_(None)))
-            if key is None:
-                return None
-            return Principal(key.id, key.name, key.role, key.scope_region, key.kim_id)
+            key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None)))
+            principal = Principal(key.id, key.name, key.role, key.scope_region, key.kim_id) if key else None
+        if self.cache_seconds > 0:
+            if len(self._cache) >= self.CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[digest] = (principal, time.monotonic() + self.cache_seconds)
+        return principal
 
     def issue(self, name: str, role: str, scope_region: str | None, kim_id: str | None,
               created_by: str | None, secret: str | None = None) -> tuple[dict, str]:
@@ -95,6 +114,7 @@ class KeyStore:
             if key.role == "admin" and key.scope_region is None and self._national_admins(session) <= 1:
                 return "last_admin"
             key.revoked_at = utcnow()
+            self._cache.clear()  # no stale copy of it survives here
             return "revoked"
 
     @staticmethod

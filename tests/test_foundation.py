@@ -1,5 +1,6 @@
 """The foundation end to end: real processes, real broker, real databases."""
 import json
+import time
 
 import httpx
 
@@ -64,7 +65,9 @@ def test_401_and_403_where_they_must_be(platform, keys):
     with platform.client(keys["riau"]["key"]) as riau:
         # a province admin: keys inside Riau only
         listed = riau.get("/api/v1/keys").json()
-        assert {k["scope_region"] for k in listed["items"]} <= {"14", "14.71", "14.72"}
+        scopes = {k["scope_region"] for k in listed["items"]}
+        assert {"14", "14.71", "14.72"} <= scopes
+        assert all(scope == "14" or scope.startswith("14.") for scope in scopes)
         assert_problem(riau.post("/api/v1/keys", json={"name": "x", "role": "operator", "scope_region": "31.71"}), 403)
         assert_problem(riau.post("/api/v1/keys", json={"name": "x", "role": "admin"}), 403)
         created = riau.post("/api/v1/keys", json={"name": "Operator Kampar", "role": "operator", "scope_region": "14.01"})
@@ -96,8 +99,15 @@ def test_metrics_on_every_process(platform):
 
 
 def test_the_correlation_id_follows_a_request_into_the_registry(platform):
-    with platform.client(**{"X-Correlation-ID": f"trace-{platform.backend}-404"}) as anyone:
+    trace = f"trace-{platform.backend}-404"
+    with platform.client(**{"X-Correlation-ID": trace}) as anyone:
         assert anyone.get("/api/v1/regions/99.98").status_code == 404
-    lines = [json.loads(line) for line in platform.log().splitlines() if line.startswith("{")]
-    assert any(line.get("service") == "registry" and line.get("correlation_id") == f"trace-{platform.backend}-404"
-               for line in lines)
+
+    def registry_logged_it():
+        lines = [json.loads(line) for line in platform.log().splitlines() if line.startswith("{")]
+        return any(line.get("service") == "registry" and line.get("correlation_id") == trace for line in lines)
+
+    deadline = time.monotonic() + 10  # the registry's log line is flushed on its own schedule
+    while not registry_logged_it() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert registry_logged_it()

@@ -3,13 +3,15 @@ status in one place (services/gateway/problems.py).
 
 An error carries a human `detail` and optional structured `extra` (for
 example the id of the existing record on a conflict, or per-field errors).
-Both travel through nameko's RPC error serialisation as `exc_args`.
+Both travel through nameko's RPC error serialisation as `exc_args`; `extra`
+as a JSON string, because nameko turns every non-string value into a string.
 """
+import json
 
 
 class DomainError(Exception):
     def __init__(self, detail: str, **extra):
-        super().__init__(detail, extra)
+        super().__init__(detail, json.dumps(extra, default=str))
         self.detail = detail
         self.extra = extra
 

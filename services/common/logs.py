@@ -31,6 +31,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json"):
+    # a line as soon as it is logged, also when stdout is a file or a pipe
+    sys.stdout.reconfigure(line_buffering=True)
     handler = logging.StreamHandler(sys.stdout)
     if fmt == "json":
         handler.setFormatter(JsonFormatter(service))

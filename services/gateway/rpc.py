@@ -123,7 +123,7 @@ class RpcClient:
         if error:
             args = error.get("exc_args") or []
             detail = args[0] if args and isinstance(args[0], str) else error.get("value", "")
-            extra = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+            extra = _extra(args[1]) if len(args) > 1 else {}
             if error.get("exc_type") not in REMOTE_ERROR_STATUS:
                 log.error("%s.%s failed: %s: %s", service, method, error.get("exc_type"), error.get("value"))
             raise remote_error_to_problem(error.get("exc_type", ""), detail, extra)
@@ -131,3 +131,14 @@ class RpcClient:
 
     async def close(self):
         await self._discard_connection()
+
+
+def _extra(value) -> dict:
+    """A domain error's structured fields (a JSON string, see services/common/errors.py)."""
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

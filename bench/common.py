@@ -34,7 +34,8 @@ def load(url: str, headers: dict | None = None, script: str | None = None,
         out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": re.search(r"50%\s+(\S+)", out).group(1), "p99": re.search(r"99%\s+(\S+)", out).group(1),
+            "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1),
+            "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1),
             "non2xx": int(errors.group(1)) if errors else 0}
 
 

@@ -212,13 +212,18 @@ def _check_duplicates(session: Session, name: str, village_code: str, sk_number:
 
 
 def _next_id(session: Session, village_code: str) -> str:
-    prefix = "KIM-" + village_code.replace(".", "") + "-"
+    """`KIM-<village digits>-<number in the village>`, e.g. KIM-1471011002-01."""
+    prefix = kim_id_prefix(village_code)
     if session.get_bind().dialect.name == "postgresql":
         # registrations in one village take turns for the next number
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
-    last = session.scalar(select(func.max(Kim.id)).where(Kim.id.like(prefix + "%")))
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:02d}"
+    taken = session.scalars(select(Kim.id).where(Kim.id.like(prefix + "%"))).all()
+    numbers = [int(kim_id[len(prefix):]) for kim_id in taken if kim_id[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def kim_id_prefix(village_code: str) -> str:
+    return "KIM-" + village_code.replace(".", "") + "-"
 
 
 def _locate(kim: Kim, village_code: str):
@@ -227,7 +232,7 @@ def _locate(kim: Kim, village_code: str):
         village_code[:8], village_code[:5], village_code[:2])
 
 
-def register_kim(session: Session, actor: Actor, data: dict) -> dict:
+def register_kim(session: Session, actor: Actor, data: dict, timezone: str = "Asia/Jakarta") -> dict:
     require_office(actor)
     _check_village(session, data["village_code"])
     require_region(actor, data["village_code"])
@@ -239,7 +244,7 @@ def register_kim(session: Session, actor: Actor, data: dict) -> dict:
               lat=data.get("lat"), lon=data.get("lon"), sk_number=data["sk"]["number"],
               sk_number_key=sk_key(data["sk"]["number"]), sk_date=date.fromisoformat(data["sk"]["date"]),
               sk_issuer=data["sk"]["issuer"], classification=data["classification"],
-              contact=data.get("contact") or {}, status="active", last_activity_on=today(),
+              contact=data.get("contact") or {}, status="active", last_activity_on=today(timezone),
               version=1, created_at=now, updated_at=now)
     _locate(kim, data["village_code"])
     kim.tags = [KimTag(tag=t) for t in tags]
@@ -343,7 +348,7 @@ def status_history(session: Session, actor: Actor, kim_id: str) -> dict:
         for c in changes]}
 
 
-def mark_dormant(session: Session, on: date, after_days: int, limit: int = 500) -> list[str]:
+def mark_dormant(session: Session, on: date, after_days: int, limit: int = 5000) -> list[str]:
     """Active groups with no activity for `after_days` become vakum."""
     cutoff = on - timedelta(days=after_days)
     kims = session.scalars(select(Kim).where(Kim.status == "active", Kim.last_activity_on < cutoff)

@@ -9,6 +9,7 @@ import argparse
 import json
 import random
 import time
+from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
@@ -18,7 +19,7 @@ from services.common.db import make_engine
 from services.common.events import record_events, utcnow
 from services.common.migrations import upgrade
 from services.registry import coverage
-from services.registry.kims import CLASSIFICATIONS, name_key, public_view, sk_key
+from services.registry.kims import CLASSIFICATIONS, kim_id_prefix, name_key, public_view, sk_key
 from services.registry.models import Kim, KimTag, Region, StatusChange, Tag
 from services.registry.settings import RegistrySettings
 from services.registry.startup import MIGRATIONS, load_reference_data
@@ -31,13 +32,17 @@ def seed(engine, count: int, rng: random.Random, batch: int = 5000) -> int:
         villages = session.scalars(select(Region.code).where(Region.level == "village").order_by(Region.code)).all()
         tags = session.scalars(select(Tag.code)).all()
         taken = session.scalar(select(func.count()).select_from(Kim))
+        # ids number the groups of each village, as the service does
+        in_village = Counter(dict(session.execute(select(Kim.village_code, func.count()).group_by(Kim.village_code))
+                                  .all()))
     created = 0
     while created < count:
         now, rows, tag_rows, history = utcnow(), [], [], []
         for _ in range(min(batch, count - created)):
             number = taken + created + 1
             village = rng.choice(villages)
-            kim_id = f"KIM-{village.replace('.', '')}-S{number:07d}"
+            in_village[village] += 1
+            kim_id = f"{kim_id_prefix(village)}{in_village[village]:02d}"
             name = f"KIM {rng.choice(WORDS)} {rng.choice(WORDS)} {number}"
             sk = f"SEED/{number:07d}/{now.year}"
             rows.append(dict(

@@ -30,7 +30,7 @@ class RegistryService(ServiceBase):
     # --- groups -----------------------------------------------------------------
     @rpc
     def register_kim(self, actor, data):
-        return kims.register_kim(self.db, Actor.from_wire(actor), data)
+        return kims.register_kim(self.db, Actor.from_wire(actor), data, self.settings.timezone)
 
     @rpc
     def get_kim(self, actor, kim_id, public=False):

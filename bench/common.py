@@ -23,7 +23,8 @@ def free_port() -> int:
 def load(url: str, headers: dict | None = None, script: str | None = None,
          connections: int | None = None) -> dict:
     """wrk against one URL: requests/s, median and p99 latency, non-2xx count."""
-    command = ["wrk", "-t2", f"-c{connections or CONNECTIONS}", f"-d{DURATION}s", "--latency"]
+    connections = connections or CONNECTIONS
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{DURATION}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:

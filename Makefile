@@ -39,6 +39,7 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) bench/foundation.py
 	$(PY) bench/registry.py
+	$(PY) bench/broadcast.py
 
 clean:
 	rm -rf var

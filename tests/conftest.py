@@ -71,6 +71,12 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
         "KIM_ADMIN_KEY": "kim_e2e_admin_" + backend,
         "GATEWAY_RPC_TIMEOUT": "3",
         "KIM_LOG_FORMAT": "json",
+        # the test's webhook servers listen on 127.0.0.1, and should not make us wait
+        "KIM_WEBHOOK_ALLOW_PRIVATE": "true",
+        "KIM_WEBHOOK_MAX_ATTEMPTS": "3",
+        "KIM_WEBHOOK_BACKOFF_SECONDS": "0.3",
+        "KIM_WEBHOOK_CHECK_SECONDS": "0.2",
+        "KIM_FANOUT_CHECK_SECONDS": "0.2",
     })
     for name, value in overrides.items():
         if value is None:

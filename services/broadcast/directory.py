@@ -52,12 +52,13 @@ def apply_status(session: Session, change: dict) -> bool:
     return True
 
 
-def recipients(target: dict):
-    """The ids of the groups a target selects, as a query: inside any of
-    the region subtrees, with any of the tags (if given), of any of the
-    classifications (if given), active (and vakum when `include_vakum`)."""
+def recipients(target: dict, *columns):
+    """The groups a target selects (their ids, or `columns`), as a query:
+    inside any of the region subtrees, with any of the tags (if given), of
+    any of the classifications (if given), active (and vakum when
+    `include_vakum`)."""
     regions = target["regions"]
-    query = select(DirectoryKim.id).where(or_(*[
+    query = select(*(columns or (DirectoryKim.id,))).where(or_(*[
         getattr(DirectoryKim, LEVEL_COLUMN[code.count(".")]) == code for code in regions]))
     statuses = ["active", "vakum"] if target.get("include_vakum") else ["active"]
     query = query.where(DirectoryKim.status.in_(statuses))

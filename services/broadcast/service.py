@@ -1,10 +1,20 @@
-"""The broadcast service's entrypoints."""
+"""The broadcast service's entrypoints: its KIM directory from the registry's
+events, broadcasts and inboxes by RPC, fan-out and webhook pushes by timer."""
+import logging
+import time
+
+import eventlet
+import requests
 from sqlalchemy import func, select
 
-from services.broadcast import directory
-from services.common.entrypoints import event_handler, rpc
+from services.broadcast import broadcasts, directory, metrics
+from services.broadcast.models import Broadcast, Delivery
+from services.common.entrypoints import event_handler, rpc, timer
 from services.common.events import claim_event
+from services.common.scope import Actor, require_office, require_region
 from services.common.service import ServiceBase
+
+log = logging.getLogger(__name__)
 
 
 class BroadcastService(ServiceBase):
@@ -13,26 +23,132 @@ class BroadcastService(ServiceBase):
     # --- the KIM directory replica, from the registry's events ----------------------
     @event_handler("registry", "kim_registered")
     def on_kim_registered(self, envelope):
-        if claim_event(self.db, envelope):
-            directory.apply_record(self.db, envelope["data"])
+        self._apply_record(envelope)
 
     @event_handler("registry", "kim_updated")
     def on_kim_updated(self, envelope):
-        if claim_event(self.db, envelope):
-            directory.apply_record(self.db, envelope["data"])
+        self._apply_record(envelope)
 
     @event_handler("registry", "kim_snapshot")
     def on_kim_snapshot(self, envelope):
-        if claim_event(self.db, envelope):
-            directory.apply_record(self.db, envelope["data"])
+        self._apply_record(envelope)
 
     @event_handler("registry", "kim_status_changed")
     def on_kim_status_changed(self, envelope):
-        if claim_event(self.db, envelope):
-            directory.apply_status(self.db, envelope["data"])
+        if claim_event(self.db, envelope) and directory.apply_status(self.db, envelope["data"]):
+            self._deliver_running(envelope["data"]["kim_id"])
 
-    # --- targeting ------------------------------------------------------------------
+    def _apply_record(self, envelope):
+        if claim_event(self.db, envelope) and directory.apply_record(self.db, envelope["data"]):
+            self._deliver_running(envelope["data"]["id"])
+
+    def _deliver_running(self, kim_id):
+        self.db.flush()
+        created = broadcasts.deliver_running_broadcasts(self.db, kim_id, self.settings.broadcast_open_days)
+        metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
+
+    # --- answers to aspirations filed through a group -------------------------------
+    @event_handler("aspirations", "aspiration_responded")
+    def on_aspiration_responded(self, envelope):
+        if claim_event(self.db, envelope) and envelope["data"].get("kim_id"):
+            if not broadcasts.deliver_answer(self.db, envelope["data"]):
+                raise directory.NotYetKnown(f"KIM {envelope['data']['kim_id']} is not in the directory yet")
+            metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()
+
+    # --- offices ------------------------------------------------------------------
     @rpc
-    def count_recipients(self, target):
-        query = directory.recipients(directory.check_target(target))
+    def count_recipients(self, actor, target):
+        caller = Actor.from_wire(actor)
+        require_office(caller)
+        for code in directory.check_target(target)["regions"]:
+            require_region(caller, code)
+        query = directory.recipients(target)
         return {"recipients": self.db.scalar(select(func.count()).select_from(query.subquery()))}
+
+    @rpc
+    def create_broadcast(self, actor, data):
+        return broadcasts.create_broadcast(self.db, Actor.from_wire(actor), data)
+
+    @rpc
+    def publish(self, actor, broadcast_id):
+        return broadcasts.publish(self.db, Actor.from_wire(actor), broadcast_id)
+
+    @rpc
+    def list_broadcasts(self, actor, limit=50, offset=0):
+        return broadcasts.list_broadcasts(self.db, Actor.from_wire(actor), limit, offset)
+
+    @rpc
+    def get_broadcast(self, actor, broadcast_id):
+        return broadcasts.get_broadcast(self.db, Actor.from_wire(actor), broadcast_id)
+
+    @rpc
+    def list_deliveries(self, actor, broadcast_id, limit=50, offset=0):
+        return broadcasts.list_deliveries(self.db, Actor.from_wire(actor), broadcast_id, limit, offset)
+
+    # --- groups -----------------------------------------------------------------------
+    @rpc
+    def inbox(self, actor, kim_id, limit=50, offset=0):
+        return broadcasts.inbox(self.db, Actor.from_wire(actor), kim_id, limit, offset)
+
+    @rpc
+    def acknowledge(self, actor, kim_id, delivery_id):
+        return broadcasts.acknowledge(self.db, Actor.from_wire(actor), kim_id, delivery_id)
+
+    @rpc
+    def relay(self, actor, kim_id, delivery_id, data):
+        return broadcasts.relay(self.db, Actor.from_wire(actor), kim_id, delivery_id, data)
+
+    @rpc
+    def set_webhook(self, actor, kim_id, url):
+        return broadcasts.set_webhook(self.db, Actor.from_wire(actor), kim_id, url,
+                                      self.settings.webhook_allow_private)
+
+    # --- fan-out ------------------------------------------------------------------------
+    @timer("fanout_check_seconds")
+    def fan_out(self):
+        """Fan out every broadcast being published, one committed batch at a time."""
+        while True:
+            broadcast_id, created = broadcasts.fanout_step(self.db, self.settings.fanout_batch_size)
+            self.db.commit()
+            if broadcast_id is None:
+                return
+            metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
+            done = self.db.get(Broadcast, broadcast_id)
+            if done.status == "published":
+                elapsed = (broadcasts._aware(done.fanout_done_at) - broadcasts._aware(done.published_at))
+                metrics.FANOUT_DURATION.observe(elapsed.total_seconds())
+                log.info("broadcast %s reached %d groups", broadcast_id, done.recipients)
+
+    # --- webhook pushes -------------------------------------------------------------------
+    @timer("webhook_check_seconds")
+    def push_webhooks(self):
+        settings = self.settings
+        lease = settings.webhook_timeout_seconds * 3
+        jobs = broadcasts.lease_due_pushes(self.db, 100, lease)
+        self.db.commit()  # leased: nobody else sends these while we wait on the network
+        if jobs:
+            pool = eventlet.GreenPool(20)
+            for job, (ok, error) in zip(jobs, pool.imap(self._push, jobs)):
+                state = broadcasts.record_push(self.db, job["delivery_id"], ok, error,
+                                               settings.webhook_max_attempts, settings.webhook_backoff_seconds)
+                metrics.WEBHOOK_PUSHES.labels("ok" if ok else ("failed" if state == "failed" else "error")).inc()
+
+    def _push(self, job) -> tuple[bool, str | None]:
+        started = time.perf_counter()
+        try:
+            response = requests.post(job["url"], data=job["body"], timeout=self.settings.webhook_timeout_seconds,
+                                     headers={"Content-Type": "application/json",
+                                              "X-KIM-Signature": job["signature"],
+                                              "X-KIM-Delivery": str(job["delivery_id"])},
+                                     allow_redirects=False)
+            ok = 200 <= response.status_code < 300
+            return ok, None if ok else f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            return False, exc.__class__.__name__
+        finally:
+            metrics.WEBHOOK_DURATION.observe(time.perf_counter() - started)
+
+    @timer("deliveries_gauge_seconds")
+    def count_deliveries(self):
+        for state, count in self.db.execute(select(Delivery.push_state, func.count()).group_by(Delivery.push_state)):
+            metrics.DELIVERIES.labels(f"push_{state}").set(count)

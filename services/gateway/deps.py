@@ -69,6 +69,7 @@ Anyone = Annotated[Principal | None, Depends(optional_principal)]
 Admin = Annotated[Principal, Depends(require("admin"))]
 Office = Annotated[Principal, Depends(require("admin", "operator"))]
 Member = Annotated[Principal, Depends(require("admin", "operator", "kim"))]
+Group = Annotated[Principal, Depends(require("kim"))]
 RpcCall = Annotated[Rpc, Depends(rpc_for_request)]
 
 

@@ -21,8 +21,8 @@ from services.common.errors import (
     PreconditionFailed,
 )
 from services.common.events import record_event, record_events, utcnow
+from services.common.scope import Actor, require_kim, require_office, require_region
 from services.registry import coverage
-from services.registry.access import Actor, require_kim, require_office, require_region
 from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
 from services.registry.regions import CODE_PATTERN, ancestor_codes, region_dict
 

@@ -4,9 +4,9 @@ kims.py and coverage.py. Every call that acts for someone takes `actor`
 import logging
 
 from services.common.entrypoints import rpc, timer
+from services.common.scope import Actor, require_region
 from services.common.service import ServiceBase
 from services.registry import coverage, kims, regions
-from services.registry.access import Actor, require_region
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from services.common.migrations import upgrade
 from services.common.tests.helpers import count, wait_for
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+ADMIN = {"role": "admin", "scope_region": None, "kim_id": None, "key_id": "test"}
 
 
 def record(kim_id, village, tags=(), classification="tumbuh", status="active", version=1):
@@ -56,14 +57,14 @@ def test_events_build_the_directory_once_and_in_version_order(broadcast):
     # an old update arriving after a newer one is ignored
     publish(event("kim_updated", record("K1", "14.71.01.1002", ["pemuda", "umkm"], version=3)),
             event("kim_updated", record("K1", "14.71.01.1002", ["pemuda"], version=2)))
-    wait_for(lambda: rpc.count_recipients(target={"regions": ["14"], "include_vakum": True})["recipients"] == 2,
+    wait_for(lambda: rpc.count_recipients(actor=ADMIN, target={"regions": ["14"], "include_vakum": True})["recipients"] == 2,
              message="both groups")
-    wait_for(lambda: rpc.count_recipients(target={"regions": ["14"]})["recipients"] == 1,
+    wait_for(lambda: rpc.count_recipients(actor=ADMIN, target={"regions": ["14"]})["recipients"] == 1,
              message="K2 vakum after its late registration")
-    wait_for(lambda: rpc.count_recipients(target={"regions": ["14"], "tags": ["umkm"]})["recipients"] == 1,
+    wait_for(lambda: rpc.count_recipients(actor=ADMIN, target={"regions": ["14"], "tags": ["umkm"]})["recipients"] == 1,
              message="K1 at version 3")
     assert count(url, "kim_directory") == 2
-    assert rpc.count_recipients(target={"regions": ["14.72"], "include_vakum": True})["recipients"] == 1
+    assert rpc.count_recipients(actor=ADMIN, target={"regions": ["14.72"], "include_vakum": True})["recipients"] == 1
 
 
 def test_a_snapshot_rebuilds_an_empty_directory(broadcast):
@@ -71,7 +72,7 @@ def test_a_snapshot_rebuilds_an_empty_directory(broadcast):
     publish(*[event("kim_snapshot", {**record(f"S{i}", "14.71.01.1002", ["pemuda"] if i % 2 else []),
                                       "snapshot_id": "s", "position": i + 1, "total": 10}) for i in range(10)])
     wait_for(lambda: count(url, "kim_directory") == 10, message="the snapshot")
-    assert rpc.count_recipients(target={"regions": ["14.71.01.1002"], "tags": ["pemuda"]})["recipients"] == 5
+    assert rpc.count_recipients(actor=ADMIN, target={"regions": ["14.71.01.1002"], "tags": ["pemuda"]})["recipients"] == 5
 
 
 def test_targeting_by_region_tag_classification_and_status(broadcast):
@@ -98,4 +99,4 @@ def test_targeting_by_region_tag_classification_and_status(broadcast):
     for (regions, tags, classes, vakum), n in expected.items():
         target = {"regions": list(regions), "tags": list(tags), "classifications": list(classes),
                   "include_vakum": vakum}
-        assert rpc.count_recipients(target=target)["recipients"] == n, target
+        assert rpc.count_recipients(actor=ADMIN, target=target)["recipients"] == n, target

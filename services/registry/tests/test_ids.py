@@ -3,8 +3,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from services.common.db import make_engine
+from services.common.scope import Actor
 from services.registry import kims
-from services.registry.access import Actor
 
 
 def registration(n: int) -> dict:

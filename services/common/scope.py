@@ -1,7 +1,10 @@
-"""Who may read or change which group: the scope rules of the registry.
+"""Who may read or change what: the caller (`Actor`) and the scope rules
+every service applies to its own data.
 
-The gateway passes the caller as an `actor` dict on every RPC; the rules are
-applied here, next to the data they protect.
+The gateway authenticates the caller and passes it as an `actor` dict on
+every RPC; each service checks it against the regions and groups it holds.
+An office (admin, operator) covers a region subtree (all of it for a
+national admin); a group (kim) covers itself.
 """
 from dataclasses import dataclass
 
@@ -43,8 +46,8 @@ class Actor:
         return region_code == root or region_code.startswith(root + ".")
 
     def may_see(self, kim) -> bool:
-        """Full record, members with phones, history: the group itself, its
-        regency's operators and the admins above it."""
+        """Anything of a group (with `id` and `village_code`) beyond its public
+        profile: the group itself, its regency's operators, the admins above."""
         if self.role == "kim":
             return kim.id == self.kim_id
         return self.covers(kim.village_code)

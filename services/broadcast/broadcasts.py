@@ -1,0 +1,411 @@
+"""Broadcasts: composing, publishing, fan-out to one delivery per group,
+the groups' inboxes, receipts (read, acknowledged, relayed), webhook pushes,
+and the figures an office watches.
+
+Fan-out is resumable and exactly once: each batch of deliveries is written
+in one transaction together with the cursor (the last group id reached),
+and a unique (broadcast, group) index makes any repeat a no-op.
+"""
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from services.broadcast import directory
+from services.broadcast.models import Broadcast, Delivery, DirectoryKim, Relay, Webhook
+from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
+from services.common.events import record_event, utcnow
+from services.common.scope import Actor, require_kim, require_office, require_region
+
+CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
+PRIORITIES = ("normal", "high", "urgent")
+RELAY_CHANNELS = ("whatsapp", "pengeras_suara", "pertemuan", "media_sosial", "papan_informasi", "radio", "lainnya")
+RUNNING = ("publishing", "published")
+
+
+def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
+    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
+
+
+def _when(value, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise invalid(field, "ISO 8601 date and time", "Waktu tidak valid.", "Invalid date and time.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite gives naive datetimes back; they were written in UTC
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def _insert(session: Session):
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+# --- views -------------------------------------------------------------------------
+
+def broadcast_view(b: Broadcast) -> dict:
+    return {
+        "id": b.id, "title": b.title, "body": b.body, "category": b.category, "priority": b.priority,
+        "target": b.target, "publish_at": _iso(b.publish_at), "expires_at": _iso(b.expires_at),
+        "issuer": b.issuer, "issuer_region": b.issuer_region, "status": b.status, "recipients": b.recipients,
+        "created_at": _iso(b.created_at), "published_at": _iso(b.published_at),
+        "fanout_done_at": _iso(b.fanout_done_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return _aware(moment).isoformat() if moment is not None else None
+
+
+def delivery_view(d: Delivery, b: Broadcast | None = None) -> dict:
+    view = {
+        "id": d.id, "kind": d.kind, "kim_id": d.kim_id, "village_code": d.village_code,
+        "broadcast_id": d.broadcast_id, "created_at": _iso(d.created_at), "read_at": _iso(d.read_at),
+        "acknowledged_at": _iso(d.acknowledged_at), "relayed_at": _iso(d.relayed_at), "reached": d.reached,
+        "push_state": d.push_state, "push_attempts": d.push_attempts,
+    }
+    if b is not None:
+        view["broadcast"] = {k: v for k, v in broadcast_view(b).items()
+                             if k in ("id", "title", "body", "category", "priority", "publish_at", "expires_at")}
+    if d.message is not None:
+        view["message"] = d.message
+    return view
+
+
+# --- composing and publishing ------------------------------------------------------------
+
+def create_broadcast(session: Session, actor: Actor, data: dict) -> dict:
+    require_office(actor)
+    target = directory.check_target(data.get("target"))
+    for code in target["regions"]:
+        require_region(actor, code)
+    if data["category"] not in CATEGORIES:
+        raise invalid("category", f"one of {', '.join(CATEGORIES)}", "Kategori tidak dikenal.", "Unknown category.")
+    if data.get("priority", "normal") not in PRIORITIES:
+        raise invalid("priority", f"one of {', '.join(PRIORITIES)}", "Prioritas tidak dikenal.", "Unknown priority.")
+    publish_at, expires_at = _when(data.get("publish_at"), "publish_at"), _when(data.get("expires_at"), "expires_at")
+    if expires_at is not None and expires_at <= (publish_at or utcnow()):
+        raise invalid("expires_at", "after publish_at (and after now)", "Kedaluwarsa harus setelah waktu terbit.",
+                      "expires_at must come after publish_at.")
+    broadcast = Broadcast(
+        id=str(uuid.uuid4()), title=data["title"], body=data["body"], category=data["category"],
+        priority=data.get("priority", "normal"),
+        target={"regions": sorted(set(target["regions"])), "tags": sorted(set(target.get("tags") or [])),
+                "classifications": sorted(set(target.get("classifications") or [])),
+                "include_vakum": bool(target.get("include_vakum", False))},
+        publish_at=publish_at, expires_at=expires_at, issuer_region=actor.scope_region, issuer=actor.label,
+        status="draft", recipients=0, created_at=utcnow())
+    session.add(broadcast)
+    session.flush()
+    return broadcast_view(broadcast)
+
+
+def load_broadcast(session: Session, actor: Actor, broadcast_id, for_update=False) -> Broadcast:
+    require_office(actor)
+    query = select(Broadcast).where(Broadcast.id == str(broadcast_id))
+    broadcast = session.scalar(query.with_for_update() if for_update else query)
+    if broadcast is None or not all(actor.covers(code) for code in broadcast.target["regions"]):
+        # another office's broadcast is none of this one's business
+        raise NotFound("Siaran tidak ditemukan.", detail_en="No such broadcast.")
+    return broadcast
+
+
+def publish(session: Session, actor: Actor, broadcast_id: str) -> dict:
+    """Draft -> publishing (or scheduled). Publishing again changes nothing."""
+    broadcast = load_broadcast(session, actor, broadcast_id, for_update=True)
+    if broadcast.status != "draft":
+        return broadcast_view(broadcast)
+    now = utcnow()
+    if broadcast.expires_at is not None and _aware(broadcast.expires_at) <= now:
+        raise InvalidTransition("Siaran ini sudah kedaluwarsa.", detail_en="This broadcast has expired.", allowed=[])
+    scheduled = broadcast.publish_at is not None and _aware(broadcast.publish_at) > now
+    broadcast.status = "scheduled" if scheduled else "publishing"
+    broadcast.published_at = _aware(broadcast.publish_at) if scheduled else now
+    return broadcast_view(broadcast)
+
+
+def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
+    """Create the next batch of deliveries of one broadcast being published.
+    Returns (broadcast id, deliveries created), (None, 0) when idle."""
+    now = utcnow()
+    due = session.scalar(
+        select(Broadcast).where((Broadcast.status == "publishing") |
+                                ((Broadcast.status == "scheduled") & (Broadcast.published_at <= now)))
+        .order_by(Broadcast.published_at).limit(1).with_for_update(skip_locked=True))
+    if due is None:
+        return None, 0
+    due.status = "publishing"
+    rows = session.execute(
+        directory.recipients(due.target, DirectoryKim.id, DirectoryKim.village_code, Webhook.kim_id)
+        .outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id)
+        .where(DirectoryKim.id > (due.fanout_cursor or ""))
+        .limit(batch_size)).all()
+    if rows:
+        session.execute(_insert(session)(Delivery).values([
+            {"kind": "broadcast", "broadcast_id": due.id, "kim_id": kim_id, "village_code": village,
+             "created_at": now, "reached": 0, "push_attempts": 0,
+             "push_state": "pending" if hook else "none", "next_push_at": now if hook else None}
+            for kim_id, village, hook in rows]).on_conflict_do_nothing())
+        due.fanout_cursor = rows[-1][0]
+    if len(rows) < batch_size:
+        due.status = "published"
+        due.fanout_done_at = now
+        due.recipients = session.scalar(select(func.count()).select_from(Delivery)
+                                        .where(Delivery.broadcast_id == due.id))
+        record_event(session, "broadcast_published", {
+            "broadcast_id": due.id, "recipients": due.recipients, "target": due.target,
+            "category": due.category, "priority": due.priority})
+    return due.id, len(rows)
+
+
+def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float = 30) -> int:
+    """A group that (newly) matches a broadcast still running gets it too.
+    Running: published and not expired; one without `expires_at` runs for
+    `open_days` after its publication."""
+    kim = session.get(DirectoryKim, kim_id)
+    if kim is None:
+        return 0
+    now, created = utcnow(), 0
+    hook = session.get(Webhook, kim_id) is not None
+    running = select(Broadcast).where(
+        Broadcast.status.in_(RUNNING),
+        ((Broadcast.expires_at.is_(None) & (Broadcast.published_at >= now - timedelta(days=open_days))) |
+         (Broadcast.expires_at > now)))
+    for broadcast in session.scalars(running):
+        if session.scalar(directory.recipients(broadcast.target).where(DirectoryKim.id == kim_id)) is None:
+            continue
+        result = session.execute(_insert(session)(Delivery).values(
+            kind="broadcast", broadcast_id=broadcast.id, kim_id=kim_id, village_code=kim.village_code,
+            created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
+            next_push_at=now if hook else None).on_conflict_do_nothing())
+        if result.rowcount and broadcast.status == "published":
+            broadcast.recipients += 1
+        created += result.rowcount or 0
+    return created
+
+
+def deliver_answer(session: Session, answer: dict) -> bool:
+    """The answer to an aspiration a group filed, as a message in its inbox."""
+    kim = session.get(DirectoryKim, answer.get("kim_id") or "")
+    if kim is None:
+        return False
+    hook = session.get(Webhook, kim.id) is not None
+    now = utcnow()
+    session.add(Delivery(kind="aspiration_answer", broadcast_id=None, kim_id=kim.id, village_code=kim.village_code,
+                         message={k: answer.get(k) for k in ("aspiration_id", "tracking_code", "response")},
+                         created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
+                         next_push_at=now if hook else None))
+    return True
+
+
+# --- reading -------------------------------------------------------------------------
+
+def list_broadcasts(session: Session, actor: Actor, limit: int, offset: int) -> dict:
+    require_office(actor)
+    query = select(Broadcast)
+    if actor.scope_region:
+        # an office sees what offices inside its subtree issued
+        query = query.where((Broadcast.issuer_region == actor.scope_region) |
+                            Broadcast.issuer_region.like(actor.scope_region + ".%"))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.scalars(query.order_by(Broadcast.created_at.desc(), Broadcast.id).limit(limit).offset(offset))
+    return {"items": [broadcast_view(b) for b in items], "total": total}
+
+
+def get_broadcast(session: Session, actor: Actor, broadcast_id: str) -> dict:
+    broadcast = load_broadcast(session, actor, broadcast_id)
+    return {**broadcast_view(broadcast), "stats": stats(session, broadcast)}
+
+
+def stats(session: Session, broadcast: Broadcast) -> dict:
+    """recipients, delivered, read, acknowledged, relayed, reached, failed;
+    overall and per child region of the target (or per target region)."""
+    regions = broadcast.target["regions"]
+    if len(regions) == 1 and regions[0].count(".") < 3:
+        level = regions[0].count(".") + 1  # the children of the one target region
+    else:
+        level = min(code.count(".") for code in regions)  # the target regions' own level
+    length = {0: 2, 1: 5, 2: 8, 3: 13}[level]
+    region = func.substr(Delivery.village_code, 1, length)
+    columns = [
+        func.count().label("recipients"),
+        func.count().label("delivered"),
+        func.count(Delivery.read_at).label("read"),
+        func.count(Delivery.acknowledged_at).label("acknowledged"),
+        func.count(Delivery.relayed_at).label("relayed"),
+        func.coalesce(func.sum(Delivery.reached), 0).label("reached"),
+        func.sum(case((Delivery.push_state == "failed", 1), else_=0)).label("failed"),
+    ]
+    where = Delivery.broadcast_id == broadcast.id
+    total = session.execute(select(*columns).where(where)).one()
+    by_region = session.execute(select(region.label("region"), *columns).where(where)
+                                .group_by(region).order_by(region)).all()
+
+    def figures(row) -> dict:
+        return {k: int(getattr(row, k) or 0) for k in
+                ("recipients", "delivered", "read", "acknowledged", "relayed", "reached", "failed")}
+    return {**figures(total), "by_region": [{"region": r.region, **figures(r)} for r in by_region]}
+
+
+def list_deliveries(session: Session, actor: Actor, broadcast_id: str, limit: int, offset: int) -> dict:
+    broadcast = load_broadcast(session, actor, broadcast_id)
+    query = select(Delivery).where(Delivery.broadcast_id == broadcast.id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.scalars(query.order_by(Delivery.kim_id).limit(limit).offset(offset))
+    return {"items": [delivery_view(d) for d in items], "total": total}
+
+
+# --- the group's side -------------------------------------------------------------------
+
+def _group(session: Session, actor: Actor, kim_id: str) -> DirectoryKim:
+    kim = session.get(DirectoryKim, kim_id) if isinstance(kim_id, str) else None
+    if kim is None:
+        raise NotFound(f"KIM {kim_id} tidak ditemukan.", detail_en=f"No KIM {kim_id}.")
+    require_kim(actor, kim)
+    return kim
+
+
+def inbox(session: Session, actor: Actor, kim_id: str, limit: int, offset: int) -> dict:
+    """The group's messages, unread first, then newest first. The group's own
+    reading marks them read."""
+    kim = _group(session, actor, kim_id)
+    query = select(Delivery, Broadcast).outerjoin(Broadcast, Broadcast.id == Delivery.broadcast_id) \
+        .where(Delivery.kim_id == kim.id)
+    total = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kim_id == kim.id))
+    rows = session.execute(query.order_by(Delivery.read_at.is_not(None), Delivery.id.desc())
+                           .limit(limit).offset(offset)).all()
+    items = [delivery_view(d, b) for d, b in rows]
+    if actor.role == "kim":
+        unread = [d.id for d, _ in rows if d.read_at is None]
+        if unread:
+            session.execute(update(Delivery).where(Delivery.id.in_(unread)).values(read_at=utcnow()))
+    return {"items": items, "total": total}
+
+
+def _delivery(session: Session, actor: Actor, kim_id: str, delivery_id) -> Delivery:
+    kim = _group(session, actor, kim_id)
+    delivery = session.get(Delivery, delivery_id, with_for_update=True) if isinstance(delivery_id, int) else None
+    if delivery is None or delivery.kim_id != kim.id:
+        raise NotFound("Pesan tidak ditemukan di kotak masuk ini.", detail_en="No such message in this inbox.")
+    return delivery
+
+
+def acknowledge(session: Session, actor: Actor, kim_id: str, delivery_id: int) -> dict:
+    delivery = _delivery(session, actor, kim_id, delivery_id)
+    if delivery.acknowledged_at is None:
+        now = utcnow()
+        delivery.acknowledged_at = now
+        delivery.read_at = delivery.read_at or now
+        record_event(session, "delivery_acknowledged", {
+            "broadcast_id": delivery.broadcast_id, "kim_id": delivery.kim_id, "delivery_id": delivery.id})
+    return delivery_view(delivery)
+
+
+def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: dict) -> dict:
+    if actor.role != "kim":
+        raise OutOfScope("Penyebaran ulang dilaporkan oleh KIM itu sendiri.",
+                         detail_en="A relay is reported by the group itself.")
+    delivery = _delivery(session, actor, kim_id, delivery_id)
+    if data["channel"] not in RELAY_CHANNELS:
+        raise invalid("channel", f"one of {', '.join(RELAY_CHANNELS)}", "Saluran tidak dikenal.", "Unknown channel.")
+    if not isinstance(data["reached"], int) or data["reached"] < 0:
+        raise invalid("reached", ">= 0", "Jumlah orang tidak valid.", "Invalid number of people.")
+    held_on = date.fromisoformat(data["date"])
+    earliest = _aware(delivery.created_at).date() - timedelta(days=1)
+    if held_on > (utcnow() + timedelta(days=1)).date() or held_on < earliest:
+        raise invalid("date", "between the delivery and today", "Tanggal penyebaran tidak masuk akal.",
+                      "The relay date is not plausible.")
+    now = utcnow()
+    session.add(Relay(delivery_id=delivery.id, reached=data["reached"], channel=data["channel"], date=held_on,
+                      created_at=now))
+    delivery.reached += data["reached"]
+    delivery.relayed_at = delivery.relayed_at or now
+    delivery.read_at = delivery.read_at or now
+    session.flush()
+    record_event(session, "delivery_relayed", {
+        "broadcast_id": delivery.broadcast_id, "kim_id": delivery.kim_id, "delivery_id": delivery.id,
+        "reached": data["reached"], "channel": data["channel"], "date": held_on.isoformat()})
+    return delivery_view(delivery)
+
+
+# --- webhooks --------------------------------------------------------------------------
+
+def check_webhook_url(url: str, allow_private: bool):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise invalid("url", "an http or https URL", "Alamat webhook tidak valid.", "Invalid webhook URL.")
+    if allow_private:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except socket.gaierror:
+        raise invalid("url", "a host that resolves", "Nama host webhook tidak dikenal.",
+                      "The webhook host does not resolve.") from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_reserved or ip.is_multicast \
+                or ip.is_unspecified:
+            raise invalid("url", "a public address", "Webhook ke alamat lokal atau privat tidak diizinkan.",
+                          "Webhooks to local or private addresses are not allowed.")
+
+
+def set_webhook(session: Session, actor: Actor, kim_id: str, url: str, allow_private: bool) -> dict:
+    kim = _group(session, actor, kim_id)
+    check_webhook_url(url, allow_private)
+    secret = secrets.token_urlsafe(32)
+    hook = session.get(Webhook, kim.id) or Webhook(kim_id=kim.id)
+    hook.url, hook.secret, hook.updated_at = url, secret, utcnow()
+    session.add(hook)
+    return {"kim_id": kim.id, "url": url, "secret": secret,
+            "signature": "X-KIM-Signature: sha256=<hex HMAC-SHA256 of the body with this secret>"}
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def lease_due_pushes(session: Session, limit: int, lease_seconds: float) -> list[dict]:
+    """Pick pushes that are due and lease them (so no other worker takes them
+    while this one waits on the network); returns what to send."""
+    now = utcnow()
+    rows = session.execute(
+        select(Delivery, Broadcast, Webhook).join(Webhook, Webhook.kim_id == Delivery.kim_id)
+        .outerjoin(Broadcast, Broadcast.id == Delivery.broadcast_id)
+        .where(Delivery.push_state == "pending", Delivery.next_push_at <= now)
+        .order_by(Delivery.next_push_at).limit(limit).with_for_update(of=Delivery, skip_locked=True)).all()
+    jobs = []
+    for delivery, broadcast, hook in rows:
+        delivery.next_push_at = now + timedelta(seconds=lease_seconds)
+        body = json.dumps(delivery_view(delivery, broadcast), separators=(",", ":")).encode()
+        jobs.append({"delivery_id": delivery.id, "url": hook.url, "body": body,
+                     "signature": sign(hook.secret, body)})
+    return jobs
+
+
+def record_push(session: Session, delivery_id: int, ok: bool, error: str | None, max_attempts: int,
+                backoff_seconds: float) -> str:
+    delivery = session.get(Delivery, delivery_id, with_for_update=True)
+    delivery.push_attempts += 1
+    if ok:
+        delivery.push_state, delivery.next_push_at, delivery.push_error = "sent", None, None
+    elif delivery.push_attempts >= max_attempts:
+        delivery.push_state, delivery.next_push_at, delivery.push_error = "failed", None, (error or "")[:300]
+    else:
+        wait = backoff_seconds * 2 ** (delivery.push_attempts - 1)
+        delivery.next_push_at, delivery.push_error = utcnow() + timedelta(seconds=wait), (error or "")[:300]
+    return delivery.push_state

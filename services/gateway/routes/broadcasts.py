@@ -1,0 +1,146 @@
+"""/api/v1/broadcasts and the groups' inboxes and webhooks. The broadcast
+service applies the scope rules to the actor."""
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.deps import Group, Member, Office, RpcCall, actor
+from services.gateway.problems import Problem
+from services.gateway.routes.common import REGION_CODE, Pages, problems
+from services.gateway.routes.kims import TAG, Classification, KimId, Strict
+
+router = APIRouter(tags=["broadcasts"])
+
+BroadcastId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+DeliveryId = Annotated[int, Path(ge=1)]
+
+
+class Target(Strict):
+    regions: list[Annotated[str, Field(pattern=REGION_CODE)]] = Field(min_length=1, max_length=100)
+    tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
+    classifications: list[Classification] = Field(default_factory=list)
+    include_vakum: bool = False
+
+
+class BroadcastCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "title": "Vaksinasi gratis di puskesmas", "body": "Vaksinasi gratis setiap Sabtu bulan Desember.",
+        "category": "program", "priority": "high",
+        "target": {"regions": ["14.71"], "tags": ["kesehatan"], "classifications": [], "include_vakum": False},
+        "expires_at": "2026-12-31T23:59:00+07:00"}]})
+    title: str = Field(min_length=3, max_length=200)
+    body: str = Field(min_length=1, max_length=50_000)
+    category: Literal["program", "kebijakan", "pengumuman", "darurat"]
+    priority: Literal["normal", "high", "urgent"] = "normal"
+    target: Target
+    publish_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+class TargetPreview(Strict):
+    target: Target
+
+
+class WebhookSet(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://kim-maju.example.id/kim-hook"}]})
+    url: str = Field(min_length=8, max_length=500)
+
+
+class RelayReport(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reached": 120, "channel": "whatsapp", "date": "2026-11-28"}]})
+    reached: int = Field(ge=0, le=10_000_000, description="people the group passed the message to")
+    channel: Literal["whatsapp", "pengeras_suara", "pertemuan", "media_sosial", "papan_informasi", "radio",
+                     "lainnya"]
+    date: date
+
+
+def _wire(body: BaseModel) -> dict:
+    return body.model_dump(mode="json")
+
+
+@router.post("/api/v1/broadcasts", status_code=201, responses=problems(401, 403, 413, 422, 503),
+             summary="Compose a broadcast (a draft; the target must lie inside your scope)")
+async def create_broadcast(body: BroadcastCreate, caller: Office, rpc: RpcCall):
+    await require_regions(rpc, body.target.regions)
+    return await rpc("broadcast", "create_broadcast", actor=actor(caller), data=_wire(body))
+
+
+async def require_regions(rpc, codes: list[str]):
+    """Unknown region codes are a 422 before anything is stored (the broadcast
+    service knows groups, the registry knows regions)."""
+    unknown = []
+    for code in sorted(set(codes)):
+        try:
+            await rpc("registry", "get_region", code=code)
+        except Problem as problem:
+            if problem.status != 404:
+                raise
+            unknown.append(code)
+    if unknown:
+        raise Problem(422, f"Wilayah tidak ada: {', '.join(unknown)}.", f"No such regions: {', '.join(unknown)}.",
+                      errors=[{"field": "target.regions", "in": "body", "message": f"unknown: {', '.join(unknown)}"}])
+
+
+@router.post("/api/v1/broadcasts/preview", responses=problems(401, 403, 422, 503),
+             summary="How many groups a target selects right now")
+async def preview(body: TargetPreview, caller: Office, rpc: RpcCall):
+    await require_regions(rpc, body.target.regions)
+    return await rpc("broadcast", "count_recipients", actor=actor(caller), target=_wire(body.target))
+
+
+@router.post("/api/v1/broadcasts/{broadcast_id}/publish", responses=problems(401, 404, 409, 503),
+             summary="Publish (now, or at publish_at); publishing twice changes nothing")
+async def publish(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
+    return await rpc("broadcast", "publish", actor=actor(caller), broadcast_id=broadcast_id)
+
+
+@router.get("/api/v1/broadcasts", responses=problems(401, 403, 503), summary="Broadcasts of offices in your scope")
+async def list_broadcasts(caller: Office, rpc: RpcCall, paging: Pages):
+    result = await rpc("broadcast", "list_broadcasts", actor=actor(caller), limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.get("/api/v1/broadcasts/{broadcast_id}", responses=problems(401, 404, 503),
+            summary="A broadcast with its figures: recipients, delivered, read, acknowledged, relayed, reached, "
+                    "failed, overall and per region")
+async def get_broadcast(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
+    return await rpc("broadcast", "get_broadcast", actor=actor(caller), broadcast_id=broadcast_id)
+
+
+@router.get("/api/v1/broadcasts/{broadcast_id}/deliveries", responses=problems(401, 404, 503),
+            summary="The broadcast's deliveries, one per group")
+async def list_deliveries(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall, paging: Pages):
+    result = await rpc("broadcast", "list_deliveries", actor=actor(caller), broadcast_id=broadcast_id,
+                       limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.put("/api/v1/kims/{kim_id}/webhook", tags=["inbox"], responses=problems(401, 403, 404, 422, 503),
+            summary="Set the group's push URL; the signing secret is shown in this answer only")
+async def set_webhook(kim_id: KimId, body: WebhookSet, caller: Member, rpc: RpcCall):
+    return await rpc("broadcast", "set_webhook", actor=actor(caller), kim_id=kim_id, url=body.url)
+
+
+@router.get("/api/v1/kims/{kim_id}/inbox", tags=["inbox"], responses=problems(401, 403, 404, 503),
+            summary="The group's messages, unread first (the group's own reading marks them read)")
+async def inbox(kim_id: KimId, caller: Member, rpc: RpcCall, paging: Pages):
+    result = await rpc("broadcast", "inbox", actor=actor(caller), kim_id=kim_id, limit=paging.limit,
+                       offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+@router.post("/api/v1/kims/{kim_id}/inbox/{delivery_id}/ack", tags=["inbox"],
+             responses=problems(401, 403, 404, 503), summary="Acknowledge a message")
+async def acknowledge(kim_id: KimId, delivery_id: DeliveryId, caller: Member, rpc: RpcCall):
+    return await rpc("broadcast", "acknowledge", actor=actor(caller), kim_id=kim_id, delivery_id=delivery_id)
+
+
+@router.post("/api/v1/kims/{kim_id}/inbox/{delivery_id}/relay", tags=["inbox"],
+             responses=problems(401, 403, 404, 422, 503),
+             summary="The group passed the message on: how many people, how, when")
+async def relay(kim_id: KimId, delivery_id: DeliveryId, body: RelayReport, caller: Group, rpc: RpcCall):
+    return await rpc("broadcast", "relay", actor=actor(caller), kim_id=kim_id, delivery_id=delivery_id,
+                     data=_wire(body))

@@ -191,3 +191,18 @@ def test_bad_broadcasts_are_refused(platform, world):
         bad = p1.post(f"/api/v1/kims/{ids['P1']}/inbox/1/relay", json={"reached": -1, "channel": "whatsapp",
                                                                           "date": "2026-01-01"})
         assert bad.status_code == 422
+
+
+def test_a_scheduled_broadcast_goes_out_at_its_time(platform, world):
+    target = {"regions": ["14.71"], "tags": [world["tags"]["t1"]]}
+    soon = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 3))
+    with platform.admin as admin:
+        created = admin.post("/api/v1/broadcasts", json={"title": "Terjadwal", "body": "x", "category": "pengumuman",
+                                                         "target": target, "publish_at": soon}).json()
+        assert admin.post(f"/api/v1/broadcasts/{created['id']}/publish").json()["status"] == "scheduled"
+        assert admin.get(f"/api/v1/broadcasts/{created['id']}").json()["stats"]["recipients"] == 0
+        done = wait_for(lambda: (b := admin.get(f"/api/v1/broadcasts/{created['id']}").json())["status"]
+                        == "published" and b, message="the scheduled time")
+        assert done["recipients"] == 2
+        # publishing again changes nothing
+        assert admin.post(f"/api/v1/broadcasts/{created['id']}/publish").json()["recipients"] == 2

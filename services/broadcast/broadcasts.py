@@ -16,7 +16,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -150,19 +150,21 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
     if due is None:
         return None, 0
     due.status = "publishing"
-    rows = session.execute(
-        directory.recipients(due.target, DirectoryKim.id, DirectoryKim.village_code, Webhook.kim_id)
-        .outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id)
-        .where(DirectoryKim.id > (due.fanout_cursor or ""))
-        .limit(batch_size)).all()
-    if rows:
-        session.execute(_insert(session)(Delivery).values([
-            {"kind": "broadcast", "broadcast_id": due.id, "kim_id": kim_id, "village_code": village,
-             "created_at": now, "reached": 0, "push_attempts": 0,
-             "push_state": "pending" if hook else "none", "next_push_at": now if hook else None}
-            for kim_id, village, hook in rows]).on_conflict_do_nothing())
-        due.fanout_cursor = rows[-1][0]
-    if len(rows) < batch_size:
+    after = DirectoryKim.id > (due.fanout_cursor or "")
+    ids = session.scalars(directory.recipients(due.target).where(after).limit(batch_size)).all()
+    if ids:
+        # the batch is copied inside the database: no rows travel to Python and back
+        pending = Webhook.kim_id.is_not(None)
+        batch = directory.recipients(
+            due.target, literal("broadcast"), literal(due.id), DirectoryKim.id, DirectoryKim.village_code,
+            literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
+            case((pending, literal(now)), else_=null()),
+        ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(after, DirectoryKim.id <= ids[-1])
+        session.execute(_insert(session)(Delivery.__table__).from_select(
+            ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
+             "push_state", "next_push_at"], batch).on_conflict_do_nothing())
+        due.fanout_cursor = ids[-1]
+    if len(ids) < batch_size:
         due.status = "published"
         due.fanout_done_at = now
         due.recipients = session.scalar(select(func.count()).select_from(Delivery)
@@ -170,7 +172,7 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
         record_event(session, "broadcast_published", {
             "broadcast_id": due.id, "recipients": due.recipients, "target": due.target,
             "category": due.category, "priority": due.priority})
-    return due.id, len(rows)
+    return due.id, len(ids)
 
 
 def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float = 30) -> int:

@@ -100,3 +100,20 @@ def test_targeting_by_region_tag_classification_and_status(broadcast):
         target = {"regions": list(regions), "tags": list(tags), "classifications": list(classes),
                   "include_vakum": vakum}
         assert rpc.count_recipients(actor=ADMIN, target=target)["recipients"] == n, target
+
+
+def test_an_answer_to_an_aspiration_filed_by_a_group_lands_in_its_inbox(broadcast, amqp_uri):
+    url, publish, rpc = broadcast
+    publish(event("kim_registered", record("A1", "14.71.01.1002")))
+    wait_for(lambda: count(url, "kim_directory") == 1, message="the group")
+    answer = make_envelope("aspirations", "aspiration_responded", {
+        "aspiration_id": "asp-1", "tracking_code": "K7P3QX", "kim_id": "A1", "response": "Jalan diperbaiki Januari."})
+    publisher = ConfirmedPublisher(amqp_uri)
+    publisher.publish([OutgoingMessage("aspirations.events", "aspiration_responded", json.dumps(answer).encode())],
+                      declare={"aspirations.events": "topic"})
+    publisher.close()
+    group = {"role": "kim", "kim_id": "A1", "scope_region": "14.71.01.1002", "key_id": "k"}
+    inbox = wait_for(lambda: rpc.inbox(actor=group, kim_id="A1")["items"], message="the answer")
+    assert inbox[0]["kind"] == "aspiration_answer"
+    assert inbox[0]["message"] == {"aspiration_id": "asp-1", "tracking_code": "K7P3QX",
+                                   "response": "Jalan diperbaiki Januari."}

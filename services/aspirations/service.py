@@ -1,6 +1,89 @@
-"""The aspirations service's entrypoints."""
+"""The aspirations service's entrypoints: the intake queue the gateway fills
+(also while this service is down), the workflow by RPC, deadlines by timer,
+and its KIM directory from the registry's events."""
+import logging
+
+from services.aspirations import aspirations
+from services.aspirations.models import DirectoryKim
+from services.aspirations.workflow import Calendar
+from services.common.entrypoints import command_consumer, event_handler, rpc, timer
+from services.common.events import claim_event, utcnow
+from services.common.scope import Actor
 from services.common.service import ServiceBase
+
+log = logging.getLogger(__name__)
+
+INTAKE_QUEUE = "aspirations.intake"
 
 
 class AspirationsService(ServiceBase):
     name = "aspirations"
+
+    def _calendar(self) -> Calendar:
+        return Calendar(self.settings.timezone, frozenset(self.settings.holiday_dates))
+
+    # --- intake -------------------------------------------------------------------------
+    @command_consumer(INTAKE_QUEUE)
+    def take_in(self, submission):
+        aspirations.intake(self.db, submission, self._calendar(), self.settings)
+
+    # --- the KIM directory replica --------------------------------------------------------
+    @event_handler("registry", "kim_registered")
+    def on_kim_registered(self, envelope):
+        self._apply(envelope, envelope["data"]["id"], envelope["data"]["village_code"], envelope["data"]["status"])
+
+    @event_handler("registry", "kim_updated")
+    def on_kim_updated(self, envelope):
+        self._apply(envelope, envelope["data"]["id"], envelope["data"]["village_code"], envelope["data"]["status"])
+
+    @event_handler("registry", "kim_snapshot")
+    def on_kim_snapshot(self, envelope):
+        self._apply(envelope, envelope["data"]["id"], envelope["data"]["village_code"], envelope["data"]["status"])
+
+    @event_handler("registry", "kim_status_changed")
+    def on_kim_status_changed(self, envelope):
+        data = envelope["data"]
+        self._apply(envelope, data["kim_id"], data["village_code"], data["new"])
+
+    def _apply(self, envelope, kim_id, village_code, status):
+        if not claim_event(self.db, envelope):
+            return
+        version = envelope["data"]["version"]
+        kim = self.db.get(DirectoryKim, kim_id, with_for_update=True)
+        if kim is None:
+            self.db.add(DirectoryKim(id=kim_id, village_code=village_code, status=status, version=version))
+        elif version > kim.version:  # events of different types may overtake each other
+            kim.village_code, kim.status, kim.version = village_code, status, version
+
+    # --- RPC -----------------------------------------------------------------------------
+    @rpc
+    def check_kim(self, kim_id):
+        return aspirations.check_kim(self.db, kim_id)
+
+    @rpc
+    def track(self, tracking_code):
+        return aspirations.track(self.db, tracking_code)
+
+    @rpc
+    def get_aspiration(self, actor, aspiration_id):
+        return aspirations.get(self.db, Actor.from_wire(actor), aspiration_id)
+
+    @rpc
+    def work_queue(self, actor, filters, limit=50, offset=0):
+        return aspirations.work_queue(self.db, Actor.from_wire(actor), filters, limit, offset)
+
+    @rpc
+    def stats(self, actor, filters):
+        return aspirations.stats(self.db, Actor.from_wire(actor), filters)
+
+    @rpc
+    def transition(self, actor, aspiration_id, to, note=None, response=None):
+        return aspirations.transition(self.db, Actor.from_wire(actor), aspiration_id, to, note, response,
+                                      self._calendar(), self.settings)
+
+    # --- deadlines ------------------------------------------------------------------------
+    @timer("deadline_check_seconds")
+    def check_deadlines(self):
+        result = aspirations.check_deadlines(self.db, utcnow(), self._calendar(), self.settings)
+        if result["overdue"] or result["closed"]:
+            log.info("deadlines: %(overdue)d overdue, %(closed)d closed automatically", result)

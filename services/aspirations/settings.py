@@ -10,3 +10,18 @@ class AspirationsSettings(ServiceSettings):
 
     database_url: str | None = Field(None, validation_alias="ASPIRATIONS_DATABASE_URL")
     metrics_port: int = Field(9103, validation_alias="ASPIRATIONS_METRICS_PORT")
+    # SP4N deadlines in working days: verified and forwarded within 3 each, a first
+    # response within 5 of forwarding, closed 10 after an undisputed response
+    verify_days: int = Field(3, validation_alias="KIM_ASPIRATION_VERIFY_DAYS")
+    forward_days: int = Field(3, validation_alias="KIM_ASPIRATION_FORWARD_DAYS")
+    response_days: int = Field(5, validation_alias="KIM_ASPIRATION_RESPONSE_DAYS")
+    close_days: int = Field(10, validation_alias="KIM_ASPIRATION_CLOSE_DAYS")
+    # public holidays (YYYY-MM-DD, comma separated) skipped like weekends
+    holidays: str = Field("", validation_alias="KIM_HOLIDAYS")
+    deadline_check_seconds: float = Field(60, validation_alias="KIM_DEADLINE_CHECK_SECONDS")
+    timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")
+
+    @property
+    def holiday_dates(self) -> set:
+        from datetime import date
+        return {date.fromisoformat(d.strip()) for d in self.holidays.split(",") if d.strip()}

@@ -44,7 +44,8 @@ def _when(value, field: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise invalid(field, "ISO 8601 date and time", "Waktu tidak valid.", "Invalid date and time.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    # stored in UTC: SQLite keeps no offsets
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

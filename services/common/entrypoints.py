@@ -8,9 +8,11 @@ import logging
 import traceback
 
 import eventlet
+import kombu
 from nameko.events import SERVICE_POOL
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import SharedExtension
+from nameko.messaging import Consumer as NamekoConsumer
 from nameko.rpc import Rpc as NamekoRpc
 from nameko.timer import Timer as NameKoTimer
 
@@ -104,16 +106,11 @@ class RetryPolicy(SharedExtension):
         self.publisher.publish([target])
 
 
-class EventHandler(NamekoEventHandler):
-    """A nameko event handler whose failures are retried with back-off and
-    finally dead-lettered, never lost and never spinning."""
+class Retrying:
+    """For consuming entrypoints: settle the database, then ack; on failure
+    reschedule (delayed retry or dead letter) before acking."""
 
     retry_policy = RetryPolicy()
-
-    def __init__(self, source_service, event_type, handler_type=SERVICE_POOL, **kwargs):
-        kwargs.pop("requeue_on_error", None)
-        super().__init__(source_service, event_type, handler_type=handler_type,
-                         reliable_delivery=True, requeue_on_error=False, **kwargs)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         exc_info = settle_unit_of_work(worker_ctx, exc_info)
@@ -128,7 +125,7 @@ class EventHandler(NamekoEventHandler):
             self.retry_policy.reschedule(self, message, exc_info)
         except Exception as exc:
             # the broker is in trouble: keep the message where it is
-            log.error("cannot reschedule failed event, requeueing it: %s", exc)
+            log.error("cannot reschedule failed message, requeueing it: %s", exc)
             eventlet.sleep(1)
             self.queue_consumer.requeue_message(message)
             return result, exc_info
@@ -136,6 +133,27 @@ class EventHandler(NamekoEventHandler):
         return result, exc_info
 
 
+class EventHandler(Retrying, NamekoEventHandler):
+    """A nameko event handler whose failures are retried with back-off and
+    finally dead-lettered, never lost and never spinning."""
+
+    def __init__(self, source_service, event_type, handler_type=SERVICE_POOL, **kwargs):
+        kwargs.pop("requeue_on_error", None)
+        super().__init__(source_service, event_type, handler_type=handler_type,
+                         reliable_delivery=True, requeue_on_error=False, **kwargs)
+
+
+class CommandConsumer(Retrying, NamekoConsumer):
+    """Consumes a durable queue of commands (e.g. submissions the gateway
+    accepted while the service was down), with the same retries."""
+
+    def __init__(self, queue_name: str, **kwargs):
+        queue = kombu.Queue(queue_name, exchange=kombu.Exchange(queue_name, "direct", durable=True),
+                            routing_key=queue_name, durable=True)
+        super().__init__(queue=queue, requeue_on_error=False, **kwargs)
+
+
+command_consumer = CommandConsumer.decorator
 event_handler = EventHandler.decorator
 
 

@@ -41,6 +41,7 @@ class RpcClient:
         self._futures: dict[str, asyncio.Future] = {}
         self._lock = asyncio.Lock()
         self._client_id = uuid.uuid4().hex
+        self._queues_declared: dict = {}
 
     async def _ensure_connected(self):
         if self._channel is not None and not self._channel.is_closed:
@@ -68,6 +69,7 @@ class RpcClient:
 
     async def _discard_connection(self):
         connection, self._connection, self._channel = self._connection, None, None
+        self._queues_declared = {}
         if connection is not None:
             try:
                 await asyncio.wait_for(connection.close(), 2)
@@ -128,6 +130,27 @@ class RpcClient:
                 log.error("%s.%s failed: %s: %s", service, method, error.get("exc_type"), error.get("value"))
             raise remote_error_to_problem(error.get("exc_type", ""), detail, extra)
         return reply.get("result")
+
+    async def send_command(self, queue: str, body: dict, correlation_id: str | None = None):
+        """Put a command on a durable queue (declared here too, so it holds
+        messages even before its consumer ever ran) and return once the broker
+        confirmed it: from then on it survives a broker restart."""
+        await self._ensure_connected()
+        try:
+            if queue not in self._queues_declared:
+                exchange = await self._channel.declare_exchange(queue, aio_pika.ExchangeType.DIRECT, durable=True)
+                declared = await self._channel.declare_queue(queue, durable=True)
+                await declared.bind(exchange, routing_key=queue)
+                self._queues_declared[queue] = exchange
+            headers = {"nameko.correlation_id": correlation_id} if correlation_id else {}
+            message = aio_pika.Message(json.dumps(body).encode(), content_type="application/json",
+                                       content_encoding="utf-8", headers=headers,
+                                       delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=body.get("id"))
+            await asyncio.wait_for(self._queues_declared[queue].publish(message, routing_key=queue, mandatory=True),
+                                   self.timeout)
+        except Exception as exc:
+            await self._discard_connection()
+            raise ServiceUnavailable("broker", "pesan tidak dapat disimpan", "the message could not be stored") from exc
 
     async def close(self):
         await self._discard_connection()

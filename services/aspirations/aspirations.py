@@ -1,0 +1,271 @@
+"""Aspirations: intake (idempotent by tracking code), routing to the regency
+that contains the village, the workflow with deadlines, overdue detection
+and auto-close, and the views each caller may see.
+
+Privacy: the submitter's contact is seen by the handling office only (and by
+the filing group unless `anonim`); a `rahasia` aspiration shows nothing but
+its status to the holder of its tracking code.
+"""
+import statistics
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
+from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
+from services.common.errors import InvalidInput, InvalidTransition, NotFound
+from services.common.events import record_event, utcnow
+from services.common.scope import Actor, require_office, require_region
+
+KINDS = ("aspirasi", "pengaduan", "permintaan_informasi")
+
+
+def _aware(moment):
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def _iso(moment):
+    return _aware(moment).isoformat() if moment is not None else None
+
+
+# --- intake ------------------------------------------------------------------------
+
+def intake(session: Session, submission: dict, calendar: Calendar, settings) -> bool:
+    """Store a submission the gateway accepted. A repeat (same tracking code)
+    changes nothing. Returns whether it was new."""
+    data = submission["data"]
+    kim_id, note = data.get("kim_id"), None
+    if kim_id:
+        kim = session.get(DirectoryKim, kim_id)
+        if kim is None or kim.status == "dissolved":
+            # the gateway checked it; if it changed since, keep the citizen's words without the group
+            kim_id, note = None, f"KIM {data['kim_id']} tidak aktif; aspirasi dicatat tanpa KIM"
+    submitted_at = datetime.fromisoformat(submission["submitted_at"]).astimezone(timezone.utc)
+    village = data["village_code"]
+    aspiration_id = submission["id"]
+    values = dict(
+        id=aspiration_id, tracking_code=submission["tracking_code"], kind=data["kind"], category=data["category"],
+        body=data["body"], village_code=village, regency_code=village[:5], province_code=village[:2], kim_id=kim_id,
+        broadcast_id=data.get("broadcast_id"), submitter=data.get("submitter") or {},
+        anonim=bool(data.get("anonim")), rahasia=bool(data.get("rahasia")),
+        attachments=data.get("attachments") or [], status="received",
+        due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
+        submitted_at=submitted_at, updated_at=utcnow())
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stored = session.execute(insert(Aspiration).values(**values).on_conflict_do_nothing(
+        index_elements=["tracking_code"])).rowcount
+    if not stored:
+        return False
+    session.add(HistoryEntry(aspiration_id=aspiration_id, old=None, new="received", note=note,
+                             actor=submission.get("submitted_by", "public"), at=submitted_at))
+    record_event(session, "aspiration_submitted", {
+        "aspiration_id": aspiration_id, "tracking_code": submission["tracking_code"], "village_code": village,
+        "kim_id": kim_id, "category": data["category"], "kind": data["kind"]})
+    return True
+
+
+def check_kim(session: Session, kim_id: str) -> dict:
+    kim = session.get(DirectoryKim, kim_id)
+    if kim is None or kim.status == "dissolved":
+        raise InvalidInput(f"KIM {kim_id} tidak ada atau sudah bubar.", detail_en=f"No active KIM {kim_id}.",
+                           errors=[{"field": "kim_id", "message": "unknown or dissolved KIM"}])
+    return {"kim_id": kim.id, "village_code": kim.village_code, "status": kim.status}
+
+
+# --- views -------------------------------------------------------------------------
+
+def history_view(entries, public: bool) -> list[dict]:
+    return [{"old": e.old, "new": e.new, "at": _iso(e.at), **({} if public else {"note": e.note, "actor": e.actor})}
+            for e in entries]
+
+
+def public_view(a: Aspiration, entries) -> dict:
+    """What the holder of a tracking code sees: never the submitter's contact;
+    of a `rahasia` aspiration only its status."""
+    if a.rahasia:
+        return {"tracking_code": a.tracking_code, "status": a.status, "rahasia": True}
+    return {"tracking_code": a.tracking_code, "kind": a.kind, "category": a.category, "body": a.body,
+            "village_code": a.village_code, "status": a.status, "submitted_at": _iso(a.submitted_at),
+            "history": history_view(entries, public=True),
+            "response": a.response if a.status in ("responded", "closed") else None, "rahasia": False}
+
+
+def office_view(a: Aspiration, entries=None) -> dict:
+    view = {
+        "id": a.id, "tracking_code": a.tracking_code, "kind": a.kind, "category": a.category, "body": a.body,
+        "village_code": a.village_code, "regency_code": a.regency_code, "kim_id": a.kim_id,
+        "broadcast_id": a.broadcast_id, "submitter": a.submitter, "anonim": a.anonim, "rahasia": a.rahasia,
+        "attachments": a.attachments, "status": a.status, "response": a.response, "due_at": _iso(a.due_at),
+        "overdue": a.overdue, "escalated": a.escalated, "submitted_at": _iso(a.submitted_at),
+        "responded_at": _iso(a.responded_at), "closed_at": _iso(a.closed_at), "allowed": list(TRANSITIONS[a.status]),
+    }
+    if entries is not None:
+        view["history"] = history_view(entries, public=False)
+    return view
+
+
+def view_for(actor: Actor, a: Aspiration, entries=None) -> dict:
+    view = office_view(a, entries)
+    if actor.role == "kim" and a.anonim:
+        view["submitter"] = {}  # anonim: the identity stays with the handling office
+    return view
+
+
+def _history(session: Session, a: Aspiration):
+    return session.scalars(select(HistoryEntry).where(HistoryEntry.aspiration_id == a.id)
+                           .order_by(HistoryEntry.id)).all()
+
+
+# --- reading -------------------------------------------------------------------------
+
+def track(session: Session, tracking_code: str) -> dict:
+    a = session.scalar(select(Aspiration).where(Aspiration.tracking_code == str(tracking_code).upper()))
+    if a is None:
+        raise NotFound("Kode pelacakan tidak dikenal.", detail_en="Unknown tracking code.")
+    return public_view(a, _history(session, a))
+
+
+def _may_see(actor: Actor, a: Aspiration) -> bool:
+    if actor.role == "kim":
+        return a.kim_id is not None and a.kim_id == actor.kim_id
+    if actor.role == "operator":
+        return actor.covers(a.regency_code)
+    if actor.role == "admin":
+        return actor.covers(a.village_code)
+    return False
+
+
+def load(session: Session, actor: Actor, aspiration_id, for_update=False) -> Aspiration:
+    query = select(Aspiration).where(Aspiration.id == str(aspiration_id))
+    a = session.scalar(query.with_for_update() if for_update else query)
+    if a is None or not _may_see(actor, a):
+        # another regency's aspirations do not exist for this caller
+        raise NotFound("Aspirasi tidak ditemukan.", detail_en="No such aspiration.")
+    return a
+
+
+def get(session: Session, actor: Actor, aspiration_id: str) -> dict:
+    a = load(session, actor, aspiration_id)
+    return view_for(actor, a, _history(session, a))
+
+
+def _scoped(actor: Actor, query):
+    if actor.role == "kim":
+        return query.where(Aspiration.kim_id == actor.kim_id)
+    require_office(actor)
+    root = actor.scope_region
+    if root is None:
+        return query
+    if root.count(".") == 0:
+        return query.where(Aspiration.province_code == root)
+    return query.where(Aspiration.regency_code == root[:5])
+
+
+def _filtered(actor: Actor, filters: dict):
+    query = _scoped(actor, select(Aspiration))
+    region = filters.get("region")
+    if region:
+        if actor.is_office and not actor.covers(region) and not (actor.scope_region or "").startswith(region + "."):
+            require_region(actor, region)
+        if region.count(".") == 0:
+            query = query.where(Aspiration.province_code == region)
+        elif region.count(".") == 1:
+            query = query.where(Aspiration.regency_code == region)
+        else:
+            query = query.where((Aspiration.village_code == region) | Aspiration.village_code.like(region + ".%"))
+    for field in ("status", "kind", "category"):
+        if filters.get(field):
+            query = query.where(getattr(Aspiration, field) == filters[field])
+    if filters.get("overdue") is not None:
+        query = query.where(Aspiration.overdue.is_(bool(filters["overdue"])))
+    if filters.get("escalated") is not None:
+        query = query.where(Aspiration.escalated.is_(bool(filters["escalated"])))
+    return query
+
+
+def work_queue(session: Session, actor: Actor, filters: dict, limit: int, offset: int) -> dict:
+    """Overdue first, then the nearest deadline."""
+    query = _filtered(actor, filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.scalars(query.order_by(Aspiration.overdue.desc(), Aspiration.due_at.is_(None),
+                                           Aspiration.due_at, Aspiration.id).limit(limit).offset(offset)).all()
+    return {"items": [view_for(actor, a) for a in items], "total": total}
+
+
+def stats(session: Session, actor: Actor, filters: dict) -> dict:
+    query = _filtered(actor, filters).subquery()
+    by_status = dict(session.execute(select(query.c.status, func.count()).group_by(query.c.status)).all())
+    by_kind = dict(session.execute(select(query.c.kind, func.count()).group_by(query.c.kind)).all())
+    overdue = session.scalar(select(func.count()).select_from(query).where(query.c.overdue.is_(True)))
+    hours = [(_aware(r) - _aware(s)).total_seconds() / 3600 for s, r in session.execute(
+        select(query.c.submitted_at, query.c.responded_at).where(query.c.responded_at.is_not(None))).all()]
+    return {"total": sum(by_status.values()), "by_status": by_status, "by_kind": by_kind, "overdue": overdue,
+            "median_hours_to_first_response": round(statistics.median(hours), 2) if hours else None}
+
+
+# --- the workflow ---------------------------------------------------------------------
+
+def transition(session: Session, actor: Actor, aspiration_id: str, to: str, note: str | None,
+               response: str | None, calendar: Calendar, settings, now: datetime | None = None) -> dict:
+    a = load(session, actor, aspiration_id, for_update=True)
+    require_office(actor)
+    if to not in TRANSITIONS[a.status]:
+        raise InvalidTransition(
+            f"Dari {a.status} tidak bisa ke {to}.", detail_en=f"{a.status} cannot go to {to}.",
+            allowed=list(TRANSITIONS[a.status]))
+    if to == "rejected" and not note:
+        raise InvalidInput("Penolakan perlu alasan.", detail_en="A rejection needs a reason.",
+                           errors=[{"field": "note", "message": "the reason"}])
+    if to == "responded" and not response:
+        raise InvalidInput("Jawaban tidak boleh kosong.", detail_en="The response is missing.",
+                           errors=[{"field": "response", "message": "the answer to the citizen"}])
+    step(session, a, to, note, actor.label, now or utcnow(), calendar, settings, response)
+    return view_for(actor, a, _history(session, a))
+
+
+def step(session: Session, a: Aspiration, to: str, note, actor_label: str, now: datetime, calendar: Calendar,
+         settings, response: str | None = None):
+    """The one place a status changes: history, deadline, events."""
+    now = now.astimezone(timezone.utc)
+    old = a.status
+    a.status, a.updated_at = to, now
+    if to == "forwarded":
+        a.forwarded_at = now
+    if to == "responded":
+        a.response = response
+        a.responded_at = a.responded_at or now
+    if to in ("closed", "rejected"):
+        a.closed_at = now
+    a.due_at = deadline(calendar, settings, to, now)
+    if to in ("responded", "closed", "rejected"):
+        a.overdue = False
+    session.add(HistoryEntry(aspiration_id=a.id, old=old, new=to, note=note, actor=actor_label, at=now))
+    record_event(session, "aspiration_status_changed", {"aspiration_id": a.id, "old": old, "new": to})
+    if to == "responded":
+        record_event(session, "aspiration_responded", {
+            "aspiration_id": a.id, "tracking_code": a.tracking_code, "kim_id": a.kim_id, "response": response})
+
+
+def check_deadlines(session: Session, now: datetime, calendar: Calendar, settings, limit: int = 1000) -> dict:
+    """Flag, announce and escalate overdue aspirations; close undisputed
+    responses whose time has come. `now` is injectable for tests."""
+    now = now.astimezone(timezone.utc)
+    overdue = session.scalars(select(Aspiration).where(
+        Aspiration.status.in_(OPEN), Aspiration.overdue.is_(False), Aspiration.due_at < now)
+        .limit(limit).with_for_update(skip_locked=True)).all()
+    for a in overdue:
+        a.overdue, a.escalated, a.updated_at = True, True, now
+        session.add(HistoryEntry(aspiration_id=a.id, old=a.status, new=a.status, actor="system:deadline",
+                                 note=f"lewat tenggat; dieskalasi ke provinsi {a.province_code}", at=now))
+        record_event(session, "aspiration_overdue", {
+            "aspiration_id": a.id, "status": a.status, "due_at": _iso(a.due_at),
+            "regency_code": a.regency_code, "escalated_to": a.province_code})
+    closing = session.scalars(select(Aspiration).where(Aspiration.status == "responded", Aspiration.due_at < now)
+                              .limit(limit).with_for_update(skip_locked=True)).all()
+    for a in closing:
+        step(session, a, "closed", "ditutup otomatis: jawaban tidak dibantah", "system:deadline", now, calendar,
+             settings)
+    return {"overdue": len(overdue), "closed": len(closing)}

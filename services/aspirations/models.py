@@ -1,0 +1,66 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Aspiration(Base):
+    """A citizen's suggestion, complaint or information request, routed to the
+    regency/city containing its village, moving through the SP4N workflow."""
+
+    __tablename__ = "aspirations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))  # aspirasi, pengaduan, permintaan_informasi
+    category: Mapped[str] = mapped_column(String(50), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    village_code: Mapped[str] = mapped_column(String(13))
+    regency_code: Mapped[str] = mapped_column(String(5), index=True)  # the responsible office
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    kim_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    broadcast_id: Mapped[str | None] = mapped_column(String(36))
+    submitter: Mapped[dict] = mapped_column(JSON)  # personal data: name, phone, email
+    anonim: Mapped[bool] = mapped_column(Boolean)
+    rahasia: Mapped[bool] = mapped_column(Boolean)
+    attachments: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(15), index=True)
+    response: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    forwarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HistoryEntry(Base):
+    """The audit history: every step with its actor, time and note."""
+
+    __tablename__ = "aspiration_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aspiration_id: Mapped[str] = mapped_column(ForeignKey("aspirations.id"), index=True)
+    old: Mapped[str | None] = mapped_column(String(15))
+    new: Mapped[str] = mapped_column(String(15))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DirectoryKim(Base):
+    """This service's replica of the KIM directory (from the registry's events):
+    enough to check a group filing for a citizen."""
+
+    __tablename__ = "kim_directory"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(13))
+    status: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,87 @@
+"""Deadlines in working days (weekends and holidays skipped), overdue
+detection with escalation, and auto-close, with an injected clock."""
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.aspirations import aspirations
+from services.aspirations.models import Aspiration
+from services.aspirations.settings import AspirationsSettings
+from services.aspirations.workflow import Calendar
+from services.common.db import make_engine, outbox
+from services.common.migrations import upgrade
+from services.common.scope import Actor
+
+WIB = timezone(timedelta(hours=7))
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def test_working_days_skip_weekends_and_holidays():
+    calendar = Calendar("Asia/Jakarta", frozenset({date(2026, 12, 25)}))
+    thursday = datetime(2026, 12, 24, 10, 0, tzinfo=WIB)
+    # Fri 25 is a holiday, Sat/Sun skipped: Mon 28, Tue 29, Wed 30
+    assert calendar.add_working_days(thursday, 3).date() == date(2026, 12, 30)
+    assert calendar.add_working_days(thursday, 1).date() == date(2026, 12, 28)
+    friday = datetime(2026, 11, 27, 16, 0, tzinfo=WIB)
+    assert calendar.add_working_days(friday, 5).date() == date(2026, 12, 4)
+    assert not calendar.is_working_day(date(2026, 11, 28)) and calendar.is_working_day(date(2026, 11, 30))
+
+
+def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
+    url = databases("aspirations")
+    upgrade(url, MIGRATIONS)
+    settings = AspirationsSettings(database_url=url, holidays="2026-12-25")
+    calendar = Calendar(settings.timezone, frozenset(settings.holiday_dates))
+    engine = make_engine(url)
+    submitted = datetime(2026, 12, 21, 9, 0, tzinfo=WIB)  # a Monday
+    office = Actor("operator", scope_region="14.71", key_id="op")
+
+    def submit(code):
+        return {"id": f"00000000-0000-0000-0000-0000000000{code[-2:]}", "tracking_code": code,
+                "submitted_at": submitted.isoformat(), "data": {
+                    "kind": "pengaduan", "category": "jalan", "body": "Jalan rusak", "village_code": "14.71.01.1002"}}
+
+    with Session(engine) as session, session.begin():
+        session.info["service"] = "aspirations"
+        assert aspirations.intake(session, submit("AAAAAAAA01"), calendar, settings)
+        assert aspirations.intake(session, submit("AAAAAAAA02"), calendar, settings)
+        assert not aspirations.intake(session, submit("AAAAAAAA02"), calendar, settings)  # a repeat
+        first = session.scalar(select(Aspiration).where(Aspiration.tracking_code == "AAAAAAAA01"))
+        # 3 working days from Mon 21: Tue 22, Wed 23, Thu 24 (Fri 25 is a holiday)
+        assert first.due_at.astimezone(WIB).date() == date(2026, 12, 24)
+        answered = session.scalar(select(Aspiration).where(Aspiration.tracking_code == "AAAAAAAA02"))
+        for to in ("verified", "forwarded"):
+            aspirations.transition(session, office, answered.id, to, "ok", None, calendar, settings, now=submitted)
+        aspirations.transition(session, office, answered.id, "responded", "ok", "Sudah diperbaiki.", calendar,
+                               settings, now=submitted)
+
+    with Session(engine) as session, session.begin():
+        session.info["service"] = "aspirations"
+        on_time = datetime(2026, 12, 24, 20, 0, tzinfo=WIB)
+        assert aspirations.check_deadlines(session, on_time, calendar, settings) == {"overdue": 0, "closed": 0}
+        late = datetime(2026, 12, 28, 8, 0, tzinfo=WIB)
+        assert aspirations.check_deadlines(session, late, calendar, settings) == {"overdue": 1, "closed": 0}
+        assert aspirations.check_deadlines(session, late, calendar, settings) == {"overdue": 0, "closed": 0}
+    with Session(engine) as session:
+        first = session.scalar(select(Aspiration).where(Aspiration.tracking_code == "AAAAAAAA01"))
+        assert first.overdue and first.escalated
+        events = [row.event_type for row in session.execute(select(outbox.c.event_type))]
+        assert events.count("aspiration_overdue") == 1 and events.count("aspiration_responded") == 1
+        admin_of_riau = Actor("admin", scope_region="14", key_id="riau")
+        escalated = aspirations.work_queue(session, admin_of_riau, {"escalated": True}, 50, 0)
+        assert [a["tracking_code"] for a in escalated["items"]] == ["AAAAAAAA01"]
+        assert aspirations.stats(session, office, {})["overdue"] == 1
+
+    with Session(engine) as session, session.begin():
+        session.info["service"] = "aspirations"
+        # 10 working days after the response (Mon 21): Jan 5 2027 with the holiday; then it closes itself
+        assert aspirations.check_deadlines(session, datetime(2027, 1, 5, 12, 0, tzinfo=WIB), calendar,
+                                           settings)["closed"] == 0
+        assert aspirations.check_deadlines(session, datetime(2027, 1, 6, 1, 0, tzinfo=WIB), calendar,
+                                           settings)["closed"] == 1
+    with Session(engine) as session:
+        closed = session.scalar(select(Aspiration).where(Aspiration.tracking_code == "AAAAAAAA02"))
+        assert closed.status == "closed"
+    engine.dispose()

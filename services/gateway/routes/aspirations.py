@@ -1,0 +1,209 @@
+"""/api/v1/aspirations: citizens' voices in (accepted even while the
+aspirations service is down), tracked by code, handled by the office."""
+import csv
+import hashlib
+import io
+import secrets
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from services.common.events import utcnow
+from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
+from services.gateway.models import IdempotencyKey
+from services.gateway.problems import Problem, prefers_english
+from services.gateway.routes.common import REGION_CODE, Pages, problems
+from services.gateway.routes.kims import KIM_ID, VILLAGE_CODE, Strict
+
+router = APIRouter(tags=["aspirations"])
+
+# no 0/O, no 1/I: easy to read aloud and to type on a phone; 32 symbols, 10 of them: 50 random bits
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TRACKING_LENGTH = 10
+INTAKE_QUEUE = "aspirations.intake"
+Kind = Literal["aspirasi", "pengaduan", "permintaan_informasi"]
+Status = Literal["received", "verified", "forwarded", "in_progress", "responded", "closed", "rejected"]
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+class Submitter(Strict):
+    name: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
+    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AspirationCreate(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "kind": "pengaduan", "category": "infrastruktur", "body": "Jalan di RT 03 berlubang sejak Oktober.",
+        "village_code": "14.71.01.1002", "submitter": {"name": "Budi", "phone": "+62 812 1111 2222"},
+        "anonim": True, "rahasia": False}]})
+    kind: Kind
+    category: str = Field(min_length=2, max_length=50, pattern=r"^[a-z][a-z0-9_]+$")
+    body: str = Field(min_length=5, max_length=10_000)
+    village_code: str = Field(pattern=VILLAGE_CODE)
+    kim_id: str | None = Field(None, pattern=KIM_ID)
+    broadcast_id: str | None = Field(None, pattern=r"^[0-9a-f-]{36}$")
+    submitter: Submitter | None = None
+    anonim: bool = Field(False, description="the identity is seen by the handling office only")
+    rahasia: bool = Field(False, description="nothing but the status is ever public")
+    attachments: list[Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]] = Field(
+        default_factory=list, max_length=10)
+
+
+class Transition(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"to": "responded", "note": "Dinas PU menjadwalkan perbaikan.", "response": "Perbaikan jalan Januari 2027."}]})
+    to: Status
+    note: str | None = Field(None, max_length=5000)
+    response: str | None = Field(None, max_length=10_000)
+
+
+def _idempotency_hash(caller, key: str) -> str:
+    who = caller.key_id if caller else "anonymous"
+    return hashlib.sha256(f"{who}:{key}".encode()).hexdigest()
+
+
+@router.post("/api/v1/aspirations", status_code=202, responses=problems(400, 403, 413, 422, 503),
+             summary="Send an aspiration; 202 with the tracking code once it is durably held")
+async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, request: Request,
+                 idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
+    kim_id = body.kim_id
+    if caller is not None and caller.role == "kim":
+        if kim_id not in (None, caller.kim_id):
+            raise Problem(403, "KIM hanya dapat mengirim atas namanya sendiri.", "A group files in its own name only.")
+        kim_id = caller.kim_id
+    await _require_village(rpc, body.village_code)
+    if kim_id:
+        try:
+            await rpc("aspirations", "check_kim", kim_id=kim_id, timeout=2.0)
+        except Problem as problem:
+            if problem.status != 503:
+                raise
+            # the service is down: accept; it checks the group when it takes the aspiration in
+
+    store = request.app.state.keys.Session
+    key_hash = _idempotency_hash(caller, idempotency_key) if idempotency_key else None
+    if key_hash:
+        known = await run_in_threadpool(_known_code, store, key_hash)
+        if known:
+            return JSONResponse({"tracking_code": known, "status": "received"}, status_code=202,
+                                headers={"Idempotent-Replayed": "true"})
+    tracking_code = new_tracking_code()
+    if key_hash:
+        try:
+            await run_in_threadpool(_remember, store, key_hash, tracking_code)
+        except IntegrityError:  # the same key, at the same moment
+            return JSONResponse({"tracking_code": await run_in_threadpool(_known_code, store, key_hash),
+                                 "status": "received"}, status_code=202, headers={"Idempotent-Replayed": "true"})
+    submission = {"type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": tracking_code,
+                  "submitted_at": utcnow().isoformat(), "submitted_by": f"{caller.role}:{caller.key_id}"
+                  if caller else "public", "data": {**body.model_dump(mode="json"), "kim_id": kim_id}}
+    try:
+        await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
+    except Problem:
+        if key_hash:
+            await run_in_threadpool(_forget, store, key_hash)
+        raise
+    return {"tracking_code": tracking_code, "status": "received"}
+
+
+def _known_code(Session, key_hash: str) -> str | None:
+    with Session() as session:
+        return session.scalar(select(IdempotencyKey.tracking_code).where(IdempotencyKey.key_hash == key_hash))
+
+
+def _remember(Session, key_hash: str, tracking_code: str):
+    with Session.begin() as session:
+        session.add(IdempotencyKey(key_hash=key_hash, tracking_code=tracking_code, created_at=utcnow()))
+
+
+def _forget(Session, key_hash: str):
+    with Session.begin() as session:
+        session.query(IdempotencyKey).filter(IdempotencyKey.key_hash == key_hash).delete()
+
+
+async def _require_village(rpc, code: str):
+    try:
+        await rpc("registry", "get_region", code=code)
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+        raise Problem(422, f"Desa/kelurahan {code} tidak ada.", f"No village {code}.",
+                      errors=[{"field": "village_code", "in": "body", "message": "unknown village"}])
+
+
+@router.get("/api/v1/aspirations/track/{tracking_code}", responses=problems(404, 422, 503),
+            summary="Status, public history and the answer; never personal data")
+async def track(tracking_code: Annotated[str, Path(min_length=6, max_length=20)], rpc: RpcCall):
+    code = tracking_code.upper().replace("-", "").replace(" ", "")
+    return await rpc("aspirations", "track", tracking_code=code)
+
+
+def _filters(region, status, kind, category, overdue, escalated) -> dict:
+    return {"region": region, "status": status, "kind": kind, "category": category, "overdue": overdue,
+            "escalated": escalated}
+
+
+Region = Annotated[str | None, Query(pattern=REGION_CODE)]
+Category = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]+$", max_length=50)]
+
+
+@router.get("/api/v1/aspirations/stats", responses=problems(401, 403, 422, 503),
+            summary="Counts by status and kind, median hours to a first response, overdue (?format=csv)")
+async def stats(caller: Office, rpc: RpcCall, request: Request, region: Region = None,
+                format: Literal["json", "csv"] = "json"):
+    figures = await rpc("aspirations", "stats", actor=actor(caller), filters=_filters(region, None, None, None,
+                                                                                        None, None))
+    if format == "json":
+        return figures
+    english = prefers_english(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["measure", "value"] if english else ["ukuran", "nilai"])
+    writer.writerow(["total", figures["total"]])
+    for status, count in sorted(figures["by_status"].items()):
+        writer.writerow([f"status_{status}", count])
+    for kind, count in sorted(figures["by_kind"].items()):
+        writer.writerow([f"{'kind' if english else 'jenis'}_{kind}", count])
+    writer.writerow(["overdue" if english else "lewat_tenggat", figures["overdue"]])
+    writer.writerow(["median_hours_to_first_response" if english else "median_jam_sampai_jawaban_pertama",
+                     figures["median_hours_to_first_response"] if figures["median_hours_to_first_response"]
+                     is not None else ""])
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="aspirasi-{region or "ID"}.csv"'})
+
+
+@router.get("/api/v1/aspirations", responses=problems(401, 403, 422, 503),
+            summary="The work queue of your scope: overdue first, then by deadline")
+async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, region: Region = None,
+                     status: Annotated[Status | None, Query()] = None, kind: Annotated[Kind | None, Query()] = None,
+                     category: Category = None, overdue: bool | None = None, escalated: bool | None = None):
+    result = await rpc("aspirations", "work_queue", actor=actor(caller),
+                       filters=_filters(region, status, kind, category, overdue, escalated),
+                       limit=paging.limit, offset=paging.offset)
+    return paging.page(result["items"], result["total"])
+
+
+AspirationId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+@router.get("/api/v1/aspirations/{aspiration_id}", responses=problems(401, 404, 422, 503),
+            summary="One aspiration with its audit history (404 outside your regency)")
+async def detail(aspiration_id: AspirationId, caller: Member, rpc: RpcCall):
+    return await rpc("aspirations", "get_aspiration", actor=actor(caller), aspiration_id=aspiration_id)
+
+
+@router.post("/api/v1/aspirations/{aspiration_id}/transition", responses=problems(401, 403, 404, 409, 422, 503),
+             summary="A workflow step (409 naming the allowed ones when the state machine forbids it)")
+async def transition(aspiration_id: AspirationId, body: Transition, caller: Office, rpc: RpcCall):
+    return await rpc("aspirations", "transition", actor=actor(caller), aspiration_id=aspiration_id, to=body.to,
+                     note=body.note, response=body.response)

@@ -1,0 +1,183 @@
+"""Aspirations end to end: intake, tracking, the office's workflow, the answer
+carried back to the KIM's inbox, privacy on every read path, scope."""
+import os
+import re
+import signal
+import time
+import uuid
+
+import pytest
+
+TRACKING = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{10}$")
+
+
+def wait_for(condition, timeout=30, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def aspiration(**fields):
+    return {"kind": "pengaduan", "category": "infrastruktur", "body": "Jalan di RT 03 berlubang sejak Oktober.",
+            "village_code": "14.71.01.1002", **fields}
+
+
+def tracked(client, code):
+    return wait_for(lambda: (r := client.get(f"/api/v1/aspirations/track/{code}")).status_code == 200 and r.json(),
+                    message=f"aspiration {code} to be stored")
+
+
+@pytest.fixture(scope="module")
+def group(platform, keys):
+    run = uuid.uuid4().hex[:6]
+    with platform.admin as admin:
+        kim = admin.post("/api/v1/kims", json={
+            "name": f"KIM Aspirasi {run}", "village_code": "14.71.01.1002", "classification": "tumbuh",
+            "sk": {"number": f"ASP/{run}", "date": "2024-05-05", "issuer": "Lurah"}}).json()
+        key = admin.post("/api/v1/keys", json={"name": "KIM Aspirasi", "role": "kim", "kim_id": kim["id"]}).json()
+        # both services learn about the group from the registry's events
+        wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": ["14.71.01.1002"]}})
+                 .json()["recipients"] >= 1, message="the broadcast directory")
+    return {"id": kim["id"], "key": key["key"]}
+
+
+def test_submit_anonymously_track_and_walk_the_workflow_to_the_groups_inbox(platform, keys, group):
+    phone = "+62 812 5555 0101"
+    with platform.client() as citizen:
+        first = citizen.post("/api/v1/aspirations", json=aspiration(
+            submitter={"name": "Budi Santoso", "phone": phone}, anonim=True))
+        assert first.status_code == 202, first.text
+        code = first.json()["tracking_code"]
+        assert TRACKING.match(code)
+        public = tracked(citizen, code)
+        assert public["status"] == "received" and public["response"] is None
+        assert "Budi" not in str(public) and "5555" not in str(public)
+    with platform.client(group["key"]) as kim:
+        filed = wait_for(lambda: (r := kim.post("/api/v1/aspirations", json=aspiration(
+            kind="aspirasi", category="kesehatan", body="Mohon posyandu dibuka hari Sabtu.",
+            submitter={"name": "Siti Rahma", "phone": "+62 813 7777 0202"}))).status_code == 202 and r,
+            message="the group to be known to the aspirations service")
+        via_kim = filed.json()["tracking_code"]
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        stored = tracked(operator, via_kim)
+        queue = operator.get("/api/v1/aspirations", params={"limit": 500}).json()
+        mine = {a["tracking_code"]: a for a in queue["items"]}
+        assert code in mine and via_kim in mine
+        assert mine[code]["submitter"]["name"] == "Budi Santoso"  # the handling office sees who
+        assert mine[via_kim]["kim_id"] == group["id"]
+        aspiration_id = mine[via_kim]["id"]
+
+        illegal = operator.post(f"/api/v1/aspirations/{aspiration_id}/transition", json={"to": "responded"})
+        assert illegal.status_code == 409 and set(illegal.json()["allowed"]) == {"verified", "rejected"}
+        for step in ({"to": "verified", "note": "Lengkap"}, {"to": "forwarded", "note": "Ke Dinas Kesehatan"},
+                     {"to": "responded", "note": "Dijawab", "response": "Posyandu buka Sabtu mulai Januari."}):
+            moved = operator.post(f"/api/v1/aspirations/{aspiration_id}/transition", json=step)
+            assert moved.status_code == 200, moved.text
+        detail = operator.get(f"/api/v1/aspirations/{aspiration_id}").json()
+        assert [h["new"] for h in detail["history"]] == ["received", "verified", "forwarded", "responded"]
+        assert detail["history"][1]["actor"].startswith("operator:")
+        assert stored["status"] == "received"
+    with platform.client() as citizen:
+        answered = citizen.get(f"/api/v1/aspirations/track/{via_kim}").json()
+        assert answered["status"] == "responded" and answered["response"] == "Posyandu buka Sabtu mulai Januari."
+        assert "actor" not in str(answered["history"]) and "Siti" not in str(answered)
+    with platform.client(group["key"]) as kim:
+        inbox = wait_for(lambda: [m for m in kim.get(f"/api/v1/kims/{group['id']}/inbox").json()["items"]
+                                  if m["kind"] == "aspiration_answer"], message="the answer in the inbox")
+        assert inbox[0]["message"]["response"] == "Posyandu buka Sabtu mulai Januari."
+        own = kim.get("/api/v1/aspirations").json()["items"]
+        assert [a["tracking_code"] for a in own] == [via_kim]
+
+
+def test_the_other_regency_sees_nothing_and_privacy_holds(platform, keys, group):
+    with platform.client() as citizen:
+        secret = citizen.post("/api/v1/aspirations", json=aspiration(
+            body="Ada pungutan liar di kantor desa.", rahasia=True, submitter={"name": "Rahasia", "email": "r@x.id"}))
+        code = secret.json()["tracking_code"]
+        private = tracked(citizen, code)
+        assert private == {"tracking_code": code, "status": "received", "rahasia": True}
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        item = next(a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]
+                    if a["tracking_code"] == code)
+        assert item["submitter"]["email"] == "r@x.id"
+    with platform.client(keys["dumai"]["key"]) as dumai:
+        assert dumai.get(f"/api/v1/aspirations/{item['id']}").status_code == 404
+        assert dumai.post(f"/api/v1/aspirations/{item['id']}/transition", json={"to": "verified"}).status_code == 404
+        assert code not in str(dumai.get("/api/v1/aspirations", params={"limit": 500}).json())
+        assert dumai.get("/api/v1/aspirations", params={"region": "14.71"}).status_code == 403
+    with platform.client(group["key"]) as kim:
+        assert kim.get(f"/api/v1/aspirations/{item['id']}").status_code == 404  # not filed by this group
+        assert kim.post(f"/api/v1/aspirations/{item['id']}/transition", json={"to": "verified"}).status_code == 403
+    with platform.client() as anyone:
+        assert anyone.get("/api/v1/aspirations").status_code == 401
+        assert anyone.get("/api/v1/aspirations/track/ZZZZZZZZZZ").status_code == 404
+
+
+def test_an_idempotency_key_retry_creates_one_aspiration(platform, keys):
+    key = uuid.uuid4().hex
+    body = aspiration(body=f"Lampu jalan mati {key}", village_code="14.71.01.1003")
+    with platform.client(**{"Idempotency-Key": key}) as citizen:
+        first = citizen.post("/api/v1/aspirations", json=body)
+        again = citizen.post("/api/v1/aspirations", json=body)
+        assert first.status_code == again.status_code == 202
+        assert first.json()["tracking_code"] == again.json()["tracking_code"]
+        assert again.headers.get("idempotent-replayed") == "true"
+        tracked(citizen, first.json()["tracking_code"])
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        items = operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]
+        assert sum(1 for a in items if key in a["body"]) == 1
+
+
+def test_bad_submissions_are_refused(platform, keys, group):
+    with platform.admin as admin:
+        dissolved = admin.post("/api/v1/kims", json={
+            "name": f"KIM Bubar {uuid.uuid4().hex[:6]}", "village_code": "14.71.01.1002", "classification": "tumbuh",
+            "sk": {"number": f"BUBAR/{uuid.uuid4().hex[:6]}", "date": "2024-05-05", "issuer": "Lurah"}}).json()
+        admin.post(f"/api/v1/kims/{dissolved['id']}/status", json={"status": "dissolved", "reason": "bubar"})
+    with platform.client() as citizen:
+        for body, status in [
+            (aspiration(village_code="14.71.01.9999"), 422),
+            (aspiration(kind="curhat"), 422),
+            (aspiration(body="x" * 300_000), 413),
+            (aspiration(kim_id="KIM-0000000000-01"), 422),
+            (aspiration(category="Jalan Rusak!"), 422),
+            (aspiration(secret="x"), 422),
+            (aspiration(attachments=["file:///etc/passwd"]), 422),
+        ]:
+            response = citizen.post("/api/v1/aspirations", json=body)
+            assert response.status_code == status, (body, response.text[:200])
+            assert response.headers["content-type"].startswith("application/problem+json")
+        wait_for(lambda: citizen.post("/api/v1/aspirations", json=aspiration(kim_id=dissolved["id"]))
+                 .status_code == 422, message="the dissolved group to be refused")
+    with platform.client(group["key"]) as kim:
+        assert kim.post("/api/v1/aspirations", json=aspiration(kim_id=dissolved["id"])).status_code == 403
+
+
+def test_accepted_while_the_service_is_stopped_and_stored_once_it_is_back(platform):
+    """Runs last: freezes the aspirations service, then thaws it."""
+    with platform.admin as admin:
+        before = admin.get("/api/v1/aspirations", params={"limit": 1}).json()["total"]
+    pid = platform.pids["aspirations"]
+    os.kill(pid, signal.SIGSTOP)
+    codes = []
+    try:
+        with platform.client() as citizen:
+            for n in range(500):
+                response = citizen.post("/api/v1/aspirations", json=aspiration(body=f"Aspirasi ke-{n} saat layanan berhenti"))
+                assert response.status_code == 202, response.text
+                codes.append(response.json()["tracking_code"])
+            assert citizen.get(f"/api/v1/aspirations/track/{codes[0]}").status_code == 503
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert len(set(codes)) == 500
+    with platform.client() as citizen:
+        wait_for(lambda: citizen.get(f"/api/v1/aspirations/track/{codes[-1]}").status_code == 200, timeout=120,
+                 message="the backlog to be taken in")
+        for code in codes:
+            assert citizen.get(f"/api/v1/aspirations/track/{code}").status_code == 200, code
+    with platform.admin as admin:
+        assert admin.get("/api/v1/aspirations", params={"limit": 1}).json()["total"] == before + 500

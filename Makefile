@@ -40,6 +40,7 @@ bench: install
 	$(PY) bench/foundation.py
 	$(PY) bench/registry.py
 	$(PY) bench/broadcast.py
+	$(PY) bench/aspirations.py
 
 clean:
 	rm -rf var

@@ -91,6 +91,12 @@ def test_submit_anonymously_track_and_walk_the_workflow_to_the_groups_inbox(plat
         assert inbox[0]["message"]["response"] == "Posyandu buka Sabtu mulai Januari."
         own = kim.get("/api/v1/aspirations").json()["items"]
         assert [a["tracking_code"] for a in own] == [via_kim]
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        figures = operator.get("/api/v1/aspirations/stats", params={"region": "14.71"}).json()
+        assert figures["by_status"]["responded"] >= 1 and figures["by_kind"]["aspirasi"] >= 1
+        assert figures["median_hours_to_first_response"] is not None
+        exported = operator.get("/api/v1/aspirations/stats", params={"format": "csv"})
+        assert exported.headers["content-type"].startswith("text/csv") and exported.text.startswith("ukuran,nilai")
 
 
 def test_the_other_regency_sees_nothing_and_privacy_holds(platform, keys, group):
@@ -111,6 +117,16 @@ def test_the_other_regency_sees_nothing_and_privacy_holds(platform, keys, group)
         assert dumai.get("/api/v1/aspirations", params={"region": "14.71"}).status_code == 403
     with platform.client(group["key"]) as kim:
         assert kim.get(f"/api/v1/aspirations/{item['id']}").status_code == 404  # not filed by this group
+        hidden = kim.post("/api/v1/aspirations", json=aspiration(
+            body="Warga minta namanya dirahasiakan.", anonim=True, submitter={"name": "Warga Anonim"}))
+        hidden_code = hidden.json()["tracking_code"]
+        tracked(kim, hidden_code)
+        mine = next(a for a in kim.get("/api/v1/aspirations").json()["items"] if a["tracking_code"] == hidden_code)
+        assert mine["submitter"] == {} and "Warga Anonim" not in kim.get(f"/api/v1/aspirations/{mine['id']}").text
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        seen = operator.get(f"/api/v1/aspirations/{mine['id']}").json()
+        assert seen["submitter"]["name"] == "Warga Anonim"  # the handling office knows who
+    with platform.client(group["key"]) as kim:
         assert kim.post(f"/api/v1/aspirations/{item['id']}/transition", json={"to": "verified"}).status_code == 403
     with platform.client() as anyone:
         assert anyone.get("/api/v1/aspirations").status_code == 401
@@ -155,6 +171,41 @@ def test_bad_submissions_are_refused(platform, keys, group):
                  .status_code == 422, message="the dissolved group to be refused")
     with platform.client(group["key"]) as kim:
         assert kim.post("/api/v1/aspirations", json=aspiration(kim_id=dissolved["id"])).status_code == 403
+
+
+def test_an_open311_client_round_trip(platform, keys):
+    with platform.client() as client:
+        assert client.get("/open311/v2/discovery.json").json()["endpoints"][0]["specification"].endswith("GeoReport_v2")
+        services = {s["service_code"] for s in client.get("/open311/v2/services.json").json()}
+        assert {"infrastruktur", "kesehatan"} <= services
+        created = client.post("/open311/v2/requests.json", data={
+            "api_key": keys["pekanbaru"]["key"], "service_code": "infrastruktur",
+            "description": "Lampu jalan padam di depan masjid.", "address_id": "14.71.01.1002",
+            "first_name": "Andi", "phone": "+62 811 2222 3333"})
+        assert created.status_code == 201, created.text
+        request_id = created.json()[0]["service_request_id"]
+        assert TRACKING.match(request_id)
+        one = wait_for(lambda: (r := client.get(f"/open311/v2/requests/{request_id}.json")).status_code == 200
+                       and r.json(), message="the Open311 request")
+        assert one[0]["status"] == "open" and one[0]["service_code"] == "infrastruktur"
+        assert "Andi" not in str(one) and "2222" not in str(one)
+        listed = client.get("/open311/v2/requests.json", params={"service_request_id": request_id}).json()
+        assert [r["service_request_id"] for r in listed] == [request_id]
+        assert request_id in [r["service_request_id"] for r in client.get(
+            "/open311/v2/requests.json", params={"service_code": "infrastruktur", "status": "open"}).json()]
+        assert client.post("/open311/v2/requests.json", data={
+            "api_key": "kim_wrong_key", "service_code": "infrastruktur", "description": "xxxxxx",
+            "address_id": "14.71.01.1002"}).status_code == 401
+        assert client.post("/open311/v2/requests.json", data={
+            "api_key": keys["pekanbaru"]["key"], "service_code": "sihir", "description": "xxxxxx",
+            "address_id": "14.71.01.1002"}).status_code == 422
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        item = next(a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]
+                    if a["tracking_code"] == request_id)
+        assert operator.post(f"/api/v1/aspirations/{item['id']}/transition",
+                             json={"to": "rejected", "note": "Bukan kewenangan kota"}).status_code == 200
+    with platform.client() as client:
+        assert client.get(f"/open311/v2/requests/{request_id}.json").json()[0]["status"] == "closed"
 
 
 def test_accepted_while_the_service_is_stopped_and_stored_once_it_is_back(platform):

@@ -269,3 +269,35 @@ def check_deadlines(session: Session, now: datetime, calendar: Calendar, setting
         step(session, a, "closed", "ditutup otomatis: jawaban tidak dibantah", "system:deadline", now, calendar,
              settings)
     return {"overdue": len(overdue), "closed": len(closing)}
+
+
+# --- Open311 GeoReport v2 (the public list) ------------------------------------------
+
+def open311_view(a: Aspiration) -> dict:
+    """A request as Open311 shows it: no personal data; a `rahasia` one only
+    its id and status."""
+    status = "closed" if a.status in ("closed", "rejected") else "open"
+    view = {"service_request_id": a.tracking_code, "status": status, "service_code": a.category,
+            "requested_datetime": _iso(a.submitted_at), "updated_datetime": _iso(a.updated_at)}
+    if a.rahasia:
+        return view
+    return {**view, "status_notes": a.response if a.status in ("responded", "closed") else a.status,
+            "service_name": a.category, "description": a.body, "address_id": a.village_code,
+            "agency_responsible": f"Diskominfo {a.regency_code}", "media_url": (a.attachments or [None])[0]}
+
+
+def open311_requests(session: Session, codes: list[str] | None, service_code: str | None, status: str | None,
+                     limit: int) -> list[dict]:
+    query = select(Aspiration)
+    if codes:
+        query = query.where(Aspiration.tracking_code.in_([c.upper() for c in codes]))
+    else:
+        query = query.where(Aspiration.rahasia.is_(False))  # never listed, only found by its code
+    if service_code:
+        query = query.where(Aspiration.category == service_code)
+    if status == "open":
+        query = query.where(Aspiration.status.not_in(("closed", "rejected")))
+    elif status == "closed":
+        query = query.where(Aspiration.status.in_(("closed", "rejected")))
+    items = session.scalars(query.order_by(Aspiration.submitted_at.desc()).limit(limit)).all()
+    return [open311_view(a) for a in items]

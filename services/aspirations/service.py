@@ -81,6 +81,10 @@ class AspirationsService(ServiceBase):
         return aspirations.transition(self.db, Actor.from_wire(actor), aspiration_id, to, note, response,
                                       self._calendar(), self.settings)
 
+    @rpc
+    def open311_requests(self, codes=None, service_code=None, status=None, limit=50):
+        return aspirations.open311_requests(self.db, codes, service_code, status, limit)
+
     # --- deadlines ------------------------------------------------------------------------
     @timer("deadline_check_seconds")
     def check_deadlines(self):

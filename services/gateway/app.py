@@ -17,7 +17,7 @@ from services.common.db import make_engine
 from services.gateway import problems
 from services.gateway.keys import KeyStore
 from services.gateway.problems import problem_response
-from services.gateway.routes import aspirations, broadcasts, coverage, keys, kims, ops, regions
+from services.gateway.routes import aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
 
@@ -138,6 +138,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(coverage.router)
     app.include_router(broadcasts.router)
     app.include_router(aspirations.router)
+    app.include_router(open311.router)
     app.include_router(keys.router)
     app.include_router(ops.router)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)

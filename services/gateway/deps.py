@@ -21,10 +21,15 @@ async def optional_principal(request: Request) -> Principal | None:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Problem(401, "Gunakan header Authorization: Bearer <kunci API>.",
                       "Use the header Authorization: Bearer <api key>.", headers=BEARER)
+    return await authenticate(request, secret.strip())
+
+
+async def authenticate(request: Request, secret: str) -> Principal:
+    """The key's holder, or 401."""
     keys = request.app.state.keys
-    cached, principal = keys.cached_principal(secret.strip())
+    cached, principal = keys.cached_principal(secret)
     if not cached:
-        principal = await run_in_threadpool(keys.principal_for, secret.strip())
+        principal = await run_in_threadpool(keys.principal_for, secret)
     if principal is None:
         raise Problem(401, "Kunci API tidak dikenal atau sudah dicabut.",
                       "Unknown or revoked API key.", headers=BEARER)

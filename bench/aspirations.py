@@ -11,6 +11,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -50,8 +51,14 @@ end
 
 
 def service_pid(name: str) -> int:
-    out = subprocess.run(["pgrep", "-n", "-f", f"-m services.{name}"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pgrep", "-n", "-f", f"python -m services.{name}"], capture_output=True, text=True).stdout
     return int(out.split()[0])
+
+
+def stored(data_dir: str) -> int:
+    """The backlog's aspirations in the service's database (read-only peek for the benchmark)."""
+    with sqlite3.connect(f"file:{data_dir}/aspirations.db?mode=ro", uri=True, timeout=30) as conn:
+        return conn.execute("SELECT count(*) FROM aspirations WHERE tracking_code LIKE 'BENCH%'").fetchone()[0]
 
 
 def queue_depth(vhost: str, name: str) -> int:
@@ -93,12 +100,11 @@ def main():
             publisher.close()
             started = time.perf_counter()
             os.kill(pid, signal.SIGCONT)
-            time.sleep(1)
-            while queue_depth(vhost, INTAKE):
-                time.sleep(0.5)
+            while stored(tmp) < BACKLOG:
+                time.sleep(0.2)
             drained = time.perf_counter() - started
-            print(f"  {BACKLOG:,} aspirations taken in after the service came back: {drained:.1f} s "
-                  f"({BACKLOG / drained:,.0f}/s; the queue's figures lag up to ~5 s)")
+            print(f"  {BACKLOG:,} aspirations stored after the service came back: {drained:.1f} s "
+                  f"({BACKLOG / drained:,.0f}/s)")
         finally:
             stop(platform, hello_process)
     delete_vhost(vhost)

@@ -18,7 +18,7 @@ from services.common.events import utcnow
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import REGION_CODE, Pages, problems
+from services.gateway.routes.common import REGION_CODE, Pages, problems, region_exists
 from services.gateway.routes.kims import KIM_ID, VILLAGE_CODE, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -132,11 +132,7 @@ def _forget(Session, key_hash: str):
 
 
 async def _require_village(rpc, code: str):
-    try:
-        await rpc("registry", "get_region", code=code)
-    except Problem as problem:
-        if problem.status != 404:
-            raise
+    if not await region_exists(rpc, code):
         raise Problem(422, f"Desa/kelurahan {code} tidak ada.", f"No village {code}.",
                       errors=[{"field": "village_code", "in": "body", "message": "unknown village"}])
 

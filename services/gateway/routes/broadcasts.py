@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Pages, problems
+from services.gateway.routes.common import REGION_CODE, Pages, problems, region_exists
 from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 
 router = APIRouter(tags=["broadcasts"])
@@ -71,14 +71,7 @@ async def create_broadcast(body: BroadcastCreate, caller: Office, rpc: RpcCall):
 async def require_regions(rpc, codes: list[str]):
     """Unknown region codes are a 422 before anything is stored (the broadcast
     service knows groups, the registry knows regions)."""
-    unknown = []
-    for code in sorted(set(codes)):
-        try:
-            await rpc("registry", "get_region", code=code)
-        except Problem as problem:
-            if problem.status != 404:
-                raise
-            unknown.append(code)
+    unknown = [code for code in sorted(set(codes)) if not await region_exists(rpc, code)]
     if unknown:
         raise Problem(422, f"Wilayah tidak ada: {', '.join(unknown)}.", f"No such regions: {', '.join(unknown)}.",
                       errors=[{"field": "target.regions", "in": "body", "message": f"unknown: {', '.join(unknown)}"}])

@@ -46,3 +46,21 @@ Pages = Annotated[Paging, Depends(paging)]
 
 def problems(*statuses: int) -> dict:
     return {s: {"model": ProblemDetails, "content": {"application/problem+json": {}}} for s in statuses}
+
+
+# Region codes the registry confirmed: the Kemendagri data does not change
+# while the platform runs, so each code is asked for once per process.
+_known_regions: set[str] = set()
+
+
+async def region_exists(rpc, code: str) -> bool:
+    if code in _known_regions:
+        return True
+    try:
+        await rpc("registry", "get_region", code=code)
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+        return False
+    _known_regions.add(code)
+    return True

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.gateway.deps import Admin, Keys, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
+from services.gateway.routes.common import REGION_CODE, Page, Pages, problems, region_exists
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
@@ -91,11 +91,7 @@ async def _require_kim(rpc, admin, kim_id: str) -> dict:
 
 
 async def _require_region(rpc, code: str):
-    try:
-        await rpc("registry", "get_region", code=code)
-    except Problem as problem:
-        if problem.status != 404:
-            raise
+    if not await region_exists(rpc, code):
         raise Problem(422, f"Wilayah {code} tidak ada.", f"Region {code} does not exist.",
                       errors=[{"field": "scope_region", "in": "body", "message": "unknown region code"}])
 

@@ -26,6 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations")
 
 
+def wait_for(condition, timeout=30, message="condition"):
+    """Poll until `condition()` is truthy; return its value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,22 +3,13 @@ carried back to the KIM's inbox, privacy on every read path, scope."""
 import os
 import re
 import signal
-import time
 import uuid
 
 import pytest
 
+from tests.conftest import wait_for
+
 TRACKING = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{10}$")
-
-
-def wait_for(condition, timeout=30, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def aspiration(**fields):
@@ -202,8 +193,11 @@ def test_an_open311_client_round_trip(platform, keys):
     with platform.client(keys["pekanbaru"]["key"]) as operator:
         item = next(a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]
                     if a["tracking_code"] == request_id)
+        refused = operator.post(f"/api/v1/aspirations/{item['id']}/transition", json={"status": "rejected"})
+        assert refused.status_code == 422  # a rejection needs its reason
         assert operator.post(f"/api/v1/aspirations/{item['id']}/transition",
-                             json={"to": "rejected", "note": "Bukan kewenangan kota"}).status_code == 200
+                             json={"status": "rejected", "reason": "Bukan kewenangan kota"}).status_code == 200
+        assert operator.get(f"/api/v1/aspirations/{item['id']}").json()["history"][-1]["note"] == "Bukan kewenangan kota"
     with platform.client() as client:
         assert client.get(f"/open311/v2/requests/{request_id}.json").json()[0]["status"] == "closed"
 

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+from tests.conftest import wait_for
+
 # Two regencies, several villages; each group: (key, village, tags, classification, status)
 GROUPS = [
     ("P1", "14.71.01.1002", ["t1"], "tumbuh", "active"),
@@ -14,16 +16,6 @@ GROUPS = [
     ("D1", "14.72.01.1003", ["t1"], "tumbuh", "active"),
     ("D2", "14.72.01.1006", ["t2"], "berkembang", "vakum"),
 ]
-
-
-def wait_for(condition, timeout=30, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.test_broadcasts import publish, wait_for
+from tests.conftest import wait_for
+from tests.test_broadcasts import publish
 
 
 class Hook:

@@ -29,7 +29,6 @@ from services.common.scope import Actor, require_kim, require_office, require_re
 
 CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
 PRIORITIES = ("normal", "high", "urgent")
-RELAY_CHANNELS = ("whatsapp", "pengeras_suara", "pertemuan", "media_sosial", "papan_informasi", "radio", "lainnya")
 RUNNING = ("publishing", "published")
 
 
@@ -324,8 +323,9 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
         raise OutOfScope("Penyebaran ulang dilaporkan oleh KIM itu sendiri.",
                          detail_en="A relay is reported by the group itself.")
     delivery = _delivery(session, actor, kim_id, delivery_id)
-    if data["channel"] not in RELAY_CHANNELS:
-        raise invalid("channel", f"one of {', '.join(RELAY_CHANNELS)}", "Saluran tidak dikenal.", "Unknown channel.")
+    channel = "_".join(str(data["channel"]).lower().split())[:50]
+    if len(channel) < 2:
+        raise invalid("channel", "how the message was passed on", "Saluran tidak valid.", "Invalid channel.")
     if not isinstance(data["reached"], int) or data["reached"] < 0:
         raise invalid("reached", ">= 0", "Jumlah orang tidak valid.", "Invalid number of people.")
     held_on = date.fromisoformat(data["date"])
@@ -334,7 +334,7 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
         raise invalid("date", "between the delivery and today", "Tanggal penyebaran tidak masuk akal.",
                       "The relay date is not plausible.")
     now = utcnow()
-    session.add(Relay(delivery_id=delivery.id, reached=data["reached"], channel=data["channel"], date=held_on,
+    session.add(Relay(delivery_id=delivery.id, reached=data["reached"], channel=channel, date=held_on,
                       created_at=now))
     delivery.reached += data["reached"]
     delivery.relayed_at = delivery.relayed_at or now
@@ -342,7 +342,7 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
     session.flush()
     record_event(session, "delivery_relayed", {
         "broadcast_id": delivery.broadcast_id, "kim_id": delivery.kim_id, "delivery_id": delivery.id,
-        "reached": data["reached"], "channel": data["channel"], "date": held_on.isoformat()})
+        "reached": data["reached"], "channel": channel, "date": held_on.isoformat()})
     return delivery_view(delivery)
 
 

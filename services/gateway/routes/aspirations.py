@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -47,7 +47,8 @@ class AspirationCreate(Strict):
         "village_code": "14.71.01.1002", "submitter": {"name": "Budi", "phone": "+62 812 1111 2222"},
         "anonim": True, "rahasia": False}]})
     kind: Kind
-    category: str = Field(min_length=2, max_length=50, pattern=r"^[a-z][a-z0-9_]+$")
+    category: str = Field(min_length=2, max_length=50, pattern=r"^[\w -]+$",
+                          description="kept lower-case with _ for spaces, e.g. infrastruktur, jalan_rusak")
     body: str = Field(min_length=5, max_length=10_000)
     village_code: str = Field(pattern=VILLAGE_CODE)
     kim_id: str | None = Field(None, pattern=KIM_ID)
@@ -58,13 +59,20 @@ class AspirationCreate(Strict):
     attachments: list[Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]] = Field(
         default_factory=list, max_length=10)
 
+    @field_validator("category")
+    @classmethod
+    def _category_key(cls, value: str) -> str:
+        return "_".join(value.lower().replace("-", " ").split())
+
 
 class Transition(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"to": "responded", "note": "Dinas PU menjadwalkan perbaikan.", "response": "Perbaikan jalan Januari 2027."}]})
-    to: Status
+        {"to": "responded", "note": "Dinas PU menjadwalkan perbaikan.", "response": "Perbaikan jalan Januari 2027."},
+        {"to": "rejected", "reason": "Bukan kewenangan pemerintah kota."}]})
+    to: Status = Field(validation_alias=AliasChoices("to", "status"), description="the next state (or `status`)")
     note: str | None = Field(None, max_length=5000)
-    response: str | None = Field(None, max_length=10_000)
+    reason: str | None = Field(None, max_length=5000, description="why, for `rejected` (kept as the note)")
+    response: str | None = Field(None, max_length=10_000, description="the answer, for `responded`")
 
 
 def _idempotency_hash(caller, key: str) -> str:
@@ -202,4 +210,4 @@ async def detail(aspiration_id: AspirationId, caller: Member, rpc: RpcCall):
              summary="A workflow step (409 naming the allowed ones when the state machine forbids it)")
 async def transition(aspiration_id: AspirationId, body: Transition, caller: Office, rpc: RpcCall):
     return await rpc("aspirations", "transition", actor=actor(caller), aspiration_id=aspiration_id, to=body.to,
-                     note=body.note, response=body.response)
+                     note=body.reason or body.note, response=body.response)

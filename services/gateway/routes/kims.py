@@ -32,7 +32,8 @@ class Sk(Strict):
 
 
 class Contact(Strict):
-    person: str | None = Field(None, max_length=200)
+    person: str | None = Field(None, max_length=200, description="the contact person")
+    name: str | None = Field(None, max_length=200, description="the same as person")
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
     email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     website: str | None = Field(None, max_length=300)

@@ -3,9 +3,11 @@
 and its KIM directory from the registry's events."""
 import logging
 
-from services.aspirations import aspirations
-from services.aspirations.models import DirectoryKim
-from services.aspirations.workflow import Calendar
+from sqlalchemy import func, select
+
+from services.aspirations import aspirations, metrics
+from services.aspirations.models import Aspiration, DirectoryKim
+from services.aspirations.workflow import OPEN, Calendar
 from services.common.entrypoints import command_consumer, event_handler, rpc, timer
 from services.common.events import claim_event, utcnow
 from services.common.scope import Actor
@@ -18,6 +20,7 @@ INTAKE_QUEUE = "aspirations.intake"
 
 class AspirationsService(ServiceBase):
     name = "aspirations"
+    _overdue_regencies: set = set()  # regencies reported once stay in the gauge (at 0 when cleared)
 
     def _calendar(self) -> Calendar:
         return Calendar(self.settings.timezone, frozenset(self.settings.holiday_dates))
@@ -91,3 +94,14 @@ class AspirationsService(ServiceBase):
         result = aspirations.check_deadlines(self.db, utcnow(), self._calendar(), self.settings)
         if result["overdue"] or result["closed"]:
             log.info("deadlines: %(overdue)d overdue, %(closed)d closed automatically", result)
+
+    @timer("metrics_refresh_seconds")
+    def refresh_gauges(self):
+        for status, count in self.db.execute(select(Aspiration.status, func.count()).group_by(Aspiration.status)):
+            metrics.ASPIRATIONS.labels(status).set(count)
+        overdue = dict(self.db.execute(select(Aspiration.regency_code, func.count())
+                                       .where(Aspiration.overdue.is_(True), Aspiration.status.in_(OPEN))
+                                       .group_by(Aspiration.regency_code)).all())
+        for regency in set(overdue) | self._overdue_regencies:
+            metrics.OVERDUE.labels(regency).set(overdue.get(regency, 0))
+        AspirationsService._overdue_regencies = set(overdue) | self._overdue_regencies

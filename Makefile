@@ -25,6 +25,7 @@ run: install
 test: install
 	infra/ensure-broker.sh --management
 	infra/ensure-postgres.sh
+	infra/ensure-prometheus.sh
 	$(MAKE) --no-print-directory test-services test-gateway
 
 test-services:

@@ -62,7 +62,8 @@ def wait_http(url: str, timeout: float = 180):
 
 def start_platform(env_overrides: dict) -> subprocess.Popen:
     env = {**os.environ, "REGISTRY_METRICS_PORT": "0", "BROADCAST_METRICS_PORT": "0",
-           "ASPIRATIONS_METRICS_PORT": "0", "KIM_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "ASPIRATIONS_METRICS_PORT": "0", "KIM_LOG_LEVEL": "WARNING", "KIM_PROMETHEUS_PORT": "0",
+           "PYTHONPATH": str(ROOT)}
     for name in [k for k in env if k.endswith("_DATABASE_URL")]:
         del env[name]
     env.update(env_overrides)

@@ -10,6 +10,7 @@ first run and kept in $KIM_DATA_DIR/admin-key (mode 600).
 """
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,6 +60,29 @@ def wait_ready(url: str, processes: dict) -> bool:
     return False
 
 
+def local_prometheus(env: dict, data_dir: Path) -> list[str] | None:
+    """Debian's prometheus against the local processes, when it is installed
+    (KIM_PROMETHEUS_PORT, default 9090; 0 turns it off)."""
+    port = int(env.get("KIM_PROMETHEUS_PORT", "9090"))
+    binary = shutil.which("prometheus")
+    if not port or not binary:
+        return None
+    import yaml
+    config = yaml.safe_load((ROOT / "infra" / "prometheus" / "prometheus.yml").read_text())
+    ports = {"gateway": env.get("GATEWAY_PORT", "8000"), "registry": env.get("REGISTRY_METRICS_PORT", "9101"),
+             "broadcast": env.get("BROADCAST_METRICS_PORT", "9102"),
+             "aspirations": env.get("ASPIRATIONS_METRICS_PORT", "9103")}
+    config["rule_files"] = [str(ROOT / "infra" / "prometheus" / "rules" / "kim.yml")]
+    for job in config["scrape_configs"]:
+        job.pop("dns_sd_configs", None)
+        job["static_configs"] = [{"targets": [f"127.0.0.1:{ports[job['job_name']]}"]}]
+    folder = data_dir / "prometheus"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
+    return [binary, f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={folder / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}"]
+
+
 def stop(processes: dict):
     for proc in processes.values():
         if proc.poll() is None:
@@ -97,9 +121,18 @@ def main() -> int:
                                            start_new_session=True)
         print(f"started {name} (pid {processes[name].pid})", flush=True)
 
+    # an extra: the platform does not stop when it cannot start (say, its port is taken)
+    extras = {}
+    prometheus = local_prometheus(env, data_dir)
+    if prometheus:
+        extras["prometheus"] = subprocess.Popen(prometheus, cwd=ROOT, env=env, start_new_session=True,
+                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(f"started prometheus (pid {extras['prometheus'].pid}) on http://{prometheus[-1].split('=')[1]}",
+              flush=True)
+
     url = gateway_url()
     if not wait_ready(url, processes) and not stopping:
-        stop(processes)
+        stop({**processes, **extras})
         return 1
     if not stopping:
         print("", flush=True)
@@ -113,7 +146,7 @@ def main() -> int:
                 print(f"{name} exited with code {proc.returncode}; stopping the platform", file=sys.stderr)
                 stopping, exit_code = True, 1
         time.sleep(0.3)
-    stop(processes)
+    stop({**processes, **extras})
     print("stopped", flush=True)
     return exit_code
 

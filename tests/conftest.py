@@ -82,6 +82,7 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
         "KIM_ADMIN_KEY": "kim_e2e_admin_" + backend,
         "GATEWAY_RPC_TIMEOUT": "3",
         "KIM_LOG_FORMAT": "json",
+        "KIM_PROMETHEUS_PORT": "0",  # test_operations starts its own
         # the test's webhook servers listen on 127.0.0.1, and should not make us wait
         "KIM_WEBHOOK_ALLOW_PRIVATE": "true",
         "KIM_WEBHOOK_MAX_ATTEMPTS": "3",

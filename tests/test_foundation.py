@@ -111,3 +111,22 @@ def test_the_correlation_id_follows_a_request_into_the_registry(platform):
     while not registry_logged_it() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert registry_logged_it()
+
+
+def test_one_correlation_id_through_the_gateway_an_rpc_and_an_event(platform):
+    trace = f"trace-{platform.backend}-event"
+    with platform.client(platform.admin_key, **{"X-Correlation-ID": trace}) as admin:
+        created = admin.post("/api/v1/kims", json={
+            "name": f"KIM Jejak {platform.backend}", "village_code": "14.71.01.1006", "classification": "tumbuh",
+            "sk": {"number": f"JEJAK/{platform.backend}", "date": "2024-01-01", "issuer": "Lurah"}})
+        assert created.status_code == 201 and created.headers["x-correlation-id"] == trace
+
+    def services_that_logged_it():
+        lines = [json.loads(line) for line in platform.log().splitlines() if line.startswith("{")]
+        return {line["service"] for line in lines if line.get("correlation_id") == trace}
+
+    # the registry handled the RPC; the broadcast service applied the event it published
+    deadline = time.monotonic() + 20
+    while not {"broadcast"} <= services_that_logged_it() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "broadcast" in services_that_logged_it()

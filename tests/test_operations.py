@@ -1,5 +1,6 @@
 """The operators' path: the compose file, Prometheus's configuration and
 rules (checked by promtool), and a real Prometheus scraping every process."""
+import json
 import re
 import shutil
 import subprocess
@@ -135,3 +136,23 @@ def test_a_real_prometheus_scrapes_every_process(platform, tmp_path):
     finally:
         prometheus.terminate()
         prometheus.wait(timeout=30)
+
+
+def test_the_grafana_dashboard_queries_metrics_the_services_expose(platform):
+    dashboard = json.loads((INFRA / "grafana/dashboards/kim.json").read_text())
+    queried = {name for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"\b(kim_[a-z_]+)", target["expr"])}
+    with platform.admin as admin:  # traffic that makes every kind of metric appear
+        admin.get("/api/v1/regions/14.71")
+    env = platform.env
+    exposed = set()
+    for port in (env["GATEWAY_PORT"], env["REGISTRY_METRICS_PORT"], env["BROADCAST_METRICS_PORT"],
+                 env["ASPIRATIONS_METRICS_PORT"]):
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        # families are declared (# HELP) even before their first sample
+        exposed |= set(re.findall(r"^# HELP (kim_[a-z_]+)", text, re.M))
+        exposed |= {f"{name}_bucket" for name in re.findall(r"^# TYPE (kim_[a-z_]+) histogram", text, re.M)}
+    assert queried and queried <= exposed, f"queried but never exposed: {queried - exposed}"
+    assert {p["datasource"]["uid"] for p in dashboard["panels"]} == {"prometheus"}
+    provisioned = yaml.safe_load((INFRA / "grafana/provisioning/datasources/prometheus.yml").read_text())
+    assert provisioned["datasources"][0]["uid"] == "prometheus"

@@ -5,7 +5,9 @@ import os
 import re
 import signal
 
-from tests.conftest import start_platform, stop_platform
+import httpx
+
+from tests.conftest import free_port, start_platform, stop_platform, wait_for
 
 
 def alive(pid: int) -> bool:
@@ -18,10 +20,23 @@ def alive(pid: int) -> bool:
         return f.read().split()[2] != "Z"
 
 
+def _answers(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/-/ready", timeout=2)
+        return True
+    except httpx.HTTPError:
+        return False
+
+
 def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_path):
-    first, cleanups = start_platform("sqlite", tmp_path, KIM_ADMIN_KEY=None)
+    prometheus_port = free_port()
+    first, cleanups = start_platform("sqlite", tmp_path, KIM_ADMIN_KEY=None, KIM_PROMETHEUS_PORT=str(prometheus_port))
     try:
         log = first.log()
+        # Debian's prometheus, started beside the platform, scrapes it
+        assert f"on http://127.0.0.1:{prometheus_port}" in log
+        wait_for(lambda: httpx.get(f"http://127.0.0.1:{prometheus_port}/-/ready", timeout=2).status_code == 200
+                 if _answers(prometheus_port) else False, message="the local prometheus")
         assert f"KIM Platform siap / ready: {first.url}" in log
         key = re.search(r"Admin key: (kim_\S+)", log).group(1)
         assert (tmp_path / "var" / "admin-key").read_text().strip() == key
@@ -30,7 +45,7 @@ def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_pa
         with first.client(key) as admin:
             assert admin.get("/api/v1/keys").status_code == 200
         children = dict(first.pids)
-        assert set(children) == {"registry", "broadcast", "aspirations", "gateway"}
+        assert set(children) == {"registry", "broadcast", "aspirations", "gateway", "prometheus"}
     finally:
         stop_platform(first)
     assert first.process.returncode == 0

@@ -40,6 +40,8 @@ class BroadcastService(ServiceBase):
 
     def _apply_record(self, envelope):
         if claim_event(self.db, envelope) and directory.apply_record(self.db, envelope["data"]):
+            log.info("directory: %s %s at version %s", envelope["type"], envelope["data"]["id"],
+                     envelope["data"]["version"])
             self._deliver_running(envelope["data"]["id"])
 
     def _deliver_running(self, kim_id):

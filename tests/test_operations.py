@@ -48,6 +48,14 @@ def test_every_service_has_a_container_with_health_and_dependencies(compose):
     assert set(compose["volumes"]) >= {"rabbitmq-data", "postgres-data", "prometheus-data", "grafana-data"}
 
 
+def test_the_development_override_only_publishes_on_localhost():
+    override = yaml.safe_load((INFRA / "docker-compose.override.yml").read_text())
+    for name, service in override["services"].items():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond localhost"
+        assert "ports" not in service or name not in ("registry", "broadcast", "aspirations")
+
+
 def test_the_environment_matches_what_the_settings_read(compose):
     for name, settings_cls in SETTINGS.items():
         environment = compose["services"][name]["environment"]

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -34,4 +34,5 @@ class IdempotencyKey(Base):
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(16))
+    submission: Mapped[str] = mapped_column(Text)  # sent again on every retry: intake ignores repeats
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

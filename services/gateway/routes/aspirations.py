@@ -3,6 +3,7 @@ aspirations service is down), tracked by code, handled by the office."""
 import csv
 import hashlib
 import io
+import json
 import secrets
 import uuid
 from typing import Annotated, Literal
@@ -98,45 +99,42 @@ async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, request: 
                 raise
             # the service is down: accept; it checks the group when it takes the aspiration in
 
-    store = request.app.state.keys.Session
-    key_hash = _idempotency_hash(caller, idempotency_key) if idempotency_key else None
-    if key_hash:
-        known = await run_in_threadpool(_known_code, store, key_hash)
-        if known:
-            return JSONResponse({"tracking_code": known, "status": "received"}, status_code=202,
-                                headers={"Idempotent-Replayed": "true"})
-    tracking_code = new_tracking_code()
-    if key_hash:
-        try:
-            await run_in_threadpool(_remember, store, key_hash, tracking_code)
-        except IntegrityError:  # the same key, at the same moment
-            return JSONResponse({"tracking_code": await run_in_threadpool(_known_code, store, key_hash),
-                                 "status": "received"}, status_code=202, headers={"Idempotent-Replayed": "true"})
-    submission = {"type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": tracking_code,
-                  "submitted_at": utcnow().isoformat(), "submitted_by": f"{caller.role}:{caller.key_id}"
-                  if caller else "public", "data": {**body.model_dump(mode="json"), "kim_id": kim_id}}
+    submission = new_submission(f"{caller.role}:{caller.key_id}" if caller else "public",
+                                {**body.model_dump(mode="json"), "kim_id": kim_id})
+    replayed = False
+    if idempotency_key:
+        # The submission is kept with the key before it is sent. A retry sends the kept one
+        # again (intake ignores a tracking code it has), so a crash between keeping and
+        # sending loses nothing, and the same key never makes two aspirations.
+        submission, replayed = await run_in_threadpool(
+            _keep, request.app.state.keys.Session, _idempotency_hash(caller, idempotency_key), submission)
+    await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
+    return JSONResponse({"tracking_code": submission["tracking_code"], "status": "received"}, status_code=202,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
+
+
+def new_submission(submitted_by: str, data: dict) -> dict:
+    """What the gateway puts on the intake queue (the aspirations service takes it in)."""
+    return {"type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": new_tracking_code(),
+            "submitted_at": utcnow().isoformat(), "submitted_by": submitted_by, "data": data}
+
+
+def _keep(Session, key_hash: str, submission: dict) -> tuple[dict, bool]:
+    """The submission kept for this key: an earlier one (replayed) or this one."""
+    def known():
+        with Session() as session:
+            kept = session.scalar(select(IdempotencyKey.submission).where(IdempotencyKey.key_hash == key_hash))
+            return json.loads(kept) if kept else None
+    earlier = known()
+    if earlier:
+        return earlier, True
     try:
-        await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
-    except Problem:
-        if key_hash:
-            await run_in_threadpool(_forget, store, key_hash)
-        raise
-    return {"tracking_code": tracking_code, "status": "received"}
-
-
-def _known_code(Session, key_hash: str) -> str | None:
-    with Session() as session:
-        return session.scalar(select(IdempotencyKey.tracking_code).where(IdempotencyKey.key_hash == key_hash))
-
-
-def _remember(Session, key_hash: str, tracking_code: str):
-    with Session.begin() as session:
-        session.add(IdempotencyKey(key_hash=key_hash, tracking_code=tracking_code, created_at=utcnow()))
-
-
-def _forget(Session, key_hash: str):
-    with Session.begin() as session:
-        session.query(IdempotencyKey).filter(IdempotencyKey.key_hash == key_hash).delete()
+        with Session.begin() as session:
+            session.add(IdempotencyKey(key_hash=key_hash, tracking_code=submission["tracking_code"],
+                                       submission=json.dumps(submission), created_at=utcnow()))
+    except IntegrityError:  # the same key, at the same moment
+        return known(), True
+    return submission, False
 
 
 async def _require_village(rpc, code: str):

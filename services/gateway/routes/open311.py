@@ -1,14 +1,12 @@
 """Open311 GeoReport v2, for existing civic tools: our categories are its
 services, our tracking codes its service_request_id, our states open/closed."""
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
 
-from services.common.events import utcnow
 from services.gateway.deps import RpcCall, authenticate
 from services.gateway.problems import Problem
-from services.gateway.routes.aspirations import INTAKE_QUEUE, AspirationCreate, _require_village, new_tracking_code
+from services.gateway.routes.aspirations import INTAKE_QUEUE, AspirationCreate, _require_village, new_submission
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -64,12 +62,10 @@ async def create_request(request: Request, rpc: RpcCall,
                             submitter={"name": name, "phone": phone, "email": email},
                             attachments=[media_url] if media_url else [])
     await _require_village(rpc, address_id)
-    tracking_code = new_tracking_code()
-    await rpc.client.send_command(INTAKE_QUEUE, {
-        "type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": tracking_code,
-        "submitted_at": utcnow().isoformat(), "submitted_by": f"open311:{caller.key_id}",
-        "data": {**body.model_dump(mode="json"), "kim_id": caller.kim_id if caller.role == "kim" else None}},
-        rpc.correlation_id)
+    submission = new_submission(f"open311:{caller.key_id}", {
+        **body.model_dump(mode="json"), "kim_id": caller.kim_id if caller.role == "kim" else None})
+    await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
+    tracking_code = submission["tracking_code"]
     return [{"service_request_id": tracking_code, "service_notice": "Diterima; lacak dengan kode ini.",
              "account_id": None}]
 

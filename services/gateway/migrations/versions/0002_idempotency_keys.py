@@ -14,6 +14,7 @@ def upgrade():
         "idempotency_keys",
         sa.Column("key_hash", sa.String(64), primary_key=True),
         sa.Column("tracking_code", sa.String(16), nullable=False),
+        sa.Column("submission", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
 

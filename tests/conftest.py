@@ -89,6 +89,9 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
         "KIM_WEBHOOK_BACKOFF_SECONDS": "0.3",
         "KIM_WEBHOOK_CHECK_SECONDS": "0.2",
         "KIM_FANOUT_CHECK_SECONDS": "0.2",
+        # the website's sign-in: lock sooner and wait less than in production
+        "GATEWAY_LOGIN_MAX_FAILURES": "3",
+        "GATEWAY_LOGIN_DELAY_SECONDS": "0.05",
     })
     for name, value in overrides.items():
         if value is None:

@@ -22,6 +22,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime (SQLite gives them back naive)."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
 def make_envelope(producer: str, event_type: str, data: dict, version: int = 1) -> dict:
     return {
         "id": str(uuid.uuid4()),

@@ -14,10 +14,11 @@ from starlette.requests import Request
 
 from services.common import logs, metrics, migrations
 from services.common.db import make_engine
-from services.gateway import problems
+from services.gateway import problems, web
+from services.gateway.accounts import AccountStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import problem_response
-from services.gateway.routes import aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
+from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
 
@@ -120,7 +121,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await run_in_threadpool(migrations.upgrade, settings.db_url, MIGRATIONS)
         engine = make_engine(settings.db_url)
         app.state.engine = engine
-        app.state.keys = KeyStore(sessionmaker(engine, expire_on_commit=False), settings.key_cache_seconds)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        app.state.keys = KeyStore(sessions, settings.key_cache_seconds)
+        app.state.accounts = AccountStore(sessions, settings)
         generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
         if generated:
             # printed once, on the first start without KIM_ADMIN_KEY
@@ -140,7 +143,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(aspirations.router)
     app.include_router(open311.router)
     app.include_router(keys.router)
+    app.include_router(accounts.router)
     app.include_router(ops.router)
+    web.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     return app

@@ -1,22 +1,51 @@
 """Request-scoped dependencies: who is calling, what they may do, and the
 RPC call carrying the request's correlation id."""
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from services.gateway.accounts import SessionInfo
 from services.gateway.keys import KeyStore, Principal
 from services.gateway.problems import Problem
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="kim"'}
 
 
+SESSION_COOKIE = "kim_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+async def web_session(request: Request) -> SessionInfo | None:
+    """The signed-in person behind the session cookie, looked up once per request."""
+    if not hasattr(request.state, "web_session"):
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.web_session = (
+            await run_in_threadpool(request.app.state.accounts.session_for, token) if token else None)
+    return request.state.web_session
+
+
+def csrf_matches(offered: str | None, expected: str) -> bool:
+    return bool(offered) and hmac.compare_digest(offered.encode(), expected.encode())
+
+
 async def optional_principal(request: Request) -> Principal | None:
     """The caller, or None for anonymous. A key that is present but wrong is
-    a 401 even on public routes, so a typo is never silently anonymous."""
+    a 401 even on public routes, so a typo is never silently anonymous.
+    Without a key, a signed-in person's session cookie counts; an unsafe
+    method then needs the session's CSRF token in X-CSRF-Token."""
     header = request.headers.get("authorization")
     if header is None:
-        return None
+        info = await web_session(request)
+        if info is None:
+            return None
+        if request.method not in SAFE_METHODS and not csrf_matches(request.headers.get(CSRF_HEADER),
+                                                                   info.csrf_token):
+            raise Problem(403, "Token CSRF tidak ada atau salah; muat ulang halaman lalu coba lagi.",
+                          "The CSRF token is missing or wrong; reload the page and try again.")
+        return info.principal
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Problem(401, "Gunakan header Authorization: Bearer <kunci API>.",

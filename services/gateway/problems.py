@@ -104,6 +104,43 @@ def remote_error_to_problem(exc_type: str, detail: str, extra: dict) -> Problem:
     return Problem(status, detail, detail_en, errors=errors, **extra)
 
 
+# pydantic error type -> (Indonesian, English) message, formatted with the error's ctx
+FIELD_MESSAGES = {
+    "missing": ("Wajib diisi.", "Required."),
+    "string_too_short": ("Terlalu pendek: paling sedikit {min_length} karakter.",
+                         "Too short: at least {min_length} characters."),
+    "string_too_long": ("Terlalu panjang: paling banyak {max_length} karakter.",
+                        "Too long: at most {max_length} characters."),
+    "string_pattern_mismatch": ("Bentuknya tidak sesuai.", "Not in the expected form."),
+    "literal_error": ("Pilih salah satu dari: {expected}.", "Choose one of: {expected}."),
+    "enum": ("Pilih salah satu dari: {expected}.", "Choose one of: {expected}."),
+    "greater_than_equal": ("Paling kecil {ge}.", "At least {ge}."),
+    "less_than_equal": ("Paling besar {le}.", "At most {le}."),
+    "int_parsing": ("Isi dengan bilangan bulat.", "Enter a whole number."),
+    "float_parsing": ("Isi dengan angka.", "Enter a number."),
+    "bool_parsing": ("Isi dengan ya atau tidak.", "Enter yes or no."),
+    "date_parsing": ("Isi dengan tanggal (TTTT-BB-HH).", "Enter a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": ("Isi dengan tanggal (TTTT-BB-HH).", "Enter a date (YYYY-MM-DD)."),
+    "datetime_parsing": ("Isi dengan tanggal dan jam.", "Enter a date and time."),
+    "datetime_from_date_parsing": ("Isi dengan tanggal dan jam.", "Enter a date and time."),
+    "too_short": ("Pilih paling sedikit {min_length}.", "Choose at least {min_length}."),
+    "too_long": ("Paling banyak {max_length}.", "At most {max_length}."),
+    "extra_forbidden": ("Isian ini tidak dikenal.", "This field is not known."),
+}
+
+
+def field_message(error: dict, english: bool) -> str:
+    """A validation error's message in the reader's language."""
+    known = FIELD_MESSAGES.get(error.get("type", ""))
+    if known is None:
+        message = str(error.get("msg", ""))
+        return message.removeprefix("Value error, ")
+    try:
+        return known[1 if english else 0].format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return known[1 if english else 0]
+
+
 def _field(loc) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
@@ -123,10 +160,11 @@ def install(app: FastAPI):
         if any(e.get("type") == "json_invalid" for e in errors):
             return problem_response(request, 400, "Badan permintaan bukan JSON yang valid.",
                                     "The request body is not valid JSON.")
+        english = prefers_english(request)
         return problem_response(
             request, 422, "Beberapa isian tidak valid.", "Some fields are invalid.",
             errors=[{"field": _field(e.get("loc", ())), "in": str(e.get("loc", ("",))[0]),
-                     "message": e.get("msg"), "type": e.get("type")} for e in errors])
+                     "message": field_message(e, english), "type": e.get("type")} for e in errors])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -15,6 +15,22 @@ class GatewaySettings(CommonSettings):
     key_cache_seconds: float = Field(10.0, validation_alias="GATEWAY_KEY_CACHE_SECONDS")
     # larger request bodies are refused with 413
     max_body_bytes: int = Field(256 * 1024, validation_alias="GATEWAY_MAX_BODY_BYTES")
+    # the website: sessions end after this much idleness, and in any case after `session_hours`
+    session_idle_minutes: float = Field(60, validation_alias="GATEWAY_SESSION_IDLE_MINUTES")
+    session_hours: float = Field(12, validation_alias="GATEWAY_SESSION_HOURS")
+    # a one-time link to set a password is valid this long
+    setup_link_hours: float = Field(72, validation_alias="GATEWAY_SETUP_LINK_HOURS")
+    # after this many failed sign-ins in a row an account is locked for `login_lock_minutes`;
+    # each failure also waits `login_delay_seconds` times the failures so far (at most 5 s)
+    login_max_failures: int = Field(5, validation_alias="GATEWAY_LOGIN_MAX_FAILURES")
+    login_lock_minutes: float = Field(15, validation_alias="GATEWAY_LOGIN_LOCK_MINUTES")
+    login_delay_seconds: float = Field(0.5, validation_alias="GATEWAY_LOGIN_DELAY_SECONDS")
+    # the address people reach the website at, for setup links; else the request's own
+    public_url: str | None = Field(None, validation_alias="GATEWAY_PUBLIC_URL")
+    # map tiles for the Leaflet maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png;
+    # empty: the maps show the groups' markers without a background
+    map_tiles_url: str = Field("", validation_alias="GATEWAY_MAP_TILES_URL")
+    map_tiles_attribution: str = Field("", validation_alias="GATEWAY_MAP_TILES_ATTRIBUTION")
 
     @property
     def db_url(self) -> str:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.deps import Admin, Keys, RpcCall, actor
+from services.gateway.keys import Principal
 from services.gateway.problems import Problem
 from services.gateway.routes.common import REGION_CODE, Page, Pages, problems, region_exists
 
@@ -62,22 +63,32 @@ class IssuedKey(Key):
 @router.post("", status_code=201, response_model=IssuedKey, responses=problems(401, 403, 413, 422, 503),
              summary="Issue an API key (the secret is shown once)")
 async def issue_key(body: KeyCreate, admin: Admin, rpc: RpcCall, keys: Keys):
-    scope_region = body.scope_region
-    if body.role == "kim":
-        # a group's key is scoped to its village, so province admins manage it too
-        scope_region = (await _require_kim(rpc, admin, body.kim_id))["village_code"]
-    else:
-        if scope_region is not None and not admin.covers(scope_region):
-            raise Problem(403, f"Wilayah {scope_region} di luar cakupan Anda.",
-                          f"Region {scope_region} is outside your scope.")
-        if scope_region is None and admin.scope_region is not None:
-            raise Problem(403, "Admin provinsi tidak dapat menerbitkan kunci nasional.",
-                          "A province admin cannot issue a national key.")
-        if scope_region is not None:
-            await _require_region(rpc, scope_region)
+    scope_region = await granted_scope(rpc, admin, body)
     view, secret = await run_in_threadpool(
         keys.issue, body.name, body.role, scope_region, body.kim_id, admin.key_id)
     return {**view, "key": secret}
+
+
+async def granted_scope(rpc, caller: Principal, body: KeyCreate) -> str | None:
+    """The scope a new key or account gets, after checking the caller may
+    grant it: an admin inside its own scope, an operator only operators of
+    its regency and groups inside it."""
+    if body.role == "kim":
+        # a group's key or account is scoped to its village, so its regency's offices manage it
+        return (await _require_kim(rpc, caller, body.kim_id))["village_code"]
+    if caller.role == "operator" and body.role != "operator":
+        raise Problem(403, "Operator hanya dapat membuat operator dan KIM di wilayahnya.",
+                      "An operator may only create operators and groups inside its regency.")
+    scope_region = body.scope_region
+    if scope_region is not None and not caller.covers(scope_region):
+        raise Problem(403, f"Wilayah {scope_region} di luar cakupan Anda.",
+                      f"Region {scope_region} is outside your scope.")
+    if scope_region is None and caller.scope_region is not None:
+        raise Problem(403, "Admin provinsi tidak dapat menerbitkan akses nasional.",
+                      "A province admin cannot grant national access.")
+    if scope_region is not None:
+        await _require_region(rpc, scope_region)
+    return scope_region
 
 
 async def _require_kim(rpc, admin, kim_id: str) -> dict:

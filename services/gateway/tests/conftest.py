@@ -1,6 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from services.common.testing import databases  # noqa: F401
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 

@@ -1,0 +1,36 @@
+"""The website served with the gateway: public pages, sign-in for people,
+the office console and the group portal. Pages call the gateway's own API."""
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.gateway.web import auth, console, portal, public
+from services.gateway.web.errors import PageError, SignInRequired
+from services.gateway.web.pages import error_page, is_page, sign_in_redirect
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI):
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (public, auth, console, portal):
+        app.include_router(module.router)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError):
+        return error_page(request, exc.status, exc.detail)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired):
+        return sign_in_redirect(request)
+
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        # a person who mistypes an address gets a page; a program gets a problem
+        if exc.status_code == 404 and is_page(request) and "text/html" in request.headers.get("accept", ""):
+            return error_page(request, 404)
+        return await api_handler(request, exc)

@@ -1,0 +1,203 @@
+"""The English of every Indonesian text on the pages (the Indonesian is the key)."""
+
+ENGLISH = {
+    # shared
+    "Platform KIM": "KIM Platform", "Langsung ke isi": "Skip to content", "Menu utama": "Main menu",
+    "Peta KIM": "Map of groups", "Direktori": "Directory", "Lacak": "Track", "Konsol": "Console",
+    "Portal KIM": "Group portal", "Keluar": "Sign out", "Masuk": "Sign in",
+    "Platform kemitraan Diskominfo dan Kelompok Informasi Masyarakat.":
+        "The partnership platform of the communication offices and the community information groups (KIM).",
+    "Data wilayah: Kemendagri melalui idn-area-data (ODbL).":
+        "Region data: Ministry of Home Affairs via idn-area-data (ODbL).",
+    "wajib": "required", "Periksa kembali isian Anda": "Please check your entries", "Halaman": "Pages",
+    "Sebelumnya": "Previous", "{a}–{b} dari {n}": "{a}–{b} of {n}", "Berikutnya": "Next",
+    "Kembali ke beranda": "Back to the home page", "Semua": "All", "Cari": "Search", "Status": "Status",
+    "Status:": "Status:", "Tindakan": "Actions", "Nama": "Name", "Telepon": "Phone", "Surel": "Email",
+    "Tanggal": "Date", "Jenis": "Kind", "Topik": "Topic", "Kode": "Code", "Wilayah": "Region",
+    "Kode wilayah": "Region code", "Riwayat": "History", "Jawaban": "Answer", "Dikirim": "Sent",
+    "Melalui": "Through", "seluruh Indonesia": "all of Indonesia", "Indonesia": "Indonesia",
+    "Beranda": "Home", "Belum ada.": "None yet.",
+    # error pages
+    "Akses ditolak": "Access denied", "Halaman ini bukan untuk akun Anda.": "This page is not for your account.",
+    "Tidak ditemukan": "Not found", "Halaman atau data yang Anda cari tidak ada.":
+        "The page or the data you are looking for does not exist.",
+    "Layanan sedang tidak tersedia": "The service is unavailable",
+    "Coba lagi beberapa saat lagi. Data yang sudah Anda kirim tidak hilang.":
+        "Please try again in a moment. Nothing you already sent is lost.",
+    "Terjadi kesalahan": "Something went wrong", "Coba lagi beberapa saat lagi.": "Please try again in a moment.",
+    "Formulir ini kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu kirim lagi.":
+        "This form has expired or did not come from this site. Reload the page and send it again.",
+    # signing in and passwords
+    "Terlalu banyak percobaan gagal. Akun ini dikunci sampai {time} UTC.":
+        "Too many failed attempts. This account is locked until {time} UTC.",
+    "Nama pengguna atau kata sandi salah.": "Wrong username or password.",
+    "Tautan ini tidak berlaku lagi: sudah dipakai atau kedaluwarsa. Minta tautan baru kepada admin Anda.":
+        "This link is no longer valid: it was used or has expired. Ask your admin for a new one.",
+    "Kata sandi paling sedikit {n} karakter.": "The password needs at least {n} characters.",
+    "Kata sandi tidak boleh sama dengan nama pengguna atau nama Anda.":
+        "The password may not be your username or your name.",
+    "Kedua kata sandi tidak sama.": "The two passwords differ.",
+    "Untuk petugas Diskominfo dan pengurus KIM. Warga tidak perlu masuk untuk mengirim atau melacak aspirasi.":
+        "For office staff and group officers. Citizens need no account to send or track an aspiration.",
+    "Kata sandi tersimpan. Silakan masuk.": "Password saved. Please sign in.",
+    "Nama pengguna": "Username", "Kata sandi": "Password", "Atur kata sandi": "Set your password",
+    "Akun {username} ({name}). Tautan ini hanya dapat dipakai sekali.":
+        "Account {username} ({name}). This link works only once.",
+    "Kata sandi baru": "New password",
+    "Paling sedikit {n} karakter. Kalimat pendek yang mudah Anda ingat lebih baik daripada kata yang rumit.":
+        "At least {n} characters. A short sentence you remember beats a complicated word.",
+    "Ulangi kata sandi": "Repeat the password", "Simpan kata sandi": "Save password",
+    # home and map
+    "Kelompok Informasi Masyarakat di seluruh Indonesia": "Community information groups across Indonesia",
+    "KIM menyampaikan informasi pemerintah ke warga desa dan membawa suara warga kembali ke pemerintah. "
+    "Di sini Anda dapat melihat di mana KIM sudah ada, mengirim aspirasi, dan melacak jawabannya.":
+        "Groups (KIM) bring government information to villagers and carry citizens' voices back to "
+        "government. Here you can see where groups exist, send an aspiration and track its answer.",
+    "Angka nasional": "National figures", "KIM aktif": "Active groups", "KIM vakum": "Dormant groups",
+    "Desa/kelurahan dengan KIM": "Villages with a group", "Cakupan": "Coverage",
+    "Lihat peta KIM": "See the map of groups", "Lacak aspirasi": "Track an aspiration",
+    "Jejak wilayah": "Region path", "Lokasi KIM": "Where the groups are",
+    "{n} KIM dengan koordinat di wilayah ini.": "{n} groups with coordinates in this region.",
+    "Peta latar tidak dipasang; titik-titik tetap menunjukkan letak KIM.":
+        "No background map is configured; the dots still show where the groups are.",
+    "Peta lokasi KIM": "Map of the groups' locations", "Wilayah di bawahnya": "Regions below",
+    "Urutkan: yang belum punya KIM lebih dulu": "Sort: regions without groups first",
+    "Urutkan menurut kode": "Sort by code", "Cakupan KIM per wilayah": "Group coverage per region",
+    "Desa/kel.": "Villages", "Dengan KIM": "With a group", "belum ada KIM": "no group yet",
+    "Cakupan {name}": "Coverage of {name}", "KIM di wilayah ini": "Groups in this region",
+    "Semua {n} KIM di direktori": "All {n} groups in the directory",
+    "Belum ada KIM terdaftar di wilayah ini.": "No group is registered in this region yet.",
+    # directory and profile
+    "Direktori KIM": "Group directory", "Nama KIM": "Group name",
+    "Misalnya 14.71 untuk Kota Pekanbaru": "For example 14.71 for Kota Pekanbaru",
+    "{n} KIM ditemukan.": "{n} groups found.", "Nomor KIM": "Group number", "Desa/kelurahan": "Village",
+    "Klasifikasi": "Classification", "Fokus": "Focus", "Surat keputusan": "Founding decree",
+    "Kegiatan terakhir": "Latest activity", "Kirim aspirasi melalui KIM ini": "Send an aspiration through this group",
+    # aspiration form and tracking
+    "Kirim aspirasi": "Send an aspiration",
+    "Sampaikan saran, pengaduan atau pertanyaan Anda. Aspirasi diteruskan ke Diskominfo kabupaten/kota tempat "
+    "desa Anda berada, dan Anda mendapat kode untuk melacaknya.":
+        "Send your suggestion, complaint or question. It goes to the communication office of the regency or "
+        "city your village belongs to, and you get a code to track it.",
+    "Aspirasi: saran atau usulan": "Suggestion: an idea or a proposal",
+    "Pengaduan: ada masalah yang perlu ditangani": "Complaint: a problem that needs handling",
+    "Permintaan informasi: Anda ingin tahu sesuatu": "Information request: you want to know something",
+    "Pilih topik": "Choose a topic", "Topik lain (jika memilih Lainnya)": "Other topic (if you chose Other)",
+    "Isi aspirasi": "Your aspiration",
+    "Tuliskan apa, di mana dan sejak kapan. Paling sedikit 5 karakter.":
+        "Write what, where and since when. At least 5 characters.",
+    "Pilih desa/kelurahan": "Choose a village", "Kode desa/kelurahan": "Village code",
+    "Empat bagian angka, misalnya 14.71.01.1002. Tidak tahu kodenya? Cari nama desa di bawah.":
+        "Four groups of digits, such as 14.71.01.1002. Don't know it? Search the village's name below.",
+    "Identitas Anda (boleh dikosongkan)": "Who you are (may be left empty)", "Nomor telepon": "Phone number",
+    "Privasi": "Privacy", "Anonim": "Anonymous",
+    "Nama dan kontak Anda hanya dilihat oleh petugas Diskominfo yang menangani. Isi aspirasi tetap bisa dilihat "
+    "orang lain yang memegang kode pelacakan.":
+        "Only the office staff handling it see your name and contact. Anyone holding the tracking code can "
+        "still read the aspiration itself.",
+    "Rahasia": "Confidential",
+    "Seluruh aspirasi tidak pernah ditampilkan untuk umum. Saat dilacak, hanya statusnya yang terlihat.":
+        "Nothing of the aspiration is ever shown publicly. Tracking shows only its status.",
+    "Cari desa/kelurahan menurut nama": "Search a village by name", "Cari desa": "Search village",
+    "Dikirim melalui {kim}.": "Sent through {kim}.", "Aspirasi terkirim": "Aspiration sent",
+    "Aspirasi Anda sudah diterima": "Your aspiration has been received",
+    "Simpan kode pelacakan ini:": "Keep this tracking code:",
+    "Dengan kode ini Anda dapat melihat status dan jawaban aspirasi Anda kapan saja.":
+        "With this code you can see your aspiration's status and answer at any time.",
+    "Lacak aspirasi ini": "Track this aspiration", "Kode pelacakan": "Tracking code",
+    "Sepuluh huruf dan angka, misalnya K7P3QX9M2A.": "Ten letters and digits, such as K7P3QX9M2A.",
+    "Aspirasi {code}": "Aspiration {code}",
+    "Aspirasi ini rahasia: hanya statusnya yang ditampilkan.": "This aspiration is confidential: only its status "
+                                                               "is shown.",
+    # console
+    "Menu konsol": "Console menu", "Ringkasan": "Overview", "KIM": "Groups", "Siaran": "Broadcasts",
+    "Aspirasi": "Aspirations", "Angka": "Figures", "Akun": "Accounts", "Ringkasan {name}": "Overview of {name}",
+    "Cakupan desa": "Village coverage", "Aspirasi lewat tenggat": "Overdue aspirations",
+    "Daftarkan KIM": "Register a group", "Tulis siaran": "Write a broadcast", "Antrean aspirasi": "Aspiration queue",
+    "tenggat": "due", "Tidak ada. Bagus!": "None. Well done!", "Siaran terakhir": "Latest broadcasts",
+    "{n} penerima": "{n} recipients", "Belum ada siaran.": "No broadcasts yet.",
+    "KIM di wilayah Anda": "Groups in your region", "{n} KIM": "{n} groups",
+    "KIM terdaftar dengan nomor {id}.": "Group registered with number {id}.", "Versi data": "Record version",
+    "Pengurus dan anggota": "Officers and members", "Hapus {name}": "Remove {name}",
+    "Belum ada anggota tercatat.": "No members recorded yet.", "Tambah anggota": "Add a member", "Tambah": "Add",
+    "Peran": "Role", "Status baru": "New status", "Alasan": "Reason", "Ubah status": "Change status",
+    "Riwayat status": "Status history", "{n} peserta": "{n} participants",
+    "Belum ada kegiatan dilaporkan.": "No activities reported yet.", "Ubah data KIM": "Edit the group's record",
+    "Simpan perubahan": "Save changes", "Misalnya 14.71.01.1002.": "For example 14.71.01.1002.",
+    "Surat keputusan (SK) pembentukan": "Founding decree (SK)", "Nomor SK": "Decree number",
+    "Tanggal SK": "Decree date", "Diterbitkan oleh": "Issued by",
+    "Misalnya Kepala Desa atau Lurah.": "For example the village head.",
+    "Kontak (tidak ditampilkan untuk umum)": "Contact (never shown publicly)", "Nama narahubung": "Contact person",
+    "Alamat sekretariat": "Office address", "Lintang (latitude)": "Latitude",
+    "Boleh kosong. Misalnya 0.5071.": "Optional. For example 0.5071.", "Bujur (longitude)": "Longitude",
+    "Boleh kosong. Misalnya 101.4478.": "Optional. For example 101.4478.", "Daftarkan": "Register",
+    "Terbitkan sekarang": "Publish now", "Jadwalkan": "Schedule", "Muat ulang angka": "Reload the figures",
+    "Sasaran": "Target", "fokus": "focus", "termasuk KIM vakum": "dormant groups included",
+    "Kirim pada": "Send at", "Berlaku sampai": "Valid until", "Penerimaan": "Delivery",
+    "Penerima": "Recipients", "Terkirim": "Delivered", "Dibaca": "Read", "Dikonfirmasi": "Acknowledged",
+    "Diteruskan ke warga": "Relayed to citizens", "Warga terjangkau": "Citizens reached",
+    "Gagal dikirim ke webhook": "Webhook pushes failed", "Per wilayah": "Per region", "Diteruskan": "Relayed",
+    "Konfirmasi": "Acknowledged", "Konfirmasi {name}": "Acknowledged in {name}", "Judul": "Title", "Isi": "Text",
+    "Kategori": "Category", "Prioritas": "Priority",
+    "Satu atau beberapa kode, dipisah spasi atau koma, misalnya 14.71 atau 14.71.01 14.71.02.":
+        "One or more codes separated by spaces or commas, such as 14.71 or 14.71.01 14.71.02.",
+    "Hanya KIM dengan fokus (boleh kosong)": "Only groups with the focus (optional)",
+    "Hanya klasifikasi (boleh kosong)": "Only the classifications (optional)",
+    "Termasuk KIM yang vakum": "Include dormant groups",
+    "Sasaran ini menjangkau {n} KIM.": "This target reaches {n} groups.", "Hitung penerima": "Count recipients",
+    "Kirim pada (WIB, boleh kosong)": "Send at (WIB, optional)",
+    "Kosongkan untuk mengirim saat diterbitkan.": "Leave empty to send when published.",
+    "Berlaku sampai (WIB, boleh kosong)": "Valid until (WIB, optional)",
+    "Simpan sebagai draf": "Save as a draft", "{n} siaran": "{n} broadcasts", "Dibuat": "Created",
+    "lewat tenggat": "overdue", "dieskalasi ke provinsi": "escalated to the province",
+    "Tenggat langkah berikutnya": "Next step due", "Melalui KIM": "Through the group", "Pengirim": "Sender",
+    "anonim": "anonymous", "rahasia": "confidential", "Langkah berikutnya": "Next step",
+    "Catatan (boleh kosong)": "Note (optional)", "Tandai: {status}": "Mark: {status}",
+    "Jawab aspirasi": "Answer the aspiration", "Jawaban untuk warga": "Answer to the citizen",
+    "Jawaban ini terlihat saat dilacak dan dikirim ke KIM yang meneruskan aspirasi.":
+        "The answer shows when tracked and goes to the group that passed the aspiration on.",
+    "Kirim jawaban": "Send the answer", "Tolak aspirasi": "Reject the aspiration",
+    "Alasan penolakan": "Reason for rejecting", "Tolak": "Reject",
+    "Yang lewat tenggat di atas, lalu yang tenggatnya paling dekat.": "Overdue first, then the nearest deadline.",
+    "Tenggat": "Deadline", "Hanya yang lewat tenggat": "Only overdue", "Yang belum lewat": "Not overdue",
+    "Saring": "Filter", "{n} aspirasi": "{n} aspirations", "Angka {name}": "Figures of {name}",
+    "Tampilkan": "Show", "Cakupan KIM": "Group coverage", "Unduh CSV cakupan": "Download coverage CSV",
+    "Persentase desa dengan KIM per wilayah": "Share of villages with a group, per region",
+    "Persentase desa/kelurahan yang punya KIM.": "Share of villages that have a group.",
+    "Unduh CSV aspirasi": "Download aspirations CSV", "Jumlah": "Total", "Lewat tenggat": "Overdue",
+    "Median jam sampai jawaban pertama": "Median hours to a first answer",
+    "Aspirasi menurut status": "Aspirations by status", "Jumlah aspirasi menurut status.":
+        "Number of aspirations by status.",
+    "Akun petugas dan KIM": "Staff and group accounts",
+    "Berikan tautan sekali pakai ini kepada pemilik akun untuk mengatur kata sandinya. Tautan berlaku sampai "
+    "{time} UTC dan tidak akan ditampilkan lagi.":
+        "Give this one-time link to the account's owner to set a password. It is valid until {time} UTC and "
+        "will not be shown again.",
+    "Buat akun": "Create an account",
+    "Huruf kecil, angka, titik atau minus; misalnya rina.pekanbaru.":
+        "Lower-case letters, digits, dots or dashes; such as rina.pekanbaru.",
+    "Nama orang": "Person's name", "Wilayah (untuk operator dan admin)": "Region (for operators and admins)",
+    "Operator: kode kabupaten/kota, misalnya 14.71. Admin: kode provinsi, misalnya 14.":
+        "Operator: a regency or city code such as 14.71. Admin: a province code such as 14.",
+    "Nomor KIM (untuk akun KIM)": "Group number (for a group account)",
+    "Misalnya KIM-1471011002-01.": "For example KIM-1471011002-01.",
+    "Buat akun dan tautan": "Create the account and its link", "{n} akun": "{n} accounts",
+    "Wilayah / KIM": "Region / group", "terkunci": "locked", "Tautan baru untuk {name}": "New link for {name}",
+    "Nonaktifkan {name}": "Disable {name}",
+    # group portal
+    "Menu portal KIM": "Group portal menu", "Kotak masuk": "Inbox", "Kotak masuk {name}": "Inbox of {name}",
+    "Kegiatan": "Activities", "Aspirasi warga": "Citizens' aspirations",
+    "{n} pesan. Yang belum dibaca di atas.": "{n} messages. Unread first.", "baru": "new",
+    "Jawaban untuk aspirasi {code}": "Answer to aspiration {code}", "Lihat pelacakan": "See the tracking",
+    "Dikonfirmasi {time}": "Acknowledged {time}", "Konfirmasi diterima": "Acknowledge receipt",
+    "Sudah diteruskan ke {n} warga.": "Relayed to {n} citizens.",
+    "Laporkan penyebaran ke warga": "Report passing it on to citizens",
+    "Berapa warga yang dijangkau": "How many citizens were reached", "Kirim laporan": "Send the report",
+    "Belum ada pesan.": "No messages yet.", "Laporkan kegiatan": "Report an activity",
+    "Kegiatan tersimpan.": "Activity saved.", "Nama kegiatan": "Activity", "Jenis kegiatan": "Kind of activity",
+    "Jumlah peserta": "Participants", "Tempat": "Place", "Keterangan": "Description",
+    "Simpan kegiatan": "Save the activity", "Kegiatan yang sudah dilaporkan": "Activities reported",
+    "Aspirasi terkirim. Kode pelacakan untuk warga:": "Aspiration sent. The citizen's tracking code:",
+    "Yang dikirim melalui KIM ini": "Sent through this group",
+    "Kirim aspirasi atas nama warga": "Send an aspiration for a citizen",
+}

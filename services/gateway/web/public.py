@@ -1,0 +1,144 @@
+"""Public pages: the map of groups, the directory, sending and tracking an aspiration."""
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.gateway.web.api import Api
+from services.gateway.web.errors import PageError
+from services.gateway.web.pages import Visitor, form_data, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 25
+MAP_POINTS = 500  # markers on one map; the list and the directory have the rest
+CATEGORIES = ("infrastruktur", "kesehatan", "pendidikan", "administrasi_kependudukan", "sosial", "ekonomi",
+              "lingkungan", "keamanan", "lainnya")
+
+
+def _offset(request: Request) -> int:
+    value = request.query_params.get("mulai", "0")
+    return int(value) if value.isdigit() else 0
+
+
+@router.get("/")
+async def home(request: Request, _visitor: Visitor):
+    coverage = await Api(request).get("/api/v1/public/coverage/ID")
+    return render(request, "home.html", coverage=coverage)
+
+
+@router.get("/peta")
+async def map_home(request: Request, _visitor: Visitor):
+    return await region_map(request, "ID", _visitor)
+
+
+@router.get("/peta/{code}")
+async def region_map(request: Request, code: str, _visitor: Visitor):
+    api = Api(request)
+    coverage = await api.get(f"/api/v1/public/coverage/{code}")
+    region = await api.get(f"/api/v1/regions/{code}") if code != "ID" else None
+    kims = await api.get("/api/v1/public/kims", region=None if code == "ID" else code, limit=MAP_POINTS)
+    points = [{"id": k["id"], "name": k["name"], "status": k["status"], "lat": k["lat"], "lon": k["lon"]}
+              for k in kims["items"] if k.get("lat") is not None and k.get("lon") is not None]
+    children = coverage["children"]
+    order = request.query_params.get("urut")
+    if order == "cakupan":  # where groups are missing first
+        children = sorted(children, key=lambda c: (c["coverage_percent"], -c["villages_total"]))
+    return render(request, "map.html", coverage=coverage, region=region, children=children, order=order,
+                  kims=kims, points_json=json.dumps(points), points=points)
+
+
+async def kim_list(request: Request, api_path: str, template: str, **context) -> Response:
+    """A page of groups from the API's list, with the filters of the form
+    (q, wilayah, status); a filter in the wrong form is shown next to its field."""
+    query = request.query_params
+    shown = {"q": query.get("q") or None, "wilayah": query.get("wilayah") or None, "status": query.get("status")}
+    params = {"q": shown["q"], "region": shown["wilayah"], "status": shown["status"] or None,
+              "limit": PAGE_SIZE, "offset": _offset(request)}
+    answer = await Api(request).call("GET", api_path, params=params)
+    if answer.status == 422:
+        errors = {("wilayah" if field == "region" else field): message
+                  for field, message in answer.field_errors().items()}
+        return render(request, template, status_code=422, filters=shown, errors=errors,
+                      kims={"items": [], "total": 0}, offset=0, page_size=PAGE_SIZE, **context)
+    if not answer.ok:
+        raise PageError(answer.status, answer.detail)
+    return render(request, template, filters=shown, errors={}, kims=answer.data, offset=_offset(request),
+                  page_size=PAGE_SIZE, **context)
+
+
+@router.get("/kim")
+async def directory(request: Request, _visitor: Visitor):
+    return await kim_list(request, "/api/v1/public/kims", "directory.html")
+
+
+@router.get("/kim/{kim_id}")
+async def profile(request: Request, kim_id: str, _visitor: Visitor):
+    api = Api(request)
+    kim = await api.get(f"/api/v1/public/kims/{kim_id}")
+    return render(request, "profile.html", kim=kim)
+
+
+# --- aspirations -----------------------------------------------------------------------
+
+async def village_choices(api: Api, search: str | None) -> list[dict]:
+    if not search or len(search) < 2:
+        return []
+    result = await api.call("GET", "/api/v1/regions", params={"q": search, "level": "village", "limit": 30})
+    return result.data["items"] if result.ok else []
+
+
+async def aspiration_form(request: Request, values: dict, errors: dict, status_code: int = 200,
+                          template: str = "aspiration_form.html", **context) -> Response:
+    api = Api(request)
+    villages = await village_choices(api, request.query_params.get("cari") or values.get("cari"))
+    return render(request, template, status_code=status_code, values=values, errors=errors,
+                  villages=villages, categories=CATEGORIES, **context)
+
+
+@router.get("/aspirasi")
+async def new_aspiration(request: Request, _visitor: Visitor):
+    values = {"village_code": request.query_params.get("desa", ""), "kim_id": request.query_params.get("kim", ""),
+              "cari": request.query_params.get("cari", ""), "kind": "aspirasi"}
+    return await aspiration_form(request, values, {})
+
+
+def aspiration_payload(form) -> dict:
+    """The API's submission from the form's fields (same names, dotted)."""
+    submitter = {key: form.get(f"submitter.{key}") or None for key in ("name", "phone", "email")}
+    category = form.get("category") or ""
+    if category == "lainnya" and form.get("category_other"):
+        category = form.get("category_other")
+    return {
+        "kind": form.get("kind") or None, "category": category, "body": form.get("body", ""),
+        "village_code": form.get("village_code", ""), "kim_id": form.get("kim_id") or None,
+        "submitter": submitter if any(submitter.values()) else None,
+        "anonim": form.get("anonim") == "ya", "rahasia": form.get("rahasia") == "ya",
+    }
+
+
+@router.post("/aspirasi")
+async def send_aspiration(request: Request, _visitor: Visitor):
+    form = await form_data(request)
+    answer = await Api(request).send("POST", "/api/v1/aspirations", aspiration_payload(form))
+    if answer.ok:
+        return render(request, "aspiration_sent.html", status_code=202, tracking_code=answer.data["tracking_code"])
+    return await aspiration_form(request, dict(form), answer.field_errors() or {"": answer.detail},
+                                 status_code=answer.status)
+
+
+@router.get("/lacak")
+async def track_form(request: Request, _visitor: Visitor):
+    code = (request.query_params.get("kode") or "").strip().upper().replace(" ", "").replace("-", "")
+    if code:
+        return redirect(request, f"/lacak/{code}")
+    return render(request, "track.html", code="", aspiration=None, errors={})
+
+
+@router.get("/lacak/{code}")
+async def track(request: Request, code: str, _visitor: Visitor):
+    answer = await Api(request).call("GET", f"/api/v1/aspirations/track/{code}")
+    if answer.ok:
+        return render(request, "track.html", code=code, aspiration=answer.data, errors={})
+    return render(request, "track.html", status_code=404 if answer.status in (404, 422) else answer.status,
+                  code=code, aspiration=None, errors={"kode": answer.detail})

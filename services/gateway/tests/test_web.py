@@ -1,0 +1,79 @@
+"""The website's plumbing without the services: language, error pages,
+CSRF, security headers, and every text in English too."""
+import re
+from pathlib import Path
+
+from services.gateway.web import auth, pages
+from services.gateway.web.english import ENGLISH
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+HTML = {"Accept": "text/html"}
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_every_text_on_the_pages_has_its_english():
+    literal = re.compile(r'''\b_\(\s*(["'])((?:(?!\1).)*)\1''', re.S)
+    texts = {auth.LINK_GONE, pages.FORM_EXPIRED, *(t for pair in pages.ERROR_TEXTS.values() for t in pair)}
+    for path in [*WEB.rglob("*.html"), *WEB.glob("*.py")]:
+        if path.name != "english.py":
+            texts.update(m.group(2) for m in literal.finditer(path.read_text()))
+    texts.discard("Teks Indonesia")  # the docstring's example
+    missing = sorted(t for t in texts if t not in ENGLISH)
+    assert not missing, f"add these to services/gateway/web/english.py: {missing}"
+    assert len(texts) > 250
+
+
+def test_a_page_whose_service_is_down_says_so_in_a_page(client):
+    response = client.get("/", headers=HTML)
+    assert response.status_code == 503 and response.headers["content-type"].startswith("text/html")
+    assert "Layanan sedang tidak tersedia" in response.text and "Traceback" not in response.text
+
+
+def test_unknown_pages_are_pages_and_unknown_api_paths_problems(client):
+    page = client.get("/tidak-ada", headers=HTML)
+    assert page.status_code == 404 and "Tidak ditemukan" in page.text
+    problem = client.get("/api/v1/tidak-ada", headers=HTML)
+    assert problem.status_code == 404 and problem.headers["content-type"] == "application/problem+json"
+
+
+def test_the_language_follows_the_choice_then_the_browser(client):
+    assert "<h1>Masuk</h1>" in client.get("/masuk", headers=HTML).text
+    assert "<h1>Sign in</h1>" in client.get("/masuk", headers={**HTML, "Accept-Language": "en-US,en"}).text
+    chosen = client.get("/masuk?lang=en", headers=HTML)
+    assert 'lang="en"' in chosen.text and "kim_lang=en" in chosen.headers["set-cookie"]
+    assert "<h1>Sign in</h1>" in client.get("/masuk", headers=HTML).text  # remembered
+    assert "<h1>Masuk</h1>" in client.get("/masuk?lang=id", headers=HTML).text
+
+
+def test_pages_carry_security_headers_and_a_csrf_token(client):
+    page = client.get("/masuk", headers=HTML)
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "kim_csrf=" in page.headers["set-cookie"]
+    refused = client.post("/masuk", data={"username": "a", "password": "b"}, headers=HTML)
+    assert refused.status_code == 403
+    wrong = client.post("/masuk", data={"csrf_token": _csrf(page.text), "username": "a", "password": "b"},
+                        headers=HTML)
+    assert wrong.status_code == 401 and "Nama pengguna atau kata sandi salah." in wrong.text
+
+
+def test_a_signed_in_page_needing_a_service_answers_503_not_a_trace(client):
+    accounts = client.app.state.accounts
+    _, token, _ = accounts.create("rina", "Rina", "operator", "14.71", None, None)
+    accounts.set_password(token, "kata sandi panjang")
+    page = client.get("/masuk", headers=HTML)
+    signed_in = client.post("/masuk", data={"csrf_token": _csrf(page.text), "username": "rina",
+                                            "password": "kata sandi panjang"}, headers=HTML, follow_redirects=False)
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/konsol"
+    console = client.get("/konsol", headers=HTML)
+    assert console.status_code == 503 and "Layanan sedang tidak tersedia" in console.text
+
+
+def test_a_page_that_needs_a_sign_in_sends_there_and_back(client):
+    response = client.get("/konsol/aspirasi?status=received", headers=HTML, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/masuk?next=%2Fkonsol%2Faspirasi%3Fstatus%3Dreceived"

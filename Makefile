@@ -3,6 +3,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# axe-core runs the accessibility checks of the browser tests; fetched from npm, not committed
+AXE_VERSION := 4.11.0
+AXE := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 REQUIREMENTS := requirements-dev.txt $(wildcard services/*/requirements.txt)
 
 .PHONY: install run test test-services test-gateway bench clean
@@ -14,7 +17,12 @@ $(VENV)/.installed: $(REQUIREMENTS)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+$(AXE): | $(VENV)/.installed
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz \
+		&& cp package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+install: $(VENV)/.installed $(AXE)
 
 run: install
 	infra/ensure-broker.sh
@@ -26,6 +34,7 @@ test: install
 	infra/ensure-broker.sh --management
 	infra/ensure-postgres.sh
 	infra/ensure-prometheus.sh
+	infra/ensure-chromium.sh
 	$(MAKE) --no-print-directory test-services test-gateway
 
 test-services:

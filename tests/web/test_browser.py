@@ -1,0 +1,260 @@
+"""The website in a real browser (headless Chromium), through the real
+gateway and services: a citizen, an operator and a group, as in the issue.
+Every page visited is screenshotted (tests/screenshots/) and checked with
+axe-core for serious accessibility violations."""
+import re
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.web.conftest import check_page
+from tests.web.people import new_account, unique
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def sign_in(page, username: str, password: str):
+    page.goto("/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+
+
+def set_password(page, link: str, password: str):
+    page.goto(link)
+    page.get_by_label("Kata sandi baru").fill(password)
+    page.get_by_label("Ulangi kata sandi").fill(password)
+    page.get_by_role("button", name="Simpan kata sandi").click()
+    page.wait_for_url("**/masuk?sandi=ok")
+
+
+def reload_until(page, condition, message: str, timeout: float = 30):
+    """Reload the page until `condition()` holds (checked first on the page as it is)."""
+    first = [True]
+
+    def ready():
+        if not first[0]:
+            page.reload()
+        first[0] = False
+        return condition()
+    wait_for(ready, timeout=timeout, message=message)
+
+
+def test_citizen_operator_and_group_through_the_website(platform, new_page):
+    name = f"{platform.backend}/"
+    with platform.admin as admin:
+        admin_account = new_account(admin, "admin")
+
+    # An admin signs in and creates the operator's account; the link sets its password.
+    admin_page = new_page()
+    sign_in(admin_page, admin_account["username"], admin_account["password"])
+    admin_page.wait_for_url("**/konsol")
+    admin_page.goto("/konsol/akun")
+    operator_name = unique("operator.")
+    admin_page.get_by_label("Nama pengguna").fill(operator_name)
+    admin_page.get_by_label("Nama orang").fill("Rina Wulandari")
+    admin_page.get_by_label("Peran").select_option("operator")
+    admin_page.get_by_label("Wilayah (untuk operator dan admin)").fill("14.71")
+    admin_page.get_by_role("button", name="Buat akun dan tautan").click()
+    link = admin_page.locator("#tautan-sandi").inner_text()
+    check_page(admin_page, name + "konsol-akun")
+
+    operator = new_page()
+    set_password(operator, link, "sandi operator pekanbaru")
+    check_page(operator, name + "masuk")
+    # a wrong password is shown next to its field
+    operator.get_by_label("Nama pengguna").fill(operator_name)
+    operator.get_by_label("Kata sandi").fill("bukan sandinya")
+    operator.get_by_role("button", name="Masuk", exact=True).click()
+    assert operator.locator("#f-password-error").inner_text() == "Nama pengguna atau kata sandi salah."
+    check_page(operator, name + "masuk-salah")
+    sign_in(operator, operator_name, "sandi operator pekanbaru")
+    operator.wait_for_url("**/konsol")
+    check_page(operator, name + "konsol-ringkasan")
+
+    # The operator registers a group; a wrong field is shown next to it first.
+    operator.goto("/konsol/kim/baru")
+    group_name = unique("KIM Web Cahaya ")
+    operator.get_by_label("Nama KIM").fill(group_name)
+    operator.get_by_label("Kode desa/kelurahan").fill("14.71.01.1003")
+    operator.get_by_label("Nomor SK").fill(unique("SK/WEB/"))
+    operator.get_by_label("Tanggal SK").fill("2024-03-01")
+    operator.get_by_label("Diterbitkan oleh").fill("Lurah Kampung Tengah")
+    operator.get_by_label("Klasifikasi").select_option("berkembang")
+    operator.get_by_label("Nama narahubung").fill("Siti Narahubung")
+    operator.get_by_label("Telepon").fill("+62 812 4444 5555")
+    operator.get_by_label("Lintang (latitude)").fill("utara")
+    operator.get_by_label("Bujur (longitude)").fill("101.45")
+    operator.get_by_role("button", name="Daftarkan", exact=True).click()
+    assert operator.locator("#f-lat-error").is_visible()
+    check_page(operator, name + "konsol-kim-baru-salah")
+    operator.get_by_label("Lintang (latitude)").fill("0.52")
+    operator.get_by_role("button", name="Daftarkan", exact=True).click()
+    operator.wait_for_url(re.compile(r".*/konsol/kim/KIM-[0-9-]+\?baru=1"))
+    kim_id = re.search(r"/konsol/kim/(KIM-[0-9-]+)", operator.url).group(1)
+    assert operator.get_by_role("status").inner_text().endswith(f"{kim_id}.")
+    operator.locator("#f-anggota-name").fill("Ahmad")
+    operator.get_by_label("Peran").select_option("ketua")
+    operator.get_by_role("button", name="Tambah", exact=True).click()
+    operator.wait_for_url(f"**/konsol/kim/{kim_id}#anggota")
+    assert "Ahmad" in operator.locator("#anggota").inner_text()
+    check_page(operator, name + "konsol-kim")
+    operator.goto("/konsol/kim")
+    check_page(operator, name + "konsol-kim-daftar")
+
+    # A citizen, without JavaScript, finds the group and sends an aspiration through it.
+    citizen = new_page(javascript=False, width=390)
+    citizen.goto("/")
+    check_page(citizen, name + "publik-beranda")
+    citizen.goto("/peta/14.71")
+    citizen.get_by_role("link", name="Sukajadi").click()
+    citizen.wait_for_url("**/peta/14.71.01")
+    check_page(citizen, name + "publik-peta-kecamatan")
+    citizen.goto(f"/kim?q={group_name}")
+    check_page(citizen, name + "publik-direktori")
+    citizen.get_by_role("link", name=group_name).click()
+    assert "Siti Narahubung" not in citizen.content() and "4444" not in citizen.content()
+    check_page(citizen, name + "publik-profil")
+    citizen.get_by_role("link", name="Kirim aspirasi melalui KIM ini").click()
+    citizen.get_by_label("Pengaduan: ada masalah yang perlu ditangani").check()
+    citizen.locator("#f-category").select_option("infrastruktur")
+    citizen.get_by_label("Isi aspirasi").fill("Air")  # too short
+    citizen.locator("#f-submitter-name").fill("Budi Santoso")
+    citizen.get_by_label("Anonim").check()
+    citizen.get_by_role("button", name="Kirim aspirasi").click()
+    assert citizen.locator("#f-body-error").inner_text().startswith("Terlalu pendek")
+    check_page(citizen, name + "publik-aspirasi-salah")
+    citizen.get_by_label("Isi aspirasi").fill("Saluran air di depan balai KIM tersumbat sejak Oktober.")
+    citizen.get_by_role("button", name="Kirim aspirasi").click()
+    tracking_code = citizen.locator("#kode-pelacakan").inner_text()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{10}", tracking_code)
+    check_page(citizen, name + "publik-aspirasi-terkirim")
+    citizen.get_by_role("link", name="Lacak aspirasi ini").click()
+    reload_until(citizen, lambda: citizen.locator(".status").count() == 1, "the aspiration to be taken in")
+    assert citizen.locator(".status").inner_text() == "Diterima"
+    assert "Budi Santoso" not in citizen.content()
+    check_page(citizen, name + "publik-lacak")
+
+    # The operator composes a targeted broadcast, sees the live count, publishes it.
+    operator.goto("/konsol/siaran/baru")
+    operator.get_by_label("Judul").fill("Kerja bakti membersihkan saluran")
+    operator.locator("#f-body").fill("Kerja bakti Minggu pagi di Kampung Tengah.")
+    operator.get_by_label("Kategori").select_option("pengumuman")
+    operator.get_by_label("Kode wilayah").fill("14.71.01.1003")
+    count = operator.locator("#jumlah-penerima")
+    count.filter(has_text="menjangkau").wait_for()
+    recipients = int(re.search(r"menjangkau (\d+) KIM", count.inner_text()).group(1))
+    assert recipients >= 1
+    check_page(operator, name + "konsol-siaran-baru")
+    operator.get_by_role("button", name="Simpan sebagai draf").click()
+    operator.wait_for_url(re.compile(r".*/konsol/siaran/[0-9a-f-]{36}$"))
+    broadcast_url = operator.url
+    check_page(operator, name + "konsol-siaran-draf")
+    operator.get_by_role("button", name="Terbitkan sekarang").click()
+    reload_until(operator, lambda: operator.locator("#status-siaran").inner_text() == "Terkirim", "publication")
+    assert operator.locator("#angka-siaran dd").first.inner_text() == str(recipients)
+
+    # The operator walks the aspiration to `responded` with the buttons and the answer form.
+    operator.goto("/konsol/aspirasi")
+    check_page(operator, name + "konsol-aspirasi-antrean")
+    operator.get_by_role("link", name=tracking_code).click()
+    assert "Budi Santoso" in operator.content()  # anonim: the handling office sees who
+    for step in ("Diverifikasi", "Diteruskan", "Sedang diproses"):
+        operator.get_by_role("button", name=f"Tandai: {step}").click()
+        operator.locator("#status-aspirasi", has_text=step).wait_for()
+    operator.get_by_role("button", name="Kirim jawaban").click()  # empty: shown next to the field
+    assert operator.locator("#f-response-error").is_visible()
+    operator.get_by_label("Jawaban untuk warga").fill("Saluran dibersihkan Dinas PU hari Kamis.")
+    operator.get_by_role("button", name="Kirim jawaban").click()
+    operator.locator("#status-aspirasi", has_text="Dijawab").wait_for()
+    check_page(operator, name + "konsol-aspirasi")
+
+    # The operator gives the group an account.
+    operator.goto("/konsol/akun")
+    group_user = unique("kim.cahaya.")
+    operator.get_by_label("Nama pengguna").fill(group_user)
+    operator.get_by_label("Nama orang").fill("Ahmad Ketua")
+    operator.get_by_label("Peran").select_option("kim")
+    operator.get_by_label("Nomor KIM (untuk akun KIM)").fill(kim_id)
+    operator.get_by_role("button", name="Buat akun dan tautan").click()
+    group_link = operator.locator("#tautan-sandi").inner_text()
+
+    # The group signs in, sees the broadcast and the answer, acknowledges and reports a relay.
+    group = new_page(width=390)
+    set_password(group, group_link, "sandi kim cahaya kami")
+    sign_in(group, group_user, "sandi kim cahaya kami")
+    group.wait_for_url("**/portal")
+    reload_until(group, lambda: group.locator("article.message").count() >= 2, "the broadcast and the answer")
+    broadcast_message = group.locator("article.message", has_text="Kerja bakti membersihkan saluran")
+    answer_message = group.locator("article.message", has_text=tracking_code)
+    assert "Saluran dibersihkan Dinas PU hari Kamis." in answer_message.inner_text()
+    assert broadcast_message.locator(".tag.new").count() == 1  # unread when first shown
+    check_page(group, name + "portal-kotak-masuk")
+    broadcast_message.get_by_role("button", name="Konfirmasi diterima").click()
+    broadcast_message = group.locator("article.message", has_text="Kerja bakti membersihkan saluran")
+    assert "Dikonfirmasi" in broadcast_message.inner_text()
+    broadcast_message.get_by_text("Laporkan penyebaran ke warga").click()
+    broadcast_message.get_by_label("Berapa warga yang dijangkau").fill("120")
+    broadcast_message.get_by_label("Melalui").select_option("pengeras_suara")
+    broadcast_message.get_by_role("button", name="Kirim laporan").click()
+    group.locator("article.message", has_text="Sudah diteruskan ke 120 warga.").wait_for()
+    check_page(group, name + "portal-kotak-masuk-diteruskan")
+    group.goto("/portal/kegiatan")
+    group.get_by_label("Nama kegiatan").fill("Sosialisasi kerja bakti")
+    group.get_by_label("Jenis kegiatan").select_option("diseminasi")
+    group.get_by_label("Jumlah peserta").fill("35")
+    group.get_by_role("button", name="Simpan kegiatan").click()
+    group.get_by_text("Kegiatan tersimpan.").wait_for()
+    check_page(group, name + "portal-kegiatan")
+    group.goto("/portal/aspirasi")
+    assert tracking_code in group.content() and "Saluran dibersihkan" in group.content()
+    check_page(group, name + "portal-aspirasi")
+    assert group.goto("/konsol").status == 403  # a group is not an office
+
+    # The office sees acknowledgement and reach per region; the citizen sees the answer.
+    operator.goto(broadcast_url)
+    figures = dict(zip(operator.locator("#angka-siaran dt").all_inner_texts(),
+                       operator.locator("#angka-siaran dd").all_inner_texts()))
+    assert figures["Dikonfirmasi"] == "1" and figures["Warga terjangkau"] == "120"
+    check_page(operator, name + "konsol-siaran")
+    citizen.goto(f"/lacak/{tracking_code}")
+    assert citizen.locator(".status").inner_text() == "Dijawab"
+    assert "Saluran dibersihkan Dinas PU hari Kamis." in citizen.locator(".answer").inner_text()
+    check_page(citizen, name + "publik-lacak-dijawab")
+
+    # Figures with charts, and their CSV.
+    operator.goto("/konsol/angka")
+    assert operator.locator("figure.chart svg").count() == 2
+    check_page(operator, name + "konsol-angka")
+    with operator.expect_download() as download:
+        operator.get_by_role("link", name="Unduh CSV cakupan").click()
+    assert download.value.suggested_filename == "cakupan-14.71.csv"
+    assert download.value.path().read_text().startswith("kode_wilayah,")
+
+
+def test_the_map_shows_groups_with_coordinates_without_tiles(platform, new_page):
+    with platform.admin as admin:
+        response = admin.post("/api/v1/kims", json={
+            "name": unique("KIM Titik Peta "), "village_code": "14.71.02.1001", "classification": "maju",
+            "sk": {"number": unique("SK/PETA/"), "date": "2023-05-05", "issuer": "Lurah"}, "lat": 0.53, "lon": 101.44})
+        assert response.status_code == 201, response.text
+        village = response.json()["village_code"]
+    page = new_page()
+    page.goto(f"/peta/{village[:8]}")
+    page.locator("#peta .leaflet-interactive").first.wait_for()  # the markers, drawn by the shipped Leaflet
+    assert page.locator("#peta .leaflet-tile").count() == 0  # no tile server configured, no tiles fetched
+    check_page(page, f"{platform.backend}/publik-peta-leaflet")
+    page.goto("/peta/ID")
+    check_page(page, f"{platform.backend}/publik-peta-nasional")
+
+
+def test_pages_in_english(platform, new_page):
+    page = new_page(locale="en-US")
+    page.goto("/aspirasi")
+    assert page.get_by_role("heading", level=1).inner_text() == "Send an aspiration"
+    page.get_by_label("Your aspiration").fill("Hi")
+    page.get_by_role("button", name="Send an aspiration").click()
+    assert page.locator("#f-body-error").inner_text().startswith("Too short")
+    check_page(page, f"{platform.backend}/public-aspiration-english")
+    page.goto("/lacak?lang=id")
+    assert page.get_by_role("heading", level=1).inner_text() == "Lacak aspirasi"

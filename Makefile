@@ -51,6 +51,7 @@ bench: install
 	$(PY) bench/registry.py
 	$(PY) bench/broadcast.py
 	$(PY) bench/aspirations.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf var

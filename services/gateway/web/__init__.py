@@ -5,16 +5,41 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from services.gateway.web import auth, console, portal, public
 from services.gateway.web.errors import PageError, SignInRequired
-from services.gateway.web.pages import error_page, is_page, sign_in_redirect
+from services.gateway.web.pages import error_page, is_page, is_page_path, sign_in_redirect
 
 STATIC = Path(__file__).parent / "static"
 
 
+class Static(StaticFiles):
+    """The site's files, cached by browsers for a day (they revalidate with the ETag after)."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+class PageCompression:
+    """gzip for pages and static files, for phones on slow connections; the
+    API's answers stay as they were."""
+
+    def __init__(self, app):
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and is_page_path(scope["path"]):
+            return await self.gzip(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 def install(app: FastAPI):
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", Static(directory=STATIC), name="static")
+    app.add_middleware(PageCompression)
     for module in (public, auth, console, portal):
         app.include_router(module.router)
 

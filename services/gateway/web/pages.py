@@ -178,5 +178,9 @@ def sign_in_redirect(request: Request) -> Response:
     return redirect(request, f"/masuk?next={quote(target, safe='')}")
 
 
+def is_page_path(path: str) -> bool:
+    return not path.startswith(("/api/", "/open311/", "/metrics", "/healthz", "/readyz", "/openapi", "/docs"))
+
+
 def is_page(request: Request) -> bool:
-    return not request.url.path.startswith(("/api/", "/metrics", "/healthz", "/readyz", "/openapi", "/docs"))
+    return is_page_path(request.url.path)

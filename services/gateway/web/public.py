@@ -11,7 +11,7 @@ from services.gateway.web.pages import Visitor, form_data, redirect, render
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 25
-MAP_POINTS = 500  # markers on one map; the list and the directory have the rest
+MAP_POINTS = 300  # markers on one district's map; the directory has the rest
 CATEGORIES = ("infrastruktur", "kesehatan", "pendidikan", "administrasi_kependudukan", "sosial", "ekonomi",
               "lingkungan", "keamanan", "lainnya")
 
@@ -37,7 +37,12 @@ async def region_map(request: Request, code: str, _visitor: Visitor):
     api = Api(request)
     coverage = await api.get(f"/api/v1/public/coverage/{code}")
     region = await api.get(f"/api/v1/regions/{code}") if code != "ID" else None
-    kims = await api.get("/api/v1/public/kims", region=None if code == "ID" else code, limit=MAP_POINTS)
+    if code != "ID" and code.count(".") >= 2:
+        # a district or a village: its groups on a map and in a list
+        kims = await api.get("/api/v1/public/kims", region=code, limit=MAP_POINTS)
+    else:
+        # a province or a regency has too many groups for one page: the table leads down to them
+        kims = {"items": [], "total": coverage["kim_active"] + coverage["kim_vakum"]}
     points = [{"id": k["id"], "name": k["name"], "status": k["status"], "lat": k["lat"], "lon": k["lon"]}
               for k in kims["items"] if k.get("lat") is not None and k.get("lon") is not None]
     children = coverage["children"]

@@ -48,19 +48,28 @@ def problems(*statuses: int) -> dict:
     return {s: {"model": ProblemDetails, "content": {"application/problem+json": {}}} for s in statuses}
 
 
-# Region codes the registry confirmed: the Kemendagri data does not change
-# while the platform runs, so each code is asked for once per process.
-_known_regions: set[str] = set()
+# Regions the registry answered for: the Kemendagri data does not change while
+# the platform runs, so each region is asked for once per process (bounded).
+_regions: dict[str, dict] = {}
+REGION_CACHE_LIMIT = 20_000
+
+
+async def region_detail(rpc, code: str) -> dict:
+    """One region with its ancestors and children (404 problem when unknown)."""
+    found = _regions.get(code)
+    if found is None:
+        found = await rpc("registry", "get_region", code=code)
+        if len(_regions) >= REGION_CACHE_LIMIT:
+            _regions.clear()
+        _regions[code] = found
+    return found
 
 
 async def region_exists(rpc, code: str) -> bool:
-    if code in _known_regions:
-        return True
     try:
-        await rpc("registry", "get_region", code=code)
+        await region_detail(rpc, code)
     except Problem as problem:
         if problem.status != 404:
             raise
         return False
-    _known_regions.add(code)
     return True

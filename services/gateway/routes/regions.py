@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
 from services.gateway.deps import Anyone, RpcCall
-from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
+from services.gateway.routes.common import REGION_CODE, Page, Pages, problems, region_detail
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
@@ -51,4 +51,4 @@ async def list_regions(
             summary="One region with its ancestor path (province first) and its children")
 async def get_region(rpc: RpcCall, _caller: Anyone,
                      code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])]):
-    return await rpc("registry", "get_region", code=code)
+    return await region_detail(rpc, code)

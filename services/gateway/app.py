@@ -130,6 +130,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             print(f"KIM admin key (shown once, keep it safe): {generated}", flush=True)
         app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout)
         yield
+        if getattr(app.state, "web_api", None) is not None:
+            await app.state.web_api.aclose()
         await app.state.rpc.close()
         engine.dispose()
 

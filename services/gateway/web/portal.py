@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 
 from services.gateway.web.api import Api
 from services.gateway.web.pages import GroupMember, form_data, redirect, render
-from services.gateway.web.public import aspiration_form, aspiration_payload
+from services.gateway.web.public import aspiration_form, aspiration_payload, submission_key
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -108,7 +108,7 @@ async def aspirations(request: Request, member: GroupMember):
 async def file_aspiration(request: Request, member: GroupMember):
     form = await form_data(request)
     payload = {**aspiration_payload(form), "kim_id": member.principal.kim_id}
-    answer = await Api(request).send("POST", "/api/v1/aspirations", payload)
+    answer = await Api(request).send("POST", "/api/v1/aspirations", payload, headers=submission_key(form))
     if answer.ok:
         return redirect(request, f"/portal/aspirasi?kode={answer.data['tracking_code']}")
     return await _aspirations(request, member, dict(form), answer.field_errors(), answer.status)

@@ -1,5 +1,6 @@
 """Public pages: the map of groups, the directory, sending and tracking an aspiration."""
 import json
+import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -97,6 +98,8 @@ async def aspiration_form(request: Request, values: dict, errors: dict, status_c
                           template: str = "aspiration_form.html", **context) -> Response:
     api = Api(request)
     villages = await village_choices(api, request.query_params.get("cari") or values.get("cari"))
+    # one key per form shown: sending the same form twice (a double tap, a retry) files one aspiration
+    values = {**values, "submission_key": values.get("submission_key") or secrets.token_urlsafe(16)}
     return render(request, template, status_code=status_code, values=values, errors=errors,
                   villages=villages, categories=CATEGORIES, **context)
 
@@ -122,10 +125,16 @@ def aspiration_payload(form) -> dict:
     }
 
 
+def submission_key(form) -> dict:
+    key = form.get("submission_key")
+    return {"Idempotency-Key": f"web:{key}"} if key else {}
+
+
 @router.post("/aspirasi")
 async def send_aspiration(request: Request, _visitor: Visitor):
     form = await form_data(request)
-    answer = await Api(request).send("POST", "/api/v1/aspirations", aspiration_payload(form))
+    answer = await Api(request).send("POST", "/api/v1/aspirations", aspiration_payload(form),
+                                     headers=submission_key(form))
     if answer.ok:
         return render(request, "aspiration_sent.html", status_code=202, tracking_code=answer.data["tracking_code"])
     return await aspiration_form(request, dict(form), answer.field_errors() or {"": answer.detail},

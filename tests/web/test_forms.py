@@ -1,0 +1,39 @@
+"""The public aspiration form without JavaScript: the same form sent twice
+files one aspiration; a village found by name; errors next to the fields."""
+import re
+
+from tests.web.people import csrf, field_errors, visitor
+
+
+def _form(html: str) -> dict:
+    return {"csrf_token": csrf(html),
+            "submission_key": re.search(r'name="submission_key" value="([^"]+)"', html).group(1)}
+
+
+def test_the_same_form_sent_twice_files_one_aspiration(platform):
+    citizen = visitor(platform)
+    page = citizen.get("/aspirasi?cari=Jadirejo")
+    assert '<option value="14.71.01.1002">Jadirejo (14.71.01.1002)</option>' in page.text
+    data = {**_form(page.text), "kind": "aspirasi", "category": "lainnya", "category_other": "Taman Bermain",
+            "body": "Mohon taman bermain anak di RW 2.", "village_code": "14.71.01.1002"}
+    first = citizen.post("/aspirasi", data=data)
+    again = citizen.post("/aspirasi", data=data)  # a double tap, or a retry after a lost answer
+    codes = [re.search(r'id="kode-pelacakan">([A-Z0-9]+)<', r.text).group(1) for r in (first, again)]
+    assert first.status_code == again.status_code == 202 and codes[0] == codes[1]
+    another = citizen.post("/aspirasi", data={**data, **_form(citizen.get("/aspirasi").text)})
+    assert re.search(r'id="kode-pelacakan">([A-Z0-9]+)<', another.text).group(1) != codes[0]
+
+
+def test_every_wrong_field_is_named_next_to_it(platform):
+    citizen = visitor(platform)
+    page = citizen.get("/aspirasi")
+    response = citizen.post("/aspirasi", data={**_form(page.text), "kind": "", "category": "",
+                                               "body": "", "village_code": "14.71",
+                                               "submitter.email": "bukan-surel"})
+    assert response.status_code == 422
+    errors = field_errors(response.text)
+    assert set(errors) >= {"f-kind", "f-category", "f-body", "f-village-code", "f-submitter-email"}
+    assert errors["f-body"].startswith("Terlalu pendek")
+    # the fields keep what was typed, and point at their error for screen readers
+    assert 'value="bukan-surel"' in response.text
+    assert 'aria-describedby="f-submitter-email-error" aria-invalid="true"' in response.text

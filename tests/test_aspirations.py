@@ -61,6 +61,12 @@ def test_submit_anonymously_track_and_walk_the_workflow_to_the_groups_inbox(plat
         assert mine[code]["submitter"]["name"] == "Budi Santoso"  # the handling office sees who
         assert mine[via_kim]["kim_id"] == group["id"]
         aspiration_id = mine[via_kim]["id"]
+        # a citizen on the phone gives the code: the office finds that one aspiration
+        one = operator.get("/api/v1/aspirations", params={"tracking_code": via_kim.lower()}).json()
+        assert [a["id"] for a in one["items"]] == [aspiration_id]
+    with platform.client(keys["dumai"]["key"]) as elsewhere:
+        assert elsewhere.get("/api/v1/aspirations", params={"tracking_code": via_kim}).json()["total"] == 0
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
 
         illegal = operator.post(f"/api/v1/aspirations/{aspiration_id}/transition", json={"to": "responded"})
         assert illegal.status_code == 409 and set(illegal.json()["allowed"]) == {"verified", "rejected"}

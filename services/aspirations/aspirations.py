@@ -176,7 +176,7 @@ def _filtered(actor: Actor, filters: dict):
             query = query.where(Aspiration.regency_code == region)
         else:
             query = query.where((Aspiration.village_code == region) | Aspiration.village_code.like(region + ".%"))
-    for field in ("status", "kind", "category"):
+    for field in ("status", "kind", "category", "tracking_code"):
         if filters.get(field):
             query = query.where(getattr(Aspiration, field) == filters[field])
     if filters.get("overdue") is not None:

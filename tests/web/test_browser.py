@@ -115,7 +115,7 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     citizen.goto(f"/kim?q={group_name}")
     check_page(citizen, name + "publik-direktori")
     citizen.get_by_role("link", name=group_name).click()
-    assert "Siti Narahubung" not in citizen.content() and "4444" not in citizen.content()
+    assert "Siti Narahubung" not in citizen.content() and "4444 5555" not in citizen.content()
     check_page(citizen, name + "publik-profil")
     citizen.get_by_role("link", name="Kirim aspirasi melalui KIM ini").click()
     citizen.get_by_label("Pengaduan: ada masalah yang perlu ditangani").check()
@@ -131,7 +131,11 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     tracking_code = citizen.locator("#kode-pelacakan").inner_text()
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{10}", tracking_code)
     check_page(citizen, name + "publik-aspirasi-terkirim")
-    citizen.get_by_role("link", name="Lacak aspirasi ini").click()
+    citizen.goto("/lacak")
+    check_page(citizen, name + "publik-lacak-formulir")
+    citizen.get_by_label("Kode pelacakan").fill(tracking_code.lower())
+    citizen.get_by_role("button", name="Lacak", exact=True).click()
+    citizen.wait_for_url(f"**/lacak/{tracking_code}")
     reload_until(citizen, lambda: citizen.locator(".status").count() == 1, "the aspiration to be taken in")
     assert citizen.locator(".status").inner_text() == "Diterima"
     assert "Budi Santoso" not in citizen.content()
@@ -162,6 +166,9 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     # The operator walks the aspiration to `responded` with the buttons and the answer form.
     operator.goto("/konsol/aspirasi")
     check_page(operator, name + "konsol-aspirasi-antrean")
+    operator.get_by_label("Kode pelacakan").fill(tracking_code)  # the citizen gave it on the phone
+    operator.get_by_role("button", name="Saring").click()
+    assert operator.locator("table caption").inner_text() == "1 aspirasi"
     operator.get_by_role("link", name=tracking_code).click()
     assert "Budi Santoso" in operator.content()  # anonim: the handling office sees who
     for step in ("Diverifikasi", "Diteruskan", "Sedang diproses"):

@@ -150,9 +150,9 @@ async def track(tracking_code: Annotated[str, Path(min_length=6, max_length=20)]
     return await rpc("aspirations", "track", tracking_code=code)
 
 
-def _filters(region, status, kind, category, overdue, escalated) -> dict:
+def _filters(region, status, kind, category, overdue, escalated, tracking_code=None) -> dict:
     return {"region": region, "status": status, "kind": kind, "category": category, "overdue": overdue,
-            "escalated": escalated}
+            "escalated": escalated, "tracking_code": tracking_code}
 
 
 Region = Annotated[str | None, Query(pattern=REGION_CODE)]
@@ -188,9 +188,12 @@ async def stats(caller: Office, rpc: RpcCall, request: Request, region: Region =
             summary="The work queue of your scope: overdue first, then by deadline")
 async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, region: Region = None,
                      status: Annotated[Status | None, Query()] = None, kind: Annotated[Kind | None, Query()] = None,
-                     category: Category = None, overdue: bool | None = None, escalated: bool | None = None):
+                     category: Category = None, overdue: bool | None = None, escalated: bool | None = None,
+                     tracking_code: Annotated[str | None, Query(min_length=6, max_length=20,
+                                                                description="one aspiration by its code")] = None):
+    code = tracking_code.upper().replace("-", "").replace(" ", "") if tracking_code else None
     result = await rpc("aspirations", "work_queue", actor=actor(caller),
-                       filters=_filters(region, status, kind, category, overdue, escalated),
+                       filters=_filters(region, status, kind, category, overdue, escalated, code),
                        limit=paging.limit, offset=paging.offset)
     return paging.page(result["items"], result["total"])
 

@@ -255,10 +255,17 @@ async def publish(request: Request, broadcast_id: str, staff: Staff):
 @router.get("/aspirasi")
 async def work_queue(request: Request, staff: Staff):
     query = request.query_params
-    filters = {"status": query.get("status") or None, "overdue": query.get("lewat") or None}
-    items = await Api(request).get("/api/v1/aspirations", **filters, limit=PAGE_SIZE, offset=_offset(request))
-    return render(request, "console/aspirations.html", aspirations=items, filters=filters,
-                  statuses=ASPIRATION_STATUSES, offset=_offset(request), page_size=PAGE_SIZE)
+    filters = {"status": query.get("status") or None, "overdue": query.get("lewat") or None,
+               "tracking_code": query.get("kode") or None}
+    answer = await Api(request).call("GET", "/api/v1/aspirations", params={
+        **filters, "limit": PAGE_SIZE, "offset": _offset(request)})
+    errors = {("kode" if field == "tracking_code" else field): message
+              for field, message in answer.field_errors().items()} if answer.status == 422 else {}
+    if not answer.ok and not errors:
+        raise PageError(answer.status, answer.detail)
+    return render(request, "console/aspirations.html", status_code=answer.status,
+                  aspirations=answer.data if answer.ok else {"items": [], "total": 0}, filters=filters,
+                  errors=errors, statuses=ASPIRATION_STATUSES, offset=_offset(request), page_size=PAGE_SIZE)
 
 
 async def _aspiration_page(request: Request, aspiration_id: str, errors: dict | None = None,

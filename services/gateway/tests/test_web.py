@@ -77,3 +77,16 @@ def test_a_page_that_needs_a_sign_in_sends_there_and_back(client):
     response = client.get("/konsol/aspirasi?status=received", headers=HTML, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/masuk?next=%2Fkonsol%2Faspirasi%3Fstatus%3Dreceived"
+
+
+def test_times_are_read_and_shown_in_the_platforms_zone():
+    from zoneinfo import ZoneInfo
+
+    from services.gateway.web.console import local_moment
+    from services.gateway.web.pages import TEMPLATES
+    jakarta = ZoneInfo("Asia/Jakarta")
+    assert local_moment(jakarta, "2026-12-01T10:00") == "2026-12-01T10:00:00+07:00"
+    assert local_moment(jakarta, "besok") == "besok"  # the API names the problem
+    shown = TEMPLATES.env.from_string("{{ moment|date(true) }} {{ moment|date }}").render(
+        moment="2026-11-28T17:03:00+00:00", zone=jakarta)
+    assert shown == "29-11-2026 00:03 WIB 29-11-2026"

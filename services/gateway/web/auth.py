@@ -9,7 +9,7 @@ from services.gateway.accounts import MIN_PASSWORD_LENGTH
 from services.gateway.deps import SESSION_COOKIE
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language, translator
-from services.gateway.web.pages import ANONYMOUS_CSRF_COOKIE, Visitor, form_data, redirect, render
+from services.gateway.web.pages import ANONYMOUS_CSRF_COOKIE, Visitor, form_data, redirect, render, zone
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,8 +46,8 @@ async def sign_in(request: Request, _visitor: Visitor):
         # every failure answers later than the one before, so guessing is slow
         await asyncio.sleep(accounts.failure_delay(outcome.failures))
         if outcome.reason == "locked":
-            message = _("Terlalu banyak percobaan gagal. Akun ini dikunci sampai {time} UTC.",
-                        time=outcome.locked_until.strftime("%H:%M"))
+            message = _("Terlalu banyak percobaan gagal. Akun ini dikunci sampai pukul {time}.",
+                        time=outcome.locked_until.astimezone(zone(request)).strftime("%H:%M %Z"))
         else:
             message = _("Nama pengguna atau kata sandi salah.")
         return render(request, "sign_in.html", status_code=401, errors={"password": message},

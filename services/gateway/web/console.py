@@ -1,13 +1,14 @@
 """The office console (admin, operator): groups, broadcasts, the aspiration
 work queue, figures with CSV downloads, and people's accounts."""
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
-from services.gateway.web.pages import Staff, finish, form_data, redirect, render
+from services.gateway.web.pages import Staff, finish, form_data, redirect, render, zone
 from services.gateway.web.public import kim_list, village_choices
 
 router = APIRouter(prefix="/konsol", include_in_schema=False)
@@ -19,8 +20,6 @@ PRIORITIES = ("normal", "high", "urgent")
 MEMBER_ROLES = ("ketua", "sekretaris", "bendahara", "anggota")
 KIM_STATUSES = ("active", "vakum", "dissolved")
 ASPIRATION_STATUSES = ("received", "verified", "forwarded", "in_progress", "responded", "closed", "rejected")
-# form times are Western Indonesia Time, as the offices read them
-WIB = "+07:00"
 
 
 def scope_code(staff) -> str:
@@ -170,15 +169,16 @@ async def broadcasts(request: Request, staff: Staff):
                   page_size=PAGE_SIZE)
 
 
-def _moment(value: str | None) -> str | None:
-    """A datetime-local field (WIB) as an ISO moment; anything else goes to the API as it is."""
+def local_moment(zone: ZoneInfo, value: str | None) -> str | None:
+    """A datetime-local field, read in the platform's zone, as an ISO moment;
+    anything else goes to the API as it is (which names the problem)."""
     if not value:
         return None
     try:
-        datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    return value + (":00" if len(value) == 16 else "") + WIB
+    return moment.replace(tzinfo=moment.tzinfo or zone).isoformat()
 
 
 def target_of(form) -> dict:
@@ -187,10 +187,11 @@ def target_of(form) -> dict:
             "include_vakum": form.get("target.include_vakum") == "ya"}
 
 
-def broadcast_payload(form) -> dict:
+def broadcast_payload(request: Request, form) -> dict:
     return {"title": form.get("title", ""), "body": form.get("body", ""), "category": form.get("category") or None,
             "priority": form.get("priority") or "normal", "target": target_of(form),
-            "publish_at": _moment(form.get("publish_at")), "expires_at": _moment(form.get("expires_at"))}
+            "publish_at": local_moment(zone(request), form.get("publish_at")),
+            "expires_at": local_moment(zone(request), form.get("expires_at"))}
 
 
 async def _broadcast_form(request: Request, values: dict, errors: dict, status_code: int = 200,
@@ -219,7 +220,7 @@ async def save_broadcast(request: Request, staff: Staff):
         if answer.ok:
             return await _broadcast_form(request, values, {}, recipients=answer.data["recipients"])
         return await _broadcast_form(request, values, answer.field_errors(), answer.status)
-    answer = await api.send("POST", "/api/v1/broadcasts", broadcast_payload(form))
+    answer = await api.send("POST", "/api/v1/broadcasts", broadcast_payload(request, form))
     if answer.ok:
         return redirect(request, f"/konsol/siaran/{answer.data['id']}")
     return await _broadcast_form(request, values, answer.field_errors(), answer.status)

@@ -28,8 +28,8 @@ ENGLISH = {
     "Formulir ini kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu kirim lagi.":
         "This form has expired or did not come from this site. Reload the page and send it again.",
     # signing in and passwords
-    "Terlalu banyak percobaan gagal. Akun ini dikunci sampai {time} UTC.":
-        "Too many failed attempts. This account is locked until {time} UTC.",
+    "Terlalu banyak percobaan gagal. Akun ini dikunci sampai pukul {time}.":
+        "Too many failed attempts. This account is locked until {time}.",
     "Nama pengguna atau kata sandi salah.": "Wrong username or password.",
     "Tautan ini tidak berlaku lagi: sudah dipakai atau kedaluwarsa. Minta tautan baru kepada admin Anda.":
         "This link is no longer valid: it was used or has expired. Ask your admin for a new one.",
@@ -145,9 +145,9 @@ ENGLISH = {
     "Hanya klasifikasi (boleh kosong)": "Only the classifications (optional)",
     "Termasuk KIM yang vakum": "Include dormant groups",
     "Sasaran ini menjangkau {n} KIM.": "This target reaches {n} groups.", "Hitung penerima": "Count recipients",
-    "Kirim pada (WIB, boleh kosong)": "Send at (WIB, optional)",
+    "Kirim pada ({zone}, boleh kosong)": "Send at ({zone}, optional)",
     "Kosongkan untuk mengirim saat diterbitkan.": "Leave empty to send when published.",
-    "Berlaku sampai (WIB, boleh kosong)": "Valid until (WIB, optional)",
+    "Berlaku sampai ({zone}, boleh kosong)": "Valid until ({zone}, optional)",
     "Simpan sebagai draf": "Save as a draft", "{n} siaran": "{n} broadcasts", "Dibuat": "Created",
     "lewat tenggat": "overdue", "dieskalasi ke provinsi": "escalated to the province",
     "Tenggat langkah berikutnya": "Next step due", "Melalui KIM": "Through the group", "Pengirim": "Sender",
@@ -170,8 +170,8 @@ ENGLISH = {
         "Number of aspirations by status.",
     "Akun petugas dan KIM": "Staff and group accounts",
     "Berikan tautan sekali pakai ini kepada pemilik akun untuk mengatur kata sandinya. Tautan berlaku sampai "
-    "{time} UTC dan tidak akan ditampilkan lagi.":
-        "Give this one-time link to the account's owner to set a password. It is valid until {time} UTC and "
+    "{time} dan tidak akan ditampilkan lagi.":
+        "Give this one-time link to the account's owner to set a password. It is valid until {time} and "
         "will not be shown again.",
     "Buat akun": "Create an account",
     "Huruf kecil, angka, titik atau minus; misalnya rina.pekanbaru.":

@@ -5,12 +5,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context
 
+from services.common.events import as_utc
 from services.gateway.accounts import SessionInfo
 from services.gateway.deps import csrf_matches, web_session
 from services.gateway.web.errors import PageError, SignInRequired
@@ -23,15 +25,19 @@ ANONYMOUS_CSRF_COOKIE = "kim_csrf"
 FORM_EXPIRED = "Formulir ini kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu kirim lagi."
 
 
-def _date(value, with_time: bool = False) -> str:
-    """An ISO moment as people read it: 28-11-2026 (14:05)."""
+@pass_context
+def _date(context, value, with_time: bool = False) -> str:
+    """An ISO moment as people read it, in the platform's zone: 28-11-2026 (14:05 WIB)."""
     if not value:
         return ""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return moment.strftime("%d-%m-%Y %H:%M" if with_time and len(str(value)) > 10 else "%d-%m-%Y")
+    if len(str(value)) <= 10:  # a date alone
+        return moment.strftime("%d-%m-%Y")
+    moment = as_utc(moment).astimezone(context["zone"])
+    return moment.strftime("%d-%m-%Y %H:%M %Z" if with_time else "%d-%m-%Y")
 
 
 @pass_context
@@ -48,6 +54,10 @@ TEMPLATES.env.filters["date"] = _date
 TEMPLATES.env.filters["option"] = _option
 TEMPLATES.env.filters["village_option"] = _village_option
 TEMPLATES.env.filters["number"] = lambda n: f"{int(n or 0):,}".replace(",", ".")
+
+
+def zone(request: Request) -> ZoneInfo:
+    return ZoneInfo(request.app.state.settings.timezone)
 
 
 # --- who is visiting ---------------------------------------------------------------
@@ -121,7 +131,8 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
         "lang": lang, "_": translator(lang), "label": labeler(lang),
         "user": getattr(request.state, "web_session", None), "csrf_token": csrf_token(request),
         "path": request.url.path, "tiles_url": settings.map_tiles_url,
-        "tiles_attribution": settings.map_tiles_attribution, **context,
+        "tiles_attribution": settings.map_tiles_attribution, "zone": zone(request),
+        "zone_name": datetime.now(zone(request)).strftime("%Z"), **context,
     }
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
     return finish(request, response)

@@ -126,6 +126,15 @@ FIELD_MESSAGES = {
     "too_short": ("Pilih paling sedikit {min_length}.", "Choose at least {min_length}."),
     "too_long": ("Paling banyak {max_length}.", "At most {max_length}."),
     "extra_forbidden": ("Isian ini tidak dikenal.", "This field is not known."),
+    # the role rules of keys and accounts
+    "operator_scope": ("Operator memerlukan kode kabupaten/kota, misalnya 14.71.",
+                       "An operator needs a regency/city code such as 14.71."),
+    "admin_scope": ("Wilayah admin adalah kode provinsi, misalnya 14, atau kosong untuk seluruh Indonesia.",
+                    "An admin's region is a province code such as 14, or none for the whole country."),
+    "kim_id_needed": ("Akses KIM memerlukan nomor KIM.", "A kim key or account needs its kim_id."),
+    "kim_id_only_for_kim": ("Hanya akses KIM yang memiliki nomor KIM.", "Only a kim key or account has a kim_id."),
+    "kim_no_scope": ("Akses KIM tidak memiliki wilayah: kelompoknyalah cakupannya.",
+                     "A kim key or account has no region: its group is its scope."),
 }
 
 
@@ -139,6 +148,12 @@ def field_message(error: dict, english: bool) -> str:
         return known[1 if english else 0].format(**(error.get("ctx") or {}))
     except (KeyError, IndexError):
         return known[1 if english else 0]
+
+
+def _error_field(error: dict) -> str:
+    """The field an error is about; a rule across fields names its field in ctx."""
+    named = (error.get("ctx") or {}).get("field")
+    return _field((*error.get("loc", ()), *([named] if named else [])))
 
 
 def _field(loc) -> str:
@@ -163,7 +178,7 @@ def install(app: FastAPI):
         english = prefers_english(request)
         return problem_response(
             request, 422, "Beberapa isian tidak valid.", "Some fields are invalid.",
-            errors=[{"field": _field(e.get("loc", ())), "in": str(e.get("loc", ("",))[0]),
+            errors=[{"field": _error_field(e), "in": str(e.get("loc", ("",))[0]),
                      "message": field_message(e, english), "type": e.get("type")} for e in errors])
 
     @app.exception_handler(StarletteHTTPException)

@@ -57,6 +57,10 @@ def test_who_may_create_whom(platform, keys):
         invalid = admin.post("/api/v1/accounts", json={"username": "a b", "name": "X", "role": "kim"})
         assert invalid.status_code == 422
         assert {e["field"] for e in invalid.json()["errors"]} >= {"username"}
+        no_region = admin.post("/api/v1/accounts", json={"username": unique("op."), "name": "X", "role": "operator"})
+        assert no_region.status_code == 422 and no_region.json()["errors"] == [{
+            "field": "scope_region", "in": "body", "type": "operator_scope",
+            "message": "Operator memerlukan kode kabupaten/kota, misalnya 14.71."}]
     with platform.client(keys["kim"]["key"]) as group:
         assert group.post("/api/v1/accounts", json={
             "username": unique("k."), "name": "K", "role": "kim", "kim_id": keys["kim"]["kim_id"]}).status_code == 403

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.deps import Admin, Keys, RpcCall, actor
@@ -26,16 +27,19 @@ class KeyCreate(BaseModel):
 
     @model_validator(mode="after")
     def _role_fields(self):
+        def wrong(kind: str, field: str, message: str):
+            # the gateway words `kind` in the reader's language and puts it on `field`
+            return PydanticCustomError(kind, message, {"field": field})
         if self.role == "operator" and (self.scope_region is None or self.scope_region.count(".") != 1):
-            raise ValueError("an operator needs scope_region, a regency/city code such as 14.71")
+            raise wrong("operator_scope", "scope_region", "an operator needs scope_region, a regency/city code")
         if self.role == "admin" and self.scope_region is not None and self.scope_region.count(".") != 0:
-            raise ValueError("an admin's scope_region is a province code such as 14, or none for the whole country")
+            raise wrong("admin_scope", "scope_region", "an admin's scope_region is a province code, or none")
         if self.role == "kim" and not self.kim_id:
-            raise ValueError("a kim key needs kim_id")
+            raise wrong("kim_id_needed", "kim_id", "a kim key needs kim_id")
         if self.role != "kim" and self.kim_id is not None:
-            raise ValueError("only a kim key has kim_id")
+            raise wrong("kim_id_only_for_kim", "kim_id", "only a kim key has kim_id")
         if self.role == "kim" and self.scope_region is not None:
-            raise ValueError("a kim key has no scope_region: its group is its scope")
+            raise wrong("kim_no_scope", "scope_region", "a kim key has no scope_region: its group is its scope")
         return self
 
 

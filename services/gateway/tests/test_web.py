@@ -46,6 +46,8 @@ def test_the_language_follows_the_choice_then_the_browser(client):
     assert 'lang="en"' in chosen.text and "kim_lang=en" in chosen.headers["set-cookie"]
     assert "<h1>Sign in</h1>" in client.get("/masuk", headers=HTML).text  # remembered
     assert "<h1>Masuk</h1>" in client.get("/masuk?lang=id", headers=HTML).text
+    # the switch keeps the page and its query
+    assert 'href="/kim?q=maju&amp;lang=en"' in client.get("/kim?q=maju", headers=HTML).text
 
 
 def test_pages_carry_security_headers_and_a_csrf_token(client):

@@ -40,6 +40,8 @@ ENGLISH = {
     "Untuk petugas Diskominfo dan pengurus KIM. Warga tidak perlu masuk untuk mengirim atau melacak aspirasi.":
         "For office staff and group officers. Citizens need no account to send or track an aspiration.",
     "Kata sandi tersimpan. Silakan masuk.": "Password saved. Please sign in.",
+    "Lupa kata sandi atau akun terkunci? Minta tautan baru kepada admin atau operator Diskominfo Anda.":
+        "Forgot your password, or locked out? Ask your office's admin or operator for a new link.",
     "Nama pengguna": "Username", "Kata sandi": "Password", "Atur kata sandi": "Set your password",
     "Akun {username} ({name}). Tautan ini hanya dapat dipakai sekali.":
         "Account {username} ({name}). This link works only once.",

@@ -1,8 +1,13 @@
 """Browser fixtures: Debian's Chromium, headless, driven by Playwright;
-screenshots of every page and an axe-core accessibility check."""
-import glob
-import json
+screenshots of every page and an axe-core accessibility check.
+
+Fixtures: `browser` (one Chromium for the session), `page_factory` (pages on
+any address) and `new_page` (pages on the platform's address). Plain
+functions, for tests and helpers: `shot`, `accessibility_violations`,
+`check_accessibility` and `check_page`."""
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,52 +15,83 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-# the flags a root user on a machine without outside network needs
+# the flags a root user on a machine without outside network needs (Playwright adds --headless
+# and a fresh profile of its own); without --disable-background-networking Chromium calls Google
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
+TIMEOUT_MS = 15_000
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 SERIOUS = ("serious", "critical")
 
 
 def axe_script() -> Path:
-    found = sorted(glob.glob(str(ROOT / ".venv" / "share" / "axe-core-*" / "axe.min.js")))
-    if not found:
-        pytest.fail("axe-core is missing: run `make install` (it fetches axe-core from npm)", pytrace=False)
-    return Path(found[-1])
+    """axe.min.js of the version the Makefile pins, as `make install` left it in the virtual environment."""
+    version = re.search(r"^AXE_VERSION\s*:?=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+    path = Path(sys.prefix) / "share" / f"axe-core-{version}" / "axe.min.js"
+    if not path.is_file():
+        pytest.fail(f"axe-core {version} is missing ({path}): run `make install` (it fetches axe-core from npm)",
+                    pytrace=False)
+    return path
 
 
 @pytest.fixture(scope="session")
 def browser():
+    """Debian's Chromium, headless, for the whole session."""
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is needed by the browser tests: run `make test` (it installs Debian's chromium) "
-                    "or `apt-get install chromium`", pytrace=False)
-    from playwright.sync_api import sync_playwright
+        pytest.fail(f"Chromium is needed by the browser tests and {CHROMIUM} is missing: run `make test` "
+                    "(infra/ensure-chromium.sh installs it) or `apt-get install chromium`", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: run `make install`", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def new_page(browser, platform):
-    """A factory of pages, each in its own context (its own cookies), on the platform's address."""
-    contexts = []
+class Pages:
+    """Makes pages, each in a context of its own (its own cookies); closes them all with `close()`."""
 
-    def make(locale: str = "id-ID", javascript: bool = True, width: int = 1024):
+    def __init__(self, browser, base_url: str | None = None):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+
+    def __call__(self, locale: str = "id-ID", javascript: bool = True, width: int = 1024,
+                 base_url: str | None = None):
         # bypass_csp: the pages forbid injected scripts, and axe is one
-        context = browser.new_context(base_url=platform.url, locale=locale, bypass_csp=True,
-                                      java_script_enabled=javascript, viewport={"width": width, "height": 800})
-        context.set_default_timeout(15_000)
-        contexts.append(context)
+        context = self.browser.new_context(base_url=base_url or self.base_url, locale=locale, bypass_csp=True,
+                                           java_script_enabled=javascript, viewport={"width": width, "height": 800})
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
         return context.new_page()
 
-    yield make
-    for context in contexts:
-        context.close()
+    def close(self):
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+@pytest.fixture
+def page_factory(browser):
+    """`page_factory(locale="id-ID", javascript=True, width=1024, base_url=None)`: a fresh page on any address."""
+    pages = Pages(browser)
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def new_page(browser, platform):
+    """`new_page(locale="id-ID", javascript=True, width=1024)`: a fresh page on the platform's address."""
+    pages = Pages(browser, platform.url)
+    yield pages
+    pages.close()
 
 
 def shot(page, name: str) -> Path:
-    """A full-page screenshot under tests/screenshots/."""
+    """A full-page screenshot, tests/screenshots/<name>.png; returns its path."""
     path = SCREENSHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
@@ -63,7 +99,8 @@ def shot(page, name: str) -> Path:
 
 
 def accessibility_violations(page) -> list[dict]:
-    """axe-core's serious and critical violations of WCAG 2.1 A and AA on the page as it is."""
+    """axe-core's serious and critical violations of WCAG 2.0/2.1 A and AA (and its best practices)
+    on the page as it is: dicts of id, impact, help, help_url and up to five target selectors."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_script()))
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -76,20 +113,27 @@ def accessibility_violations(page) -> list[dict]:
             return accessibility_violations(twin)
         finally:
             context.close()
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    result = page.evaluate("""async tags => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, help_url: v.helpUrl,
                                        targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
-    }""")
+    }""", AXE_TAGS)
     return [v for v in result if v["impact"] in SERIOUS]
 
 
-def check_page(page, name: str):
-    """Screenshot the page, then fail on any serious accessibility violation."""
-    shot(page, name)
+def check_accessibility(page, name: str):
+    """Fail (AssertionError) on each serious or critical axe-core violation of the page."""
     violations = accessibility_violations(page)
-    assert not violations, f"{name} ({page.url}): " + json.dumps(violations, indent=1, ensure_ascii=False)
+    assert not violations, f"{name} ({page.url}): {len(violations)} serious accessibility violation(s):\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} [{v['help_url']}]\n    at " + ", ".join(v["targets"])
+        for v in violations)
+
+
+def check_page(page, name: str) -> Path:
+    """Screenshot the page, then check its accessibility; returns the screenshot's path."""
+    path = shot(page, name)
+    check_accessibility(page, name)
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -37,3 +37,24 @@ def test_every_wrong_field_is_named_next_to_it(platform):
     # the fields keep what was typed, and point at their error for screen readers
     assert 'value="bukan-surel"' in response.text
     assert 'aria-describedby="f-submitter-email-error" aria-invalid="true"' in response.text
+
+
+def test_a_refused_edit_keeps_what_was_typed_next_to_its_error(platform):
+    from tests.web.people import new_account, sign_in, unique
+    with platform.admin as admin:
+        kim = admin.post("/api/v1/kims", json={
+            "name": unique("KIM Ubah "), "village_code": "14.71.01.1005", "classification": "tumbuh",
+            "sk": {"number": unique("SK/UBAH/"), "date": "2024-01-01", "issuer": "Lurah"}}).json()
+        operator = sign_in(platform, new_account(admin, "operator", scope_region="14.71"))
+    page = operator.get(f"/konsol/kim/{kim['id']}")
+    form = {"csrf_token": csrf(page.text), "version": str(kim["version"]), "name": "Nama Baru Sekali",
+            "village_code": kim["village_code"], "sk.number": kim["sk"]["number"], "sk.date": "2024-01-01",
+            "sk.issuer": "Lurah", "classification": "maju", "lat": "utara"}
+    refused = operator.post(f"/konsol/kim/{kim['id']}/ubah", data=form)
+    assert refused.status_code == 422
+    assert field_errors(refused.text) == {"f-ubah-lat": "Isi dengan angka."}
+    assert 'value="Nama Baru Sekali"' in refused.text and 'value="utara"' in refused.text
+    saved = operator.post(f"/konsol/kim/{kim['id']}/ubah", data={**form, "lat": "0.51"})
+    assert saved.status_code == 303
+    with platform.admin as admin:
+        assert admin.get(f"/api/v1/kims/{kim['id']}").json()["name"] == "Nama Baru Sekali"

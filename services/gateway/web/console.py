@@ -105,7 +105,8 @@ async def register_kim(request: Request, staff: Staff):
 
 
 async def _kim_page(request: Request, kim_id: str, errors: dict | None = None, status_code: int = 200,
-                    values: dict | None = None):
+                    typed: dict | None = None, form_name: str | None = None):
+    """A group's page; after a refused change, the form that was sent shows what was typed."""
     api = Api(request)
     kim = await api.get(f"/api/v1/kims/{kim_id}")
     members = await api.get(f"/api/v1/kims/{kim_id}/members")
@@ -114,7 +115,9 @@ async def _kim_page(request: Request, kim_id: str, errors: dict | None = None, s
     tags = await api.get("/api/v1/tags")
     return render(request, "console/kim.html", status_code=status_code, kim=kim, members=members["items"],
                   history=history, activities=activities, tags=tags["items"], errors=errors or {},
-                  values=values or {}, flat=flat_kim(kim), classifications=CLASSIFICATIONS, member_roles=MEMBER_ROLES,
+                  values=typed if form_name == "anggota" else {},
+                  flat={**flat_kim(kim), **(typed or {})} if form_name == "ubah" else flat_kim(kim),
+                  classifications=CLASSIFICATIONS, member_roles=MEMBER_ROLES,
                   statuses=KIM_STATUSES, created=request.query_params.get("baru") == "1")
 
 
@@ -124,26 +127,27 @@ async def kim_page(request: Request, kim_id: str, staff: Staff):
 
 
 async def _kim_change(request: Request, kim_id: str, method: str, path: str, payload: dict, form_name: str,
-                      headers: dict | None = None):
+                      form=None, headers: dict | None = None):
     answer = await Api(request).send(method, path, payload, headers=headers)
     if answer.ok:
         return redirect(request, f"/konsol/kim/{kim_id}#{form_name}")
     errors = {(f"{form_name}:{field}" if field else ""): message for field, message in answer.field_errors().items()}
-    return await _kim_page(request, kim_id, errors, answer.status)
+    typed = {**form, "tags": form.getlist("tags")} if form is not None else None
+    return await _kim_page(request, kim_id, errors, answer.status, typed, form_name)
 
 
 @router.post("/kim/{kim_id}/ubah")
 async def edit_kim(request: Request, kim_id: str, staff: Staff):
     form = await form_data(request)
     return await _kim_change(request, kim_id, "PATCH", f"/api/v1/kims/{kim_id}", kim_payload(form),
-                             "ubah", headers={"If-Match": f'"{form.get("version", "")}"'})
+                             "ubah", form, headers={"If-Match": f'"{form.get("version", "")}"'})
 
 
 @router.post("/kim/{kim_id}/anggota")
 async def add_member(request: Request, kim_id: str, staff: Staff):
     form = await form_data(request)
     payload = {"name": form.get("name", ""), "role": form.get("role") or None, "phone": form.get("phone") or None}
-    return await _kim_change(request, kim_id, "POST", f"/api/v1/kims/{kim_id}/members", payload, "anggota")
+    return await _kim_change(request, kim_id, "POST", f"/api/v1/kims/{kim_id}/members", payload, "anggota", form)
 
 
 @router.post("/kim/{kim_id}/anggota/{member_id}/hapus")

@@ -94,7 +94,8 @@ def shot(page, name: str) -> Path:
     """A full-page screenshot, tests/screenshots/<name>.png; returns its path."""
     path = SCREENSHOTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
+    # a long page on a busy two-core machine can take more than the default 15 s
+    page.screenshot(path=str(path), full_page=True, timeout=2 * TIMEOUT_MS)
     return path
 
 

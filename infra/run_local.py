@@ -3,7 +3,9 @@
 Starts registry, broadcast and aspirations (nameko) and the gateway
 (FastAPI) with the environment's settings, waits until the gateway is
 ready, prints its address and the admin key, and stops everything on
-Ctrl-C / SIGTERM, or as soon as one process dies.
+Ctrl-C / SIGTERM. It supervises: a process that exits is started again after
+a back-off (1 s, doubling to 30 s; back to 1 s once it has run a minute),
+with a log line each time, so one crash never stops the platform.
 
 The admin key: KIM_ADMIN_KEY when set; otherwise one is generated on the
 first run and kept in $KIM_DATA_DIR/admin-key (mode 600).
@@ -21,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations", "gateway")
 READY_TIMEOUT = float(os.environ.get("KIM_READY_TIMEOUT", "180"))
+FIRST_BACKOFF, MAX_BACKOFF, HEALTHY_AFTER = 1.0, 30.0, 60.0
 
 
 def admin_key(data_dir: Path) -> str:
@@ -42,13 +45,10 @@ def gateway_url() -> str:
     return f"http://{shown}:{os.environ.get('GATEWAY_PORT', '8000')}"
 
 
-def wait_ready(url: str, processes: dict) -> bool:
+def wait_ready(url: str, supervisor: "Supervisor", stopping) -> bool:
     deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        for name, proc in processes.items():
-            if proc.poll() is not None:
-                print(f"{name} exited with code {proc.returncode} while starting", file=sys.stderr)
-                return False
+    while time.monotonic() < deadline and not stopping():
+        supervisor.check()
         try:
             with urllib.request.urlopen(url + "/readyz", timeout=3) as response:
                 if response.status == 200:
@@ -83,6 +83,45 @@ def local_prometheus(env: dict, data_dir: Path) -> list[str] | None:
             f"--web.listen-address=127.0.0.1:{port}"]
 
 
+class Supervisor:
+    """Keeps the platform's processes running: one that exits is started again
+    after a back-off that doubles while it keeps failing."""
+
+    def __init__(self, names, env: dict):
+        self.env = env
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.started: dict[str, float] = {}
+        self.backoff = {name: FIRST_BACKOFF for name in names}
+        self.restart_at: dict[str, float] = {}
+        for name in names:
+            self.start(name)
+
+    def start(self, name: str, again: bool = False):
+        # own process group: a Ctrl-C reaches us, and we stop the children in order
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
+                                                env=self.env, start_new_session=True)
+        self.started[name] = time.monotonic()
+        print(f"{'restarted' if again else 'started'} {name} (pid {self.processes[name].pid})", flush=True)
+
+    def check(self):
+        now = time.monotonic()
+        for name, proc in self.processes.items():
+            if name in self.restart_at:
+                if now >= self.restart_at[name]:
+                    del self.restart_at[name]
+                    self.start(name, again=True)
+                continue
+            if proc.poll() is None:
+                continue
+            if now - self.started[name] >= HEALTHY_AFTER:
+                self.backoff[name] = FIRST_BACKOFF
+            delay = self.backoff[name]
+            self.backoff[name] = min(delay * 2, MAX_BACKOFF)
+            self.restart_at[name] = now + delay
+            print(f"{name} exited with code {proc.returncode}; restarting {name} in {delay:g}s",
+                  file=sys.stderr, flush=True)
+
+
 def stop(processes: dict):
     for proc in processes.values():
         if proc.poll() is None:
@@ -114,12 +153,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    processes = {}
-    for name in SERVICES:
-        # own process group: a Ctrl-C reaches us, and we stop the children in order
-        processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env,
-                                           start_new_session=True)
-        print(f"started {name} (pid {processes[name].pid})", flush=True)
+    supervisor = Supervisor(SERVICES, env)
 
     # an extra: the platform does not stop when it cannot start (say, its port is taken)
     extras = {}
@@ -131,24 +165,20 @@ def main() -> int:
               flush=True)
 
     url = gateway_url()
-    if not wait_ready(url, processes) and not stopping:
-        stop({**processes, **extras})
+    if not wait_ready(url, supervisor, lambda: stopping) and not stopping:
+        stop({**supervisor.processes, **extras})
         return 1
     if not stopping:
         print("", flush=True)
         print(f"KIM Platform siap / ready: {url}  (API docs: {url}/docs)", flush=True)
         print(f"Admin key: {env['KIM_ADMIN_KEY']}", flush=True)
         print("Ctrl-C stops everything.", flush=True)
-    exit_code = 0
     while not stopping:
-        for name, proc in processes.items():
-            if proc.poll() is not None:
-                print(f"{name} exited with code {proc.returncode}; stopping the platform", file=sys.stderr)
-                stopping, exit_code = True, 1
+        supervisor.check()
         time.sleep(0.3)
-    stop({**processes, **extras})
+    stop({**supervisor.processes, **extras})
     print("stopped", flush=True)
-    return exit_code
+    return 0
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ def test_every_service_has_a_container_with_health_and_dependencies(compose):
     assert {"rabbitmq", "postgres", "prometheus", "grafana", *SETTINGS} <= set(services)
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no healthcheck"
+        assert service.get("restart") == "unless-stopped", f"{name} is not restarted when it exits"
         for dependency in (service.get("depends_on") or {}).values():
             assert dependency["condition"] == "service_healthy", name
     for name in ("registry", "broadcast", "aspirations"):

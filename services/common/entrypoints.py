@@ -6,6 +6,7 @@ Use `rpc` and `event_handler` from here instead of nameko's own.
 import json
 import logging
 import traceback
+from contextlib import contextmanager
 
 import eventlet
 import kombu
@@ -13,7 +14,9 @@ from nameko.events import SERVICE_POOL
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import SharedExtension
 from nameko.messaging import Consumer as NamekoConsumer
+from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 from nameko.rpc import Rpc as NamekoRpc
+from nameko.rpc import RpcConsumer as NamekoRpcConsumer
 from nameko.timer import Timer as NameKoTimer
 
 from services.common import deadletters, metrics
@@ -34,7 +37,60 @@ def settle_unit_of_work(worker_ctx, exc_info):
     return exc_info
 
 
+class QueueConsumer(NamekoQueueConsumer):
+    """nameko's queue consumer, except that an ack or requeue on a connection
+    the broker dropped is not fatal. nameko catches only amqp's own
+    ConnectionError there; the socket's ConnectionResetError or BrokenPipeError
+    killed the worker thread, so the container, so the process. The broker
+    redelivers an unacknowledged message once the consumer has reconnected,
+    and the idempotent consumer ignores the repeat."""
+
+    @contextmanager
+    def establish_connection(self):
+        # kombu waits 2, 4, 6 ... up to 30 s between attempts; a broker that is back
+        # should be found within a second or two
+        with self.create_connection() as conn:
+            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
+                                   interval_start=0.5, interval_step=0.5, interval_max=5)
+            yield conn
+
+    def ack_message(self, message):
+        self._settle_message(message, "ack")
+
+    def requeue_message(self, message):
+        self._settle_message(message, "requeue")
+
+    @staticmethod
+    def _settle_message(message, verb):
+        if not message.channel.connection:
+            return  # the broker has reclaimed it already
+        try:
+            getattr(message, verb)()
+        except Exception as exc:
+            log.warning("cannot %s a message on a lost connection; the broker redelivers it: %r", verb, exc)
+
+
+class RpcConsumer(NamekoRpcConsumer):
+    """nameko's RPC consumer on the guarded queue consumer; a reply that cannot
+    be sent (the broker is away) is logged, not fatal: the caller has timed
+    out with a 503 by then. The request is acked all the same, since its work
+    is committed (a lost connection redelivers it; its expiry, the caller's
+    timeout, drops it then)."""
+
+    queue_consumer = QueueConsumer()
+
+    def handle_result(self, message, result, exc_info):
+        try:
+            return super().handle_result(message, result, exc_info)
+        except Exception as exc:
+            log.warning("cannot send an RPC reply, the broker is unreachable: %r", exc)
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+
+
 class Rpc(NamekoRpc):
+    rpc_consumer = RpcConsumer()
+
     def __init__(self, expected_exceptions=DomainError, **kwargs):
         # domain errors are answers, not incidents: logged as warnings
         super().__init__(expected_exceptions=expected_exceptions, **kwargs)
@@ -111,6 +167,7 @@ class Retrying:
     reschedule (delayed retry or dead letter) before acking."""
 
     retry_policy = RetryPolicy()
+    queue_consumer = QueueConsumer()
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         exc_info = settle_unit_of_work(worker_ctx, exc_info)

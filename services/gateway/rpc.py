@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import uuid
+from dataclasses import dataclass, field
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -30,51 +31,87 @@ class ServiceUnavailable(Problem):
                          headers={"Retry-After": "5"}, service=service)
 
 
+@dataclass
+class _Link:
+    """One connection to the broker with what the client declared on it."""
+    connection: aio_pika.abc.AbstractConnection
+    channel: aio_pika.abc.AbstractChannel
+    exchange: aio_pika.abc.AbstractExchange
+    reply_queue: aio_pika.abc.AbstractQueue
+    command_exchanges: dict = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        return not self.connection.is_closed and not self.channel.is_closed
+
+
 class RpcClient:
     def __init__(self, amqp_uri: str, timeout: float):
         self.amqp_uri = amqp_uri
         self.timeout = timeout
-        self._connection = None
-        self._channel = None
-        self._exchange = None
-        self._reply_queue = None
+        self._link: _Link | None = None
         self._futures: dict[str, asyncio.Future] = {}
         self._lock = asyncio.Lock()
         self._client_id = uuid.uuid4().hex
-        self._queues_declared: dict = {}
+        self._retry_at = 0.0
 
-    async def _ensure_connected(self):
-        if self._channel is not None and not self._channel.is_closed:
-            return
+    async def _connected(self) -> _Link:
+        link = self._link
+        if link is not None and link.usable:
+            return link
+        try:
+            # bounded as a whole, the wait for the lock included: never longer than a call
+            return await asyncio.wait_for(self._connect(), self.timeout)
+        except Exception as exc:
+            raise ServiceUnavailable("broker", "pialang pesan tidak dapat dihubungi",
+                                     "the message broker cannot be reached") from exc
+
+    async def _connect(self) -> _Link:
         async with self._lock:
-            if self._channel is not None and not self._channel.is_closed:
-                return
+            if self._link is not None and self._link.usable:
+                return self._link
+            await self._discard(self._link)
+            loop = asyncio.get_running_loop()
+            # while the broker is away, the requests of the next second share one failed attempt
+            if loop.time() < self._retry_at:
+                raise ConnectionError("the last connection attempt failed a moment ago")
+            connection = None
             try:
-                if self._connection is None or self._connection.is_closed:
-                    self._connection = await asyncio.wait_for(
-                        aio_pika.connect_robust(self.amqp_uri, timeout=self.timeout), self.timeout)
-                channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-                self._exchange = await channel.declare_exchange(
-                    RPC_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+                # a plain connection, made again here after any loss, so the first call after
+                # the broker is back reconnects (aio-pika's robust connection retries by itself
+                # and logs every attempt as an error)
+                connection = await aio_pika.connect(self.amqp_uri, timeout=self.timeout)
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                exchange = await channel.declare_exchange(RPC_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
                 queue = await channel.declare_queue(
                     f"rpc.reply-gateway-{self._client_id}", exclusive=True, auto_delete=True)
-                await queue.bind(self._exchange, routing_key=queue.name)
+                await queue.bind(exchange, routing_key=queue.name)
                 await queue.consume(self._on_reply, no_ack=True)
-                self._reply_queue, self._channel = queue, channel
             except Exception as exc:
-                log.warning("cannot connect to the broker: %s", exc)
-                await self._discard_connection()
-                raise ServiceUnavailable("broker", "pialang pesan tidak dapat dihubungi",
-                                         "the message broker cannot be reached") from exc
+                log.warning("cannot connect to the broker: %r", exc)
+                self._retry_at = loop.time() + 1.0
+                if connection is not None:
+                    await _close(connection)
+                raise
+            connection.close_callbacks.add(self._on_connection_lost)
+            self._link = _Link(connection, channel, exchange, queue)
+            self._retry_at = 0.0
+            return self._link
 
-    async def _discard_connection(self):
-        connection, self._connection, self._channel = self._connection, None, None
-        self._queues_declared = {}
-        if connection is not None:
-            try:
-                await asyncio.wait_for(connection.close(), 2)
-            except Exception:
-                pass
+    def _on_connection_lost(self, _connection, exc=None):
+        # the reply queue went with the connection: no waiting call will be answered
+        log.warning("lost the connection to the broker: %r", exc)
+        for future in self._futures.values():
+            if not future.done():
+                future.set_exception(ConnectionError("the connection to the broker was lost"))
+
+    async def _discard(self, link: _Link | None):
+        """Forget a broken link (only if it is still the current one) and close it."""
+        if link is None:
+            return
+        if self._link is link:
+            self._link = None
+        await _close(link.connection)
 
     async def _on_reply(self, message: AbstractIncomingMessage):
         future = self._futures.pop(message.correlation_id or "", None)
@@ -87,7 +124,7 @@ class RpcClient:
     async def call(self, service: str, method: str, *, correlation_id: str | None = None,
                    timeout: float | None = None, **kwargs):
         timeout = timeout or self.timeout
-        await self._ensure_connected()
+        link = await self._connected()
         call_id = uuid.uuid4().hex
         future = asyncio.get_running_loop().create_future()
         self._futures[call_id] = future
@@ -97,21 +134,18 @@ class RpcClient:
         message = aio_pika.Message(
             json.dumps({"args": [], "kwargs": kwargs}).encode(),
             content_type="application/json", content_encoding="utf-8",
-            correlation_id=call_id, reply_to=self._reply_queue.name,
+            correlation_id=call_id, reply_to=link.reply_queue.name,
             headers=headers, expiration=timeout,
         )
         try:
             try:
                 await asyncio.wait_for(
-                    self._exchange.publish(message, routing_key=f"{service}.{method}", mandatory=True),
-                    timeout)
+                    link.exchange.publish(message, routing_key=f"{service}.{method}", mandatory=True), timeout)
             except aio_pika.exceptions.DeliveryError as exc:
                 raise ServiceUnavailable(service, "layanan belum berjalan",
                                          "the service is not running") from exc
-            except ServiceUnavailable:
-                raise
             except Exception as exc:
-                await self._discard_connection()
+                await self._discard(link)
                 raise ServiceUnavailable(service, "pesan tidak dapat dikirim",
                                          "the request could not be sent") from exc
             try:
@@ -119,6 +153,9 @@ class RpcClient:
             except asyncio.TimeoutError as exc:
                 raise ServiceUnavailable(service, f"tidak menjawab dalam {timeout:g} detik",
                                          f"no answer within {timeout:g} seconds") from exc
+            except ConnectionError as exc:
+                raise ServiceUnavailable(service, "hubungan ke pialang pesan terputus",
+                                         "the connection to the message broker was lost") from exc
         finally:
             self._futures.pop(call_id, None)
         error = reply.get("error")
@@ -135,25 +172,32 @@ class RpcClient:
         """Put a command on a durable queue (declared here too, so it holds
         messages even before its consumer ever ran) and return once the broker
         confirmed it: from then on it survives a broker restart."""
-        await self._ensure_connected()
+        link = await self._connected()
         try:
-            if queue not in self._queues_declared:
-                exchange = await self._channel.declare_exchange(queue, aio_pika.ExchangeType.DIRECT, durable=True)
-                declared = await self._channel.declare_queue(queue, durable=True)
+            exchange = link.command_exchanges.get(queue)
+            if exchange is None:
+                exchange = await link.channel.declare_exchange(queue, aio_pika.ExchangeType.DIRECT, durable=True)
+                declared = await link.channel.declare_queue(queue, durable=True)
                 await declared.bind(exchange, routing_key=queue)
-                self._queues_declared[queue] = exchange
+                link.command_exchanges[queue] = exchange
             headers = {"nameko.correlation_id": correlation_id} if correlation_id else {}
             message = aio_pika.Message(json.dumps(body).encode(), content_type="application/json",
                                        content_encoding="utf-8", headers=headers,
                                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=body.get("id"))
-            await asyncio.wait_for(self._queues_declared[queue].publish(message, routing_key=queue, mandatory=True),
-                                   self.timeout)
+            await asyncio.wait_for(exchange.publish(message, routing_key=queue, mandatory=True), self.timeout)
         except Exception as exc:
-            await self._discard_connection()
+            await self._discard(link)
             raise ServiceUnavailable("broker", "pesan tidak dapat disimpan", "the message could not be stored") from exc
 
     async def close(self):
-        await self._discard_connection()
+        await self._discard(self._link)
+
+
+async def _close(connection):
+    try:
+        await asyncio.wait_for(connection.close(), 2)
+    except Exception:
+        pass  # already broken; nothing to save
 
 
 def _extra(value) -> dict:

@@ -75,7 +75,9 @@ class Citizens:
             thread.join(timeout=120)
 
     def _send(self, client_number):
-        with httpx.Client(base_url=self.platform.url, timeout=30) as client:
+        # the gateway answers within its RPC timeout (3 s here) for connecting plus as much for
+        # sending; a client that waits longer than that has met a hang
+        with httpx.Client(base_url=self.platform.url, timeout=10) as client:
             while not self.stopping.is_set():
                 key = uuid.uuid4().hex
                 body = {"kind": "aspirasi", "category": "infrastruktur", "village_code": VILLAGE,

@@ -197,25 +197,36 @@ def push(job: dict, *, allow_private: bool, deadline_seconds: float,
     deadline = _Deadline(deadline_seconds)
     try:
         _scheme, host, port = target_of(job["url"])
-        address = checked_addresses(host, port, allow_private, resolver)[0]
+        addresses = checked_addresses(host, port, allow_private, resolver)
     except Refused as refused:
         return False, f"refused: {refused}"
+    error = "no address"
+    for address in addresses:  # the next checked address only when this one cannot be reached at all
+        try:
+            status = _post(job, address, deadline)
+        except httpcore.ConnectError as exc:
+            error = exc.__class__.__name__
+            continue
+        except httpcore.TimeoutException:
+            return False, "no answer before the deadline"
+        except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
+            return False, exc.__class__.__name__
+        return (True, None) if 200 <= status < 300 else (False, f"HTTP {status}")
+    return False, error
+
+
+def _post(job: dict, address: IpAddress, deadline: _Deadline) -> int:
+    """POST the job to `address`; its status. Reads at most MAX_ANSWER_BYTES of the answer."""
     headers = [(b"Content-Type", b"application/json"), (b"X-KIM-Signature", job["signature"].encode()),
                (b"X-KIM-Delivery", str(job["delivery_id"]).encode())]
-    try:
-        with httpcore.ConnectionPool(network_backend=_PinnedBackend(address, deadline), retries=0) as pool:
-            with pool.stream("POST", job["url"], headers=headers, content=job["body"]) as response:
-                read = 0
-                for chunk in response.iter_stream():  # the answer matters only by its status
-                    read += len(chunk)
-                    if read >= MAX_ANSWER_BYTES:
-                        break
-                status = response.status
-    except httpcore.TimeoutException:
-        return False, "no answer before the deadline"
-    except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
-        return False, exc.__class__.__name__
-    return (True, None) if 200 <= status < 300 else (False, f"HTTP {status}")
+    with httpcore.ConnectionPool(network_backend=_PinnedBackend(address, deadline), retries=0) as pool:
+        with pool.stream("POST", job["url"], headers=headers, content=job["body"]) as response:
+            read = 0
+            for chunk in response.iter_stream():  # the answer matters only by its status
+                read += len(chunk)
+                if read >= MAX_ANSWER_BYTES:
+                    break
+            return response.status
 
 
 # --- setting a webhook, and the push queue in the database ------------------------------------------------------------

@@ -134,6 +134,14 @@ def test_the_push_connects_to_the_checked_address_and_keeps_the_name(listener):
     assert headers["X-KIM-Delivery"] == "7"
 
 
+@pytest.mark.parametrize("listener", [ok], indirect=True)
+def test_an_unreachable_address_gives_way_to_the_next_checked_one(listener):
+    url = f"http://two-homed.example:{listener.port}/hook"
+    resolver = lambda host, port: ["127.0.0.2", "127.0.0.1"]  # noqa: E731  (nothing listens on .2)
+    assert push(job(url), allow_private=True, deadline_seconds=5, resolver=resolver) == (True, None)
+    assert len(listener.requests) == 1
+
+
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("listener", [drip], indirect=True)
 def test_a_dripping_endpoint_ends_at_the_deadline(listener):

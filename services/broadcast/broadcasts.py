@@ -1,20 +1,13 @@
 """Broadcasts: composing, publishing, fan-out to one delivery per group,
-the groups' inboxes, receipts (read, acknowledged, relayed), webhook pushes,
-and the figures an office watches.
+the groups' inboxes, receipts (read, acknowledged, relayed), and the figures
+an office watches (webhook pushes are in webhooks.py).
 
 Fan-out is resumable and exactly once: each batch of deliveries is written
 in one transaction together with the cursor (the last group id reached),
 and a unique (broadcast, group) index makes any repeat a no-op.
 """
-import hashlib
-import hmac
-import ipaddress
-import json
-import secrets
-import socket
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from sqlalchemy import case, func, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -77,7 +70,7 @@ def delivery_view(d: Delivery, b: Broadcast | None = None) -> dict:
         "id": d.id, "kind": d.kind, "kim_id": d.kim_id, "village_code": d.village_code,
         "broadcast_id": d.broadcast_id, "created_at": _iso(d.created_at), "read_at": _iso(d.read_at),
         "acknowledged_at": _iso(d.acknowledged_at), "relayed_at": _iso(d.relayed_at), "reached": d.reached,
-        "push_state": d.push_state, "push_attempts": d.push_attempts,
+        "push_state": d.push_state, "push_attempts": d.push_attempts, "push_error": d.push_error,
     }
     if b is not None:
         view["broadcast"] = {k: v for k, v in broadcast_view(b).items()
@@ -344,71 +337,3 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
         "broadcast_id": delivery.broadcast_id, "kim_id": delivery.kim_id, "delivery_id": delivery.id,
         "reached": data["reached"], "channel": channel, "date": held_on.isoformat()})
     return delivery_view(delivery)
-
-
-# --- webhooks --------------------------------------------------------------------------
-
-def check_webhook_url(url: str, allow_private: bool):
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise invalid("url", "an http or https URL", "Alamat webhook tidak valid.", "Invalid webhook URL.")
-    if allow_private:
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except socket.gaierror:
-        raise invalid("url", "a host that resolves", "Nama host webhook tidak dikenal.",
-                      "The webhook host does not resolve.") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_reserved or ip.is_multicast \
-                or ip.is_unspecified:
-            raise invalid("url", "a public address", "Webhook ke alamat lokal atau privat tidak diizinkan.",
-                          "Webhooks to local or private addresses are not allowed.")
-
-
-def set_webhook(session: Session, actor: Actor, kim_id: str, url: str, allow_private: bool) -> dict:
-    kim = _group(session, actor, kim_id)
-    check_webhook_url(url, allow_private)
-    secret = secrets.token_urlsafe(32)
-    hook = session.get(Webhook, kim.id) or Webhook(kim_id=kim.id)
-    hook.url, hook.secret, hook.updated_at = url, secret, utcnow()
-    session.add(hook)
-    return {"kim_id": kim.id, "url": url, "secret": secret,
-            "signature": "X-KIM-Signature: sha256=<hex HMAC-SHA256 of the body with this secret>"}
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def lease_due_pushes(session: Session, limit: int, lease_seconds: float) -> list[dict]:
-    """Pick pushes that are due and lease them (so no other worker takes them
-    while this one waits on the network); returns what to send."""
-    now = utcnow()
-    rows = session.execute(
-        select(Delivery, Broadcast, Webhook).join(Webhook, Webhook.kim_id == Delivery.kim_id)
-        .outerjoin(Broadcast, Broadcast.id == Delivery.broadcast_id)
-        .where(Delivery.push_state == "pending", Delivery.next_push_at <= now)
-        .order_by(Delivery.next_push_at).limit(limit).with_for_update(of=Delivery, skip_locked=True)).all()
-    jobs = []
-    for delivery, broadcast, hook in rows:
-        delivery.next_push_at = now + timedelta(seconds=lease_seconds)
-        body = json.dumps(delivery_view(delivery, broadcast), separators=(",", ":")).encode()
-        jobs.append({"delivery_id": delivery.id, "url": hook.url, "body": body,
-                     "signature": sign(hook.secret, body)})
-    return jobs
-
-
-def record_push(session: Session, delivery_id: int, ok: bool, error: str | None, max_attempts: int,
-                backoff_seconds: float) -> str:
-    delivery = session.get(Delivery, delivery_id, with_for_update=True)
-    delivery.push_attempts += 1
-    if ok:
-        delivery.push_state, delivery.next_push_at, delivery.push_error = "sent", None, None
-    elif delivery.push_attempts >= max_attempts:
-        delivery.push_state, delivery.next_push_at, delivery.push_error = "failed", None, (error or "")[:300]
-    else:
-        wait = backoff_seconds * 2 ** (delivery.push_attempts - 1)
-        delivery.next_push_at, delivery.push_error = utcnow() + timedelta(seconds=wait), (error or "")[:300]
-    return delivery.push_state

@@ -4,21 +4,71 @@ import logging
 import time
 
 import eventlet
-import requests
+from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from services.broadcast import broadcasts, directory, metrics
+from services.broadcast import broadcasts, directory, metrics, webhooks
 from services.broadcast.models import Broadcast, Delivery
 from services.common.entrypoints import event_handler, rpc, timer
 from services.common.events import claim_event
 from services.common.scope import Actor, require_office, require_region
 from services.common.service import ServiceBase
+from services.common.settings import SETTINGS_KEY
 
 log = logging.getLogger(__name__)
 
 
+def webhook_resolver(settings) -> webhooks.Resolver:
+    if settings.webhook_test_hosts:
+        return webhooks.hosts_file_resolver(settings.webhook_test_hosts)
+    return webhooks.system_resolver
+
+
+class PushSender(DependencyProvider):
+    """Webhook pushes in flight, each in its own green thread that records its
+    own outcome: one slow endpoint never holds another push, nor the timer
+    that leases the next ones."""
+
+    def setup(self):
+        self.settings = self.container.config[SETTINGS_KEY]
+        self.resolver = webhook_resolver(self.settings)
+        self.pool = eventlet.GreenPool(self.settings.webhook_concurrency)
+
+    def stop(self):
+        self.pool.waitall()  # every push ends by its deadline
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def free(self) -> int:
+        return self.pool.free()
+
+    def send(self, jobs: list[dict], engine):
+        for job in jobs:
+            self.pool.spawn_n(self._push_and_record, job, engine)
+
+    def _push_and_record(self, job: dict, engine):
+        settings = self.settings
+        started = time.perf_counter()
+        ok, error = webhooks.push(job, allow_private=settings.webhook_allow_private,
+                                  deadline_seconds=settings.webhook_timeout_seconds, resolver=self.resolver)
+        metrics.WEBHOOK_DURATION.observe(time.perf_counter() - started)
+        try:
+            with Session(engine) as session, session.begin():
+                state = webhooks.record_push(session, job["delivery_id"], ok, error,
+                                             settings.webhook_max_attempts, settings.webhook_backoff_seconds)
+        except Exception:
+            # the lease runs out and the push is tried again
+            log.exception("could not record the push of delivery %s", job["delivery_id"])
+            return
+        metrics.WEBHOOK_PUSHES.labels("ok" if ok else ("failed" if state == "failed" else "error")).inc()
+
+
 class BroadcastService(ServiceBase):
     name = "broadcast"
+
+    pushes = PushSender()
 
     # --- the KIM directory replica, from the registry's events ----------------------
     @event_handler("registry", "kim_registered")
@@ -102,8 +152,8 @@ class BroadcastService(ServiceBase):
 
     @rpc
     def set_webhook(self, actor, kim_id, url):
-        return broadcasts.set_webhook(self.db, Actor.from_wire(actor), kim_id, url,
-                                      self.settings.webhook_allow_private)
+        return webhooks.set_webhook(self.db, Actor.from_wire(actor), kim_id, url,
+                                    self.settings.webhook_allow_private, self.pushes.resolver)
 
     # --- fan-out ------------------------------------------------------------------------
     @timer("fanout_check_seconds")
@@ -124,31 +174,14 @@ class BroadcastService(ServiceBase):
     # --- webhook pushes -------------------------------------------------------------------
     @timer("webhook_check_seconds")
     def push_webhooks(self):
-        settings = self.settings
-        lease = settings.webhook_timeout_seconds * 3
-        jobs = broadcasts.lease_due_pushes(self.db, 100, lease)
-        self.db.commit()  # leased: nobody else sends these while we wait on the network
-        if jobs:
-            pool = eventlet.GreenPool(20)
-            for job, (ok, error) in zip(jobs, pool.imap(self._push, jobs)):
-                state = broadcasts.record_push(self.db, job["delivery_id"], ok, error,
-                                               settings.webhook_max_attempts, settings.webhook_backoff_seconds)
-                metrics.WEBHOOK_PUSHES.labels("ok" if ok else ("failed" if state == "failed" else "error")).inc()
-
-    def _push(self, job) -> tuple[bool, str | None]:
-        started = time.perf_counter()
-        try:
-            response = requests.post(job["url"], data=job["body"], timeout=self.settings.webhook_timeout_seconds,
-                                     headers={"Content-Type": "application/json",
-                                              "X-KIM-Signature": job["signature"],
-                                              "X-KIM-Delivery": str(job["delivery_id"])},
-                                     allow_redirects=False)
-            ok = 200 <= response.status_code < 300
-            return ok, None if ok else f"HTTP {response.status_code}"
-        except requests.RequestException as exc:
-            return False, exc.__class__.__name__
-        finally:
-            metrics.WEBHOOK_DURATION.observe(time.perf_counter() - started)
+        free = self.pushes.free()
+        if not free:
+            return
+        # the lease outlasts a push's deadline: nobody else sends these while we wait on the network
+        lease = self.settings.webhook_timeout_seconds * 3
+        jobs = webhooks.lease_due_pushes(self.db, min(free, 100), lease)
+        self.db.commit()
+        self.pushes.send(jobs, self.db.get_bind())
 
     @timer("deliveries_gauge_seconds")
     def count_deliveries(self):

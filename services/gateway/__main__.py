@@ -10,7 +10,7 @@ def main():
     settings = GatewaySettings()
     configure_logging("gateway", settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, access_log=False, proxy_headers=True)
+                log_config=None, access_log=False, proxy_headers=False)  # the app applies GATEWAY_TRUSTED_PROXIES
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """People's accounts: created by an office with a role and a scope, a
 one-time link to set the password (argon2), sign-in that slows down and
-locks after repeated failures, and server-side web sessions."""
+locks after repeated failures (per name and client address, with a limit per
+address), and server-side web sessions."""
 import hashlib
 import secrets
 import uuid
@@ -15,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from services.common.events import as_utc, utcnow
 from services.gateway.keys import Principal
-from services.gateway.models import Account, SetupLink, WebSession
+from services.gateway.models import Account, SetupLink, SignInFailure, WebSession
 
 HASHER = PasswordHasher()
 # verified against an unknown username, so that a miss costs the same time as a wrong password
@@ -50,7 +51,9 @@ def principal_of(account: Account) -> Principal:
 @dataclass(frozen=True)
 class SignIn:
     """The outcome of a sign-in attempt: `account` when it succeeded, else
-    `reason` ('invalid' or 'locked'), `failures` so far and `locked_until`."""
+    `reason` ('invalid', 'locked' for the name from this address, 'limited'
+    for the address), `failures` so far and `locked_until` (for 'limited', when
+    the address may try again)."""
     account: Account | None
     reason: str | None = None
     failures: int = 0
@@ -153,28 +156,66 @@ class AccountStore:
 
     # --- signing in ---------------------------------------------------------
 
-    def sign_in(self, username: str, password: str) -> SignIn:
+    def sign_in(self, username: str, password: str, address: str) -> SignIn:
+        """Failures count per client address (`limited` past its limit) and per
+        name from that address (`locked`), so nobody can lock a person out from
+        elsewhere. An unknown, pending or disabled name takes the very same steps
+        as a known one, one password check included (against a dummy hash), so
+        neither the answer nor its timing tells them apart."""
         now = utcnow()
+        username = username.strip().lower()
+        name = _digest(username)
+        with self.Session() as session:
+            refused, failures = self._refusal(session, address, name, now)
+            if refused is not None:
+                return refused
+            account = session.scalar(select(Account).where(Account.username == username))
+        usable = account is not None and account.password_hash is not None and account.disabled_at is None
+        # no database connection is held during the slow check
+        matches = _verify(account.password_hash if usable else _DUMMY_HASH, password)
         with self.Session.begin() as session:
-            account = session.scalar(select(Account).where(Account.username == username.strip().lower())
-                                     .with_for_update())
-            if account is None or account.password_hash is None or account.disabled_at is not None:
-                _verify(_DUMMY_HASH, password)
-                return SignIn(None, "invalid", 1)
-            if account.locked_until is not None and as_utc(account.locked_until) > now:
-                return SignIn(None, "locked", account.failed_logins, as_utc(account.locked_until))
-            if not _verify(account.password_hash, password):
-                account.failed_logins += 1
-                if account.failed_logins >= self.settings.login_max_failures:
-                    account.locked_until = now + timedelta(minutes=self.settings.login_lock_minutes)
-                    account.failed_logins = 0  # after the lock, a fresh count
-                    return SignIn(None, "locked", self.settings.login_max_failures, account.locked_until)
-                return SignIn(None, "invalid", account.failed_logins)
-            account.failed_logins = 0
-            account.locked_until = None
+            if not (usable and matches):
+                session.add(SignInFailure(address=address, name_hash=name, failed_at=now))
+                session.execute(delete(SignInFailure).where(SignInFailure.failed_at < now - self._kept))
+                failures += 1
+                if failures >= self.settings.login_max_failures:
+                    return SignIn(None, "locked", failures, now + self._lock)
+                return SignIn(None, "invalid", failures)
+            session.execute(delete(SignInFailure).where(SignInFailure.address == address,
+                                                        SignInFailure.name_hash == name))
+            account = session.get(Account, account.id)
             if HASHER.check_needs_rehash(account.password_hash):
                 account.password_hash = HASHER.hash(password)
             return SignIn(account)
+
+    @property
+    def _lock(self) -> timedelta:
+        return timedelta(minutes=self.settings.login_lock_minutes)
+
+    @property
+    def _window(self) -> timedelta:
+        return timedelta(minutes=self.settings.login_address_window_minutes)
+
+    @property
+    def _kept(self) -> timedelta:
+        return max(self._lock, self._window)
+
+    def _refusal(self, session, address: str, name: str, now: datetime) -> tuple[SignIn | None, int]:
+        """(a refusal before any password check, failures of this name from this address)."""
+        limit = self.settings.login_address_max_failures
+        recent = SignInFailure.failed_at.desc()
+        from_address = session.scalars(select(SignInFailure.failed_at).where(
+            SignInFailure.address == address, SignInFailure.failed_at > now - self._window)
+            .order_by(recent).limit(limit)).all()
+        if len(from_address) >= limit:
+            return SignIn(None, "limited", len(from_address), as_utc(from_address[-1]) + self._window), 0
+        most = self.settings.login_max_failures
+        for_name = session.scalars(select(SignInFailure.failed_at).where(
+            SignInFailure.address == address, SignInFailure.name_hash == name,
+            SignInFailure.failed_at > now - self._lock).order_by(recent).limit(most)).all()
+        if len(for_name) >= most:
+            return SignIn(None, "locked", len(for_name), as_utc(for_name[-1]) + self._lock), len(for_name)
+        return None, len(for_name)
 
     def failure_delay(self, failures: int) -> float:
         """Seconds a failed attempt waits before its answer: slower with each."""

@@ -1,5 +1,6 @@
 """The gateway application: routes, problem handlers, request limits,
 correlation ids and HTTP metrics."""
+import asyncio
 import logging
 import re
 import time
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.common import logs, metrics, migrations
 from services.common.db import make_engine
@@ -149,5 +151,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(ops.router)
     web.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    # outermost: the client address and scheme everything else sees (sign-in limits, Secure cookies)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.settings = settings
+    app.state.password_checks = asyncio.Semaphore(settings.password_checks)
     return app

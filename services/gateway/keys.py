@@ -114,8 +114,9 @@ class KeyStore:
             if key.role == "admin" and key.scope_region is None and self._national_admins(session) <= 1:
                 return "last_admin"
             key.revoked_at = utcnow()
-            self._cache.clear()  # no stale copy of it survives here
-            return "revoked"
+        # after the commit, not before: a lookup racing the revocation would cache the key as valid again
+        self._cache.clear()
+        return "revoked"
 
     @staticmethod
     def _national_admins(session: Session) -> int:

@@ -70,6 +70,19 @@ class SetupLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class SignInFailure(Base):
+    """One failed sign-in: from which client address, for which name (only its
+    hash: people type passwords into the name field). Counted per address and
+    per (name, address); known and unknown names alike."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(64))
+    name_hash: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class WebSession(Base):
     """A signed-in browser. The cookie holds a random token; only its hash is
     stored. `csrf_token` must come back with every form or unsafe API call."""

@@ -23,6 +23,7 @@ TITLES = {
     413: ("payload-too-large", "Permintaan terlalu besar", "Payload too large"),
     415: ("unsupported-media-type", "Jenis konten tidak didukung", "Unsupported media type"),
     422: ("validation-error", "Data tidak valid", "Unprocessable content"),
+    429: ("too-many-requests", "Terlalu banyak permintaan", "Too many requests"),
     500: ("internal-error", "Kesalahan internal", "Internal server error"),
     503: ("service-unavailable", "Layanan tidak tersedia", "Service unavailable"),
 }

@@ -25,6 +25,15 @@ class GatewaySettings(CommonSettings):
     login_max_failures: int = Field(5, validation_alias="GATEWAY_LOGIN_MAX_FAILURES")
     login_lock_minutes: float = Field(15, validation_alias="GATEWAY_LOGIN_LOCK_MINUTES")
     login_delay_seconds: float = Field(0.5, validation_alias="GATEWAY_LOGIN_DELAY_SECONDS")
+    # (the failures and the lock above count per name *and* client address, so nobody locks another out)
+    # failed sign-ins from one client address, whatever the names, within `login_address_window_minutes`
+    # before that address gets 429 until the oldest of them is older than the window
+    login_address_max_failures: int = Field(20, ge=1, validation_alias="GATEWAY_LOGIN_ADDRESS_MAX_FAILURES")
+    login_address_window_minutes: float = Field(15, gt=0, validation_alias="GATEWAY_LOGIN_ADDRESS_WINDOW_MINUTES")
+    # password checks (argon2id, 64 MiB each) running at once in this process; more wait their turn
+    password_checks: int = Field(4, ge=1, validation_alias="GATEWAY_PASSWORD_CHECKS")
+    # proxies whose X-Forwarded-For names the client: addresses or networks, comma-separated, * for any
+    trusted_proxies: str = Field("127.0.0.1", validation_alias="GATEWAY_TRUSTED_PROXIES")
     # the address people reach the website at, for setup links; else the request's own
     public_url: str | None = Field(None, validation_alias="GATEWAY_PUBLIC_URL")
     # map tiles for the Leaflet maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png;

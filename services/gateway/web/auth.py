@@ -1,12 +1,17 @@
 """Signing in as a person: the sign-in form (slower with each failure,
-locked after too many), signing out, and the one-time link that sets a password."""
+locked after too many, limited per client address), signing out, and the
+one-time link that sets a password."""
 import asyncio
+import math
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from services.gateway.accounts import MIN_PASSWORD_LENGTH
+from services.common.events import utcnow
+from services.gateway.accounts import MIN_PASSWORD_LENGTH, SignIn
 from services.gateway.deps import SESSION_COOKIE
+from services.gateway.problems import Problem
+from services.gateway.web.english import ENGLISH
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language, translator
 from services.gateway.web.pages import ANONYMOUS_CSRF_COOKIE, Visitor, form_data, redirect, render, zone
@@ -28,6 +33,26 @@ def _home_of(role: str) -> str:
     return "/portal" if role == "kim" else "/konsol"
 
 
+def client_address(request: Request) -> str:
+    # the forwarded client when the peer is a trusted proxy (GATEWAY_TRUSTED_PROXIES, see app.py)
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many_from_here(request: Request, outcome: SignIn, form) -> Response:
+    """429 with Retry-After: the sign-in page for a browser, a problem for anything else."""
+    wait = max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds()))
+    headers = {"Retry-After": str(wait)}
+    minutes = math.ceil(wait / 60)
+    detail = "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi sekitar {minutes} menit lagi."
+    if "text/html" not in request.headers.get("accept", ""):
+        raise Problem(429, detail.format(minutes=minutes), ENGLISH[detail].format(minutes=minutes), headers=headers)
+    response = render(request, "sign_in.html", status_code=429,
+                      errors={"password": translator(language(request))(detail, minutes=minutes)},
+                      values={"username": form.get("username", ""), "next": form.get("next", "")})
+    response.headers.update(headers)
+    return response
+
+
 @router.get("/masuk")
 async def sign_in_form(request: Request, visitor: Visitor):
     if visitor is not None:
@@ -41,12 +66,16 @@ async def sign_in(request: Request, _visitor: Visitor):
     form = await form_data(request)
     accounts = request.app.state.accounts
     _ = translator(language(request))
-    outcome = await run_in_threadpool(accounts.sign_in, form.get("username", ""), form.get("password", ""))
+    async with request.app.state.password_checks:  # each check holds 64 MiB: a flood waits, memory stays bounded
+        outcome = await run_in_threadpool(accounts.sign_in, form.get("username", ""), form.get("password", ""),
+                                          client_address(request))
+    if outcome.reason == "limited":
+        return _too_many_from_here(request, outcome, form)
     if outcome.account is None:
         # every failure answers later than the one before, so guessing is slow
         await asyncio.sleep(accounts.failure_delay(outcome.failures))
         if outcome.reason == "locked":
-            message = _("Terlalu banyak percobaan gagal. Akun ini dikunci sampai pukul {time}.",
+            message = _("Terlalu banyak percobaan gagal. Nama ini dikunci dari alamat Anda sampai pukul {time}.",
                         time=outcome.locked_until.astimezone(zone(request)).strftime("%H:%M %Z"))
         else:
             message = _("Nama pengguna atau kata sandi salah.")
@@ -102,5 +131,6 @@ async def set_password(request: Request, token: str, _visitor: Visitor):
                           min_length=MIN_PASSWORD_LENGTH)
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
-    await run_in_threadpool(accounts.set_password, token, password)
+    async with request.app.state.password_checks:
+        await run_in_threadpool(accounts.set_password, token, password)
     return redirect(request, "/masuk?sandi=ok")

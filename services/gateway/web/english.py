@@ -28,8 +28,10 @@ ENGLISH = {
     "Formulir ini kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu kirim lagi.":
         "This form has expired or did not come from this site. Reload the page and send it again.",
     # signing in and passwords
-    "Terlalu banyak percobaan gagal. Akun ini dikunci sampai pukul {time}.":
-        "Too many failed attempts. This account is locked until {time}.",
+    "Terlalu banyak percobaan gagal. Nama ini dikunci dari alamat Anda sampai pukul {time}.":
+        "Too many failed attempts. This name is locked from your address until {time}.",
+    "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi sekitar {minutes} menit lagi.":
+        "Too many sign-in attempts from this address. Try again in about {minutes} minutes.",
     "Nama pengguna atau kata sandi salah.": "Wrong username or password.",
     "Tautan ini tidak berlaku lagi: sudah dipakai atau kedaluwarsa. Minta tautan baru kepada admin Anda.":
         "This link is no longer valid: it was used or has expired. Ask your admin for a new one.",

@@ -1,6 +1,8 @@
 """RFC 9457 problem responses for every error, in Indonesian first and in
 English when the client prefers it (Accept-Language), and the one place
 where a service's domain error becomes an HTTP status."""
+import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -193,6 +195,8 @@ def install(app: FastAPI):
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        import logging
-        logging.getLogger("services.gateway").exception("unhandled error on %s", request.url.path)
+        # where it failed, never what was sent: an exception's text may quote the request's body
+        logging.getLogger("services.gateway").error(
+            "unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path,
+            "".join(traceback.format_tb(exc.__traceback__)).rstrip())
         return problem_response(request, 500, "Terjadi kesalahan internal.", "An internal error occurred.")

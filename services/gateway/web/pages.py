@@ -56,6 +56,13 @@ TEMPLATES.env.filters["village_option"] = _village_option
 TEMPLATES.env.filters["number"] = lambda n: f"{int(n or 0):,}".replace(",", ".")
 
 
+def local_path(path: str) -> str:
+    """A path as a link that stays on this site: percent-encoded (no tab or
+    backslash a browser would reinterpret) with exactly one leading slash, so
+    `//evil.example` never becomes a scheme-relative address."""
+    return "/" + quote(path, safe="/:@!$&'()*+,;=-._~").lstrip("/")
+
+
 def zone(request: Request) -> ZoneInfo:
     return ZoneInfo(request.app.state.settings.timezone)
 
@@ -130,7 +137,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     context = {
         "lang": lang, "_": translator(lang), "label": labeler(lang),
         "user": getattr(request.state, "web_session", None), "csrf_token": csrf_token(request),
-        "path": request.url.path, "tiles_url": settings.map_tiles_url,
+        "path": request.url.path, "here": local_path(request.url.path), "tiles_url": settings.map_tiles_url,
         "tiles_attribution": settings.map_tiles_attribution, "zone": zone(request),
         "zone_name": datetime.now(zone(request)).strftime("%Z"), **context,
     }

@@ -107,3 +107,11 @@ def test_the_language_link_of_an_error_page_stays_on_the_site(client):
         assert urlsplit(urljoin(f"http://testserver{path}", read)).netloc == "testserver", (path, link)
         assert link.endswith("lang=en") and read.startswith("/") and not read.startswith("//"), (path, link)
     assert re.search(r'<a href="/kim\?q=maju&amp;lang=en" lang="en"', client.get("/kim?q=maju", headers=HTML).text)
+
+
+def test_data_in_a_script_cannot_end_it():
+    name = "</script><meta http-equiv=refresh content=0;url=//evil.example> & \u2028\u2029 'x'"
+    text = str(pages.script_json([{"name": name}]))
+    assert not any(c in text for c in "<>&\u2028\u2029")
+    import json
+    assert json.loads(text) == [{"name": name}]

@@ -1,5 +1,6 @@
 """What every page shares: who is visiting, rendering a template in the
 visitor's language, CSRF tokens, security headers, and the error pages."""
+import json
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context
+from markupsafe import Markup
 
 from services.common.events import as_utc
 from services.gateway.accounts import SessionInfo
@@ -50,7 +52,21 @@ def _village_option(region: dict) -> tuple[str, str]:
     return region["code"], f"{region['name']} ({region['code']})"
 
 
+# what could end a <script> element or a JavaScript string, escaped inside JSON
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(value) -> Markup:
+    """Data as JSON to place inside a <script> element: a group named
+    `</script>...` stays a string in the data and never ends the element."""
+    text = json.dumps(value, ensure_ascii=False)
+    for unsafe, escaped in _SCRIPT_UNSAFE.items():
+        text = text.replace(unsafe, escaped)
+    return Markup(text)
+
+
 TEMPLATES.env.filters["date"] = _date
+TEMPLATES.env.filters["script_json"] = script_json
 TEMPLATES.env.filters["option"] = _option
 TEMPLATES.env.filters["village_option"] = _village_option
 TEMPLATES.env.filters["number"] = lambda n: f"{int(n or 0):,}".replace(",", ".")

@@ -158,6 +158,8 @@ def test_bad_submissions_are_refused(platform, keys, group):
             (aspiration(body="x" * 300_000), 413),
             (aspiration(kim_id="KIM-0000000000-01"), 422),
             (aspiration(category="Jalan Rusak!"), 422),
+            (aspiration(category="İ" * 50), 422),  # 100 characters once lower-cased
+            (aspiration(category="- -"), 422),  # nothing once normalised
             (aspiration(secret="x"), 422),
             (aspiration(attachments=["file:///etc/passwd"]), 422),
         ]:

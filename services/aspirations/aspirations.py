@@ -6,6 +6,7 @@ Privacy: the submitter's contact is seen by the handling office only (and by
 the filing group unless `anonim`); a `rahasia` aspiration shows nothing but
 its status to the holder of its tracking code.
 """
+import re
 import statistics
 from datetime import datetime, timezone
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
-from services.common.errors import InvalidInput, InvalidTransition, NotFound
+from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
 from services.common.events import record_event, utcnow
 from services.common.scope import Actor, require_office, require_region
 
@@ -33,10 +34,73 @@ def _iso(moment):
 
 # --- intake ------------------------------------------------------------------------
 
+# The gateway's rules, checked again as a submission is taken in: a message on the
+# intake queue may come from anywhere that can publish there, and one that breaks
+# a column (a category lower-cased to 100 characters) must not stall the queue.
+CATEGORY = re.compile(r"^\w{2,50}$")
+VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+KIM_ID = re.compile(r"^[A-Za-z0-9._:-]{1,32}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ATTACHMENT = re.compile(r"^https?://\S+$")
+
+
+def category_key(value: str) -> str:
+    """A category as it is kept: lower-case, `_` for spaces and hyphens."""
+    return "_".join(str(value).lower().replace("-", " ").split())
+
+
+def _text(value, low: int, high: int, pattern: re.Pattern | None = None) -> bool:
+    return isinstance(value, str) and low <= len(value) <= high and (pattern is None or bool(pattern.match(value)))
+
+
+def check_submission(submission: dict) -> dict:
+    """The submission's data as it will be stored, or Unprocessable naming the
+    first field that breaks its rule (never the field's value)."""
+    def refuse(field: str, rule: str):
+        raise Unprocessable(f"{field}: {rule}")
+
+    if not _text(submission.get("id"), 1, 36) or not _text(submission.get("tracking_code"), 6, 16):
+        refuse("tracking_code", "an id of at most 36 and a code of 6..16 characters")
+    try:
+        datetime.fromisoformat(str(submission.get("submitted_at")))
+    except ValueError:
+        refuse("submitted_at", "an ISO 8601 moment")
+    data = submission.get("data")
+    if not isinstance(data, dict):
+        refuse("data", "an object")
+    data = {**data, "category": category_key(data.get("category", ""))}
+    if data.get("kind") not in KINDS:
+        refuse("kind", f"one of {', '.join(KINDS)}")
+    if not CATEGORY.match(data["category"]):
+        refuse("category", "2..50 letters, digits or _ once normalised")
+    if not _text(data.get("body"), 5, 10_000):
+        refuse("body", "5..10000 characters")
+    if not _text(data.get("village_code"), 13, 13, VILLAGE_CODE):
+        refuse("village_code", "a village code such as 14.71.01.1002")
+    if data.get("kim_id") is not None and not _text(data["kim_id"], 1, 32, KIM_ID):
+        refuse("kim_id", "a KIM id")
+    if data.get("broadcast_id") is not None and not _text(data["broadcast_id"], 36, 36):
+        refuse("broadcast_id", "a broadcast id")
+    submitter = data.get("submitter") or {}
+    if not isinstance(submitter, dict) or set(submitter) - {"name", "phone", "email"}:
+        refuse("submitter", "name, phone and email only")
+    for field, valid in (("name", lambda v: _text(v, 0, 200)), ("phone", lambda v: _text(v, 6, 20, PHONE)),
+                         ("email", lambda v: _text(v, 3, 200, EMAIL))):
+        if submitter.get(field) is not None and not valid(submitter[field]):
+            refuse(f"submitter.{field}", "as the API describes it")
+    attachments = data.get("attachments") or []
+    if not isinstance(attachments, list) or len(attachments) > 10 or not all(
+            _text(a, 8, 500, ATTACHMENT) for a in attachments):
+        refuse("attachments", "at most 10 http(s) links of at most 500 characters")
+    return data
+
+
 def intake(session: Session, submission: dict, calendar: Calendar, settings) -> bool:
     """Store a submission the gateway accepted. A repeat (same tracking code)
-    changes nothing. Returns whether it was new."""
-    data = submission["data"]
+    changes nothing. Returns whether it was new. A submission that breaks the
+    rules is Unprocessable (the intake queue dead-letters it at once)."""
+    data = check_submission(submission)
     kim_id, note = data.get("kim_id"), None
     if kim_id:
         kim = session.get(DirectoryKim, kim_id)

@@ -210,6 +210,41 @@ def test_an_open311_client_round_trip(platform, keys):
         assert client.get(f"/open311/v2/requests/{request_id}.json").json()[0]["status"] == "closed"
 
 
+def test_the_open311_list_shows_only_what_submitters_chose_to_publish(platform, keys):
+    run = uuid.uuid4().hex[:8]
+    contact = {"name": f"Warga {run}", "phone": "+62 812 4242 0001", "email": f"warga{run}@contoh.id"}
+    with platform.client() as citizen:
+        codes = {}
+        for kind, flags in (("private", {}), ("published", {"publik": True}), ("secret", {"rahasia": True})):
+            sent = citizen.post("/api/v1/aspirations", json=aspiration(
+                body=f"Aspirasi {kind} {run}", submitter=contact, attachments=[f"https://contoh.id/{kind}{run}.jpg"],
+                **flags))
+            assert sent.status_code == 202, sent.text
+            codes[kind] = sent.json()["tracking_code"]
+        both = citizen.post("/api/v1/aspirations", json=aspiration(publik=True, rahasia=True))
+        assert both.status_code == 422 and both.json()["errors"][0]["field"] == "publik"
+        for code in codes.values():
+            tracked(citizen, code)
+        listed = citizen.get("/open311/v2/requests.json")
+        assert listed.status_code == 200
+        shown = {r["service_request_id"]: r for r in listed.json()}
+        assert codes["published"] in shown and shown[codes["published"]]["description"] == f"Aspirasi published {run}"
+        assert codes["private"] not in shown and codes["secret"] not in shown
+        assert f"private {run}" not in listed.text and f"secret {run}" not in listed.text
+        for value in contact.values():
+            assert value not in listed.text
+        # by its code, a rahasia request shows its status and nothing else
+        secret = citizen.get(f"/open311/v2/requests/{codes['secret']}.json")
+        assert secret.json() == [{"service_request_id": codes["secret"], "status": "open"}]
+        # by its code, an unpublished one shows what its tracking code shows, never the contact
+        private = citizen.get(f"/open311/v2/requests/{codes['private']}.json")
+        assert private.json()[0]["description"] == f"Aspirasi private {run}"
+        assert not any(value in private.text for value in contact.values())
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        mine = {a["tracking_code"]: a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]}
+        assert mine[codes["published"]]["publik"] is True and mine[codes["private"]]["publik"] is False
+
+
 def test_accepted_while_the_service_is_stopped_and_stored_once_it_is_back(platform):
     """Runs last: freezes the aspirations service, then thaws it."""
     with platform.admin as admin:

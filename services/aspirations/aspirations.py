@@ -4,7 +4,9 @@ and auto-close, and the views each caller may see.
 
 Privacy: the submitter's contact is seen by the handling office only (and by
 the filing group unless `anonim`); a `rahasia` aspiration shows nothing but
-its status to the holder of its tracking code.
+its status to the holder of its tracking code; only a `publik` one, which its
+submitter chose to publish, is listed for everyone (Open311), never with the
+contact.
 """
 import re
 import statistics
@@ -89,6 +91,9 @@ def check_submission(submission: dict) -> dict:
                          ("email", lambda v: _text(v, 3, 200, EMAIL))):
         if submitter.get(field) is not None and not valid(submitter[field]):
             refuse(f"submitter.{field}", "as the API describes it")
+    for flag in ("anonim", "rahasia", "publik"):
+        if not isinstance(data.get(flag, False), bool):
+            refuse(flag, "true or false")
     attachments = data.get("attachments") or []
     if not isinstance(attachments, list) or len(attachments) > 10 or not all(
             _text(a, 8, 500, ATTACHMENT) for a in attachments):
@@ -115,6 +120,7 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
         body=data["body"], village_code=village, regency_code=village[:5], province_code=village[:2], kim_id=kim_id,
         broadcast_id=data.get("broadcast_id"), submitter=data.get("submitter") or {},
         anonim=bool(data.get("anonim")), rahasia=bool(data.get("rahasia")),
+        publik=bool(data.get("publik")) and not data.get("rahasia"),
         attachments=data.get("attachments") or [], status="received",
         due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
         submitted_at=submitted_at, updated_at=utcnow())
@@ -162,6 +168,7 @@ def office_view(a: Aspiration, entries=None) -> dict:
         "id": a.id, "tracking_code": a.tracking_code, "kind": a.kind, "category": a.category, "body": a.body,
         "village_code": a.village_code, "regency_code": a.regency_code, "kim_id": a.kim_id,
         "broadcast_id": a.broadcast_id, "submitter": a.submitter, "anonim": a.anonim, "rahasia": a.rahasia,
+        "publik": a.publik,
         "attachments": a.attachments, "status": a.status, "response": a.response, "due_at": _iso(a.due_at),
         "overdue": a.overdue, "escalated": a.escalated, "submitted_at": _iso(a.submitted_at),
         "responded_at": _iso(a.responded_at), "closed_at": _iso(a.closed_at), "allowed": list(TRANSITIONS[a.status]),
@@ -338,13 +345,13 @@ def check_deadlines(session: Session, now: datetime, calendar: Calendar, setting
 # --- Open311 GeoReport v2 (the public list) ------------------------------------------
 
 def open311_view(a: Aspiration) -> dict:
-    """A request as Open311 shows it: no personal data; a `rahasia` one only
-    its id and status."""
+    """A request as Open311 shows it: never the submitter; a `rahasia` one
+    only its id and status."""
     status = "closed" if a.status in ("closed", "rejected") else "open"
+    if a.rahasia:
+        return {"service_request_id": a.tracking_code, "status": status}
     view = {"service_request_id": a.tracking_code, "status": status, "service_code": a.category,
             "requested_datetime": _iso(a.submitted_at), "updated_datetime": _iso(a.updated_at)}
-    if a.rahasia:
-        return view
     return {**view, "status_notes": a.response if a.status in ("responded", "closed") else a.status,
             "service_name": a.category, "description": a.body, "address_id": a.village_code,
             "agency_responsible": f"Diskominfo {a.regency_code}", "media_url": (a.attachments or [None])[0]}
@@ -356,7 +363,8 @@ def open311_requests(session: Session, codes: list[str] | None, service_code: st
     if codes:
         query = query.where(Aspiration.tracking_code.in_([c.upper() for c in codes]))
     else:
-        query = query.where(Aspiration.rahasia.is_(False))  # never listed, only found by its code
+        # the list shows what submitters chose to publish; the others are found by their code only
+        query = query.where(Aspiration.publik.is_(True), Aspiration.rahasia.is_(False))
     if service_code:
         query = query.where(Aspiration.category == service_code)
     if status == "open":

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import AliasChoices, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +59,9 @@ class AspirationCreate(Strict):
     submitter: Submitter | None = None
     anonim: bool = Field(False, description="the identity is seen by the handling office only")
     rahasia: bool = Field(False, description="nothing but the status is ever public")
+    publik: bool = Field(False, description="the submitter chooses to publish it: the text, category, village, "
+                         "attachments and answer (never the submitter) are listed for everyone in Open311's "
+                         "GET /open311/v2/requests.json; not with `rahasia`")
     attachments: list[Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]] = Field(
         default_factory=list, max_length=10)
 
@@ -72,6 +75,13 @@ class AspirationCreate(Strict):
         if len(key) < 2:
             raise PydanticCustomError("string_too_short", "too short once normalised", {"min_length": 2})
         return key
+
+    @model_validator(mode="after")
+    def _publik_is_not_rahasia(self):
+        if self.publik and self.rahasia:
+            raise PydanticCustomError("publik_and_rahasia", "publik and rahasia exclude each other",
+                                      {"field": "publik"})
+        return self
 
 
 class Transition(Strict):

@@ -121,6 +121,7 @@ def aspiration_payload(form) -> dict:
         "village_code": form.get("village_code", ""), "kim_id": form.get("kim_id") or None,
         "submitter": submitter if any(submitter.values()) else None,
         "anonim": form.get("anonim") == "ya", "rahasia": form.get("rahasia") == "ya",
+        "publik": form.get("publik") == "ya",
     }
 
 

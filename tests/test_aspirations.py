@@ -158,6 +158,8 @@ def test_bad_submissions_are_refused(platform, keys, group):
             (aspiration(body="x" * 300_000), 413),
             (aspiration(kim_id="KIM-0000000000-01"), 422),
             (aspiration(category="Jalan Rusak!"), 422),
+            (aspiration(category="İ" * 50), 422),  # 100 characters once lower-cased
+            (aspiration(category="- -"), 422),  # nothing once normalised
             (aspiration(secret="x"), 422),
             (aspiration(attachments=["file:///etc/passwd"]), 422),
         ]:
@@ -188,14 +190,20 @@ def test_an_open311_client_round_trip(platform, keys):
         assert "Andi" not in str(one) and "2222" not in str(one)
         listed = client.get("/open311/v2/requests.json", params={"service_request_id": request_id}).json()
         assert [r["service_request_id"] for r in listed] == [request_id]
-        assert request_id in [r["service_request_id"] for r in client.get(
+        # an Open311 request is not published unless it says so
+        assert request_id not in [r["service_request_id"] for r in client.get(
             "/open311/v2/requests.json", params={"service_code": "infrastruktur", "status": "open"}).json()]
-        assert client.post("/open311/v2/requests.json", data={
-            "api_key": "kim_wrong_key", "service_code": "infrastruktur", "description": "xxxxxx",
-            "address_id": "14.71.01.1002"}).status_code == 401
-        assert client.post("/open311/v2/requests.json", data={
-            "api_key": keys["pekanbaru"]["key"], "service_code": "sihir", "description": "xxxxxx",
-            "address_id": "14.71.01.1002"}).status_code == 422
+        published = client.post("/open311/v2/requests.json", data={
+            "api_key": keys["pekanbaru"]["key"], "service_code": "infrastruktur", "publik": "true",
+            "description": "Lampu taman padam sejak Senin.", "address_id": "14.71.01.1002",
+            "first_name": "Andi", "phone": "(0761) 12345"})
+        assert published.status_code == 201, published.text
+        published_id = published.json()[0]["service_request_id"]
+        wait_for(lambda: client.get(f"/open311/v2/requests/{published_id}.json").status_code == 200,
+                 message="the published request")
+        listed = client.get("/open311/v2/requests.json", params={"service_code": "infrastruktur", "status": "open"})
+        assert published_id in [r["service_request_id"] for r in listed.json()]
+        assert "Andi" not in listed.text and "12345" not in listed.text
     with platform.client(keys["pekanbaru"]["key"]) as operator:
         item = next(a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]
                     if a["tracking_code"] == request_id)
@@ -206,6 +214,99 @@ def test_an_open311_client_round_trip(platform, keys):
         assert operator.get(f"/api/v1/aspirations/{item['id']}").json()["history"][-1]["note"] == "Bukan kewenangan kota"
     with platform.client() as client:
         assert client.get(f"/open311/v2/requests/{request_id}.json").json()[0]["status"] == "closed"
+
+
+def georeport_errors(response, status: int) -> list[dict]:
+    """Open311 clients read errors as GeoReport errors: the status, and a list of code and description."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    errors = response.json()
+    assert isinstance(errors, list) and errors, errors
+    for error in errors:
+        assert set(error) == {"code", "description"} and error["code"] == status and error["description"], error
+    return errors
+
+
+def test_open311_errors_are_georeport_errors_and_change_nothing(platform, keys):
+    run = uuid.uuid4().hex[:8]
+    form = {"api_key": keys["pekanbaru"]["key"], "service_code": "infrastruktur",
+            "description": f"Jalan rusak {run} di depan sekolah.", "address_id": "14.71.01.1002"}
+    with platform.client() as client:
+        for changes, status, about in [
+            ({"api_key": "kim_wrong_key_0000"}, 403, "api_key"),
+            ({"service_code": "sihir"}, 400, "service_code"),
+            ({"address_id": None, "lat": "0.51", "long": "101.45"}, 400, "address_id"),  # only a position
+            ({"address_id": "14.71.01.9999"}, 400, "address_id"),
+            ({"address_id": "Jalan Sudirman"}, 400, "address_id"),
+            ({"description": "x"}, 400, "description"),
+            ({"phone": "telepon saya (0761)"}, 400, "phone"),
+            ({"email": "bukan-surel"}, 400, "email"),
+            ({"first_name": "A" * 100, "last_name": "B" * 100}, 400, "first_name"),  # too long together
+            ({"first_name": "A" * 101}, 400, "first_name"),
+            ({"media_url": "file:///etc/passwd"}, 400, "media_url"),
+            ({"lat": "utara"}, 400, "lat"),
+            ({"publik": "mungkin"}, 400, "publik"),
+        ]:
+            data = {k: v for k, v in {**form, **changes}.items() if v is not None}
+            errors = georeport_errors(client.post("/open311/v2/requests.json", data=data), status)
+            assert about in " ".join(e["description"] for e in errors), (changes, errors)
+            for key, value in changes.items():  # what was sent is not repeated back
+                assert key == "address_id" or not value or len(value) < 8 or value not in str(errors), errors
+        position_only = client.post("/open311/v2/requests.json",
+                                    data={**{k: v for k, v in form.items() if k != "address_id"},
+                                          "lat": "0.51", "long": "101.45"}, headers={"Accept-Language": "en"})
+        assert "village code" in georeport_errors(position_only, 400)[0]["description"]
+        missing = georeport_errors(client.post("/open311/v2/requests.json", data={"service_code": "infrastruktur"}),
+                                   400)
+        assert {"api_key", "description"} <= {e["description"].split(":")[0] for e in missing}
+        georeport_errors(client.get("/open311/v2/requests/ZZZZZZZZZZ.json"), 404)
+        georeport_errors(client.get("/open311/v2/requests/x.json"), 400)
+        georeport_errors(client.get("/open311/v2/requests.json", params={"status": "selesai"}), 400)
+        # a phone as people write it is taken
+        written = client.post("/open311/v2/requests.json", data={**form, "phone": "(0761) 12345",
+                                                                  "first_name": "Siti", "last_name": "Rahma"})
+        assert written.status_code == 201, written.text
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        stored = wait_for(lambda: [a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]
+                                   if run in a["body"]], message="the Open311 request stored")
+        assert len(stored) == 1 and stored[0]["submitter"]["phone"] == "0761 12345"
+        assert stored[0]["submitter"]["name"] == "Siti Rahma" and stored[0]["publik"] is False
+    assert "12345" not in platform.log() and "Rahma" not in platform.log()
+
+
+def test_the_open311_list_shows_only_what_submitters_chose_to_publish(platform, keys):
+    run = uuid.uuid4().hex[:8]
+    contact = {"name": f"Warga {run}", "phone": "+62 812 4242 0001", "email": f"warga{run}@contoh.id"}
+    with platform.client() as citizen:
+        codes = {}
+        for kind, flags in (("private", {}), ("published", {"publik": True}), ("secret", {"rahasia": True})):
+            sent = citizen.post("/api/v1/aspirations", json=aspiration(
+                body=f"Aspirasi {kind} {run}", submitter=contact, attachments=[f"https://contoh.id/{kind}{run}.jpg"],
+                **flags))
+            assert sent.status_code == 202, sent.text
+            codes[kind] = sent.json()["tracking_code"]
+        both = citizen.post("/api/v1/aspirations", json=aspiration(publik=True, rahasia=True))
+        assert both.status_code == 422 and both.json()["errors"][0]["field"] == "publik"
+        for code in codes.values():
+            tracked(citizen, code)
+        listed = citizen.get("/open311/v2/requests.json")
+        assert listed.status_code == 200
+        shown = {r["service_request_id"]: r for r in listed.json()}
+        assert codes["published"] in shown and shown[codes["published"]]["description"] == f"Aspirasi published {run}"
+        assert codes["private"] not in shown and codes["secret"] not in shown
+        assert f"private {run}" not in listed.text and f"secret {run}" not in listed.text
+        for value in contact.values():
+            assert value not in listed.text
+        # by its code, a rahasia request shows its status and nothing else
+        secret = citizen.get(f"/open311/v2/requests/{codes['secret']}.json")
+        assert secret.json() == [{"service_request_id": codes["secret"], "status": "open"}]
+        # by its code, an unpublished one shows what its tracking code shows, never the contact
+        private = citizen.get(f"/open311/v2/requests/{codes['private']}.json")
+        assert private.json()[0]["description"] == f"Aspirasi private {run}"
+        assert not any(value in private.text for value in contact.values())
+    with platform.client(keys["pekanbaru"]["key"]) as operator:
+        mine = {a["tracking_code"]: a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]}
+        assert mine[codes["published"]]["publik"] is True and mine[codes["private"]]["publik"] is False
 
 
 def test_accepted_while_the_service_is_stopped_and_stored_once_it_is_back(platform):

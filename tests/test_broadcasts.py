@@ -132,6 +132,13 @@ def test_inbox_isolation_ack_and_relay_move_the_figures(platform, world):
         assert relayed.status_code == 200, relayed.text
         assert p1.post(f"/api/v1/kims/{ids['P1']}/inbox/{mine['id']}/relay",
                        json={"reached": 30, "channel": "pertemuan", "date": time.strftime("%Y-%m-%d")}).status_code == 200
+        # implausible reach, channels longer than they are kept (also once lower-cased): refused, nothing counted
+        for bad in ({"reached": 100_001, "channel": "whatsapp"}, {"reached": 5, "channel": "x" * 31},
+                    {"reached": 5, "channel": "İ" * 20}):
+            refused = p1.post(f"/api/v1/kims/{ids['P1']}/inbox/{mine['id']}/relay",
+                              json={**bad, "date": time.strftime("%Y-%m-%d")})
+            assert refused.status_code == 422, (bad, refused.text)
+            assert refused.json()["errors"][0]["field"] in ("reached", "channel")
         assert d1.post(f"/api/v1/kims/{ids['D1']}/inbox/{theirs['id']}/ack").status_code == 200
     with platform.admin as admin:
         stats = admin.get(f"/api/v1/broadcasts/{broadcast['id']}").json()["stats"]

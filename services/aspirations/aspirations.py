@@ -4,8 +4,11 @@ and auto-close, and the views each caller may see.
 
 Privacy: the submitter's contact is seen by the handling office only (and by
 the filing group unless `anonim`); a `rahasia` aspiration shows nothing but
-its status to the holder of its tracking code.
+its status to the holder of its tracking code; only a `publik` one, which its
+submitter chose to publish, is listed for everyone (Open311), never with the
+contact.
 """
+import re
 import statistics
 from datetime import datetime, timezone
 
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
-from services.common.errors import InvalidInput, InvalidTransition, NotFound
+from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
 from services.common.events import record_event, utcnow
 from services.common.scope import Actor, require_office, require_region
 
@@ -33,10 +36,76 @@ def _iso(moment):
 
 # --- intake ------------------------------------------------------------------------
 
+# The gateway's rules, checked again as a submission is taken in: a message on the
+# intake queue may come from anywhere that can publish there, and one that breaks
+# a column (a category lower-cased to 100 characters) must not stall the queue.
+CATEGORY = re.compile(r"^\w{2,50}$")
+VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+KIM_ID = re.compile(r"^[A-Za-z0-9._:-]{1,32}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ATTACHMENT = re.compile(r"^https?://\S+$")
+
+
+def category_key(value: str) -> str:
+    """A category as it is kept: lower-case, `_` for spaces and hyphens."""
+    return "_".join(str(value).lower().replace("-", " ").split())
+
+
+def _text(value, low: int, high: int, pattern: re.Pattern | None = None) -> bool:
+    return isinstance(value, str) and low <= len(value) <= high and (pattern is None or bool(pattern.match(value)))
+
+
+def check_submission(submission: dict) -> dict:
+    """The submission's data as it will be stored, or Unprocessable naming the
+    first field that breaks its rule (never the field's value)."""
+    def refuse(field: str, rule: str):
+        raise Unprocessable(f"{field}: {rule}")
+
+    if not _text(submission.get("id"), 1, 36) or not _text(submission.get("tracking_code"), 6, 16):
+        refuse("tracking_code", "an id of at most 36 and a code of 6..16 characters")
+    try:
+        datetime.fromisoformat(str(submission.get("submitted_at")))
+    except ValueError:
+        refuse("submitted_at", "an ISO 8601 moment")
+    data = submission.get("data")
+    if not isinstance(data, dict):
+        refuse("data", "an object")
+    data = {**data, "category": category_key(data.get("category", ""))}
+    if data.get("kind") not in KINDS:
+        refuse("kind", f"one of {', '.join(KINDS)}")
+    if not CATEGORY.match(data["category"]):
+        refuse("category", "2..50 letters, digits or _ once normalised")
+    if not _text(data.get("body"), 5, 10_000):
+        refuse("body", "5..10000 characters")
+    if not _text(data.get("village_code"), 13, 13, VILLAGE_CODE):
+        refuse("village_code", "a village code such as 14.71.01.1002")
+    if data.get("kim_id") is not None and not _text(data["kim_id"], 1, 32, KIM_ID):
+        refuse("kim_id", "a KIM id")
+    if data.get("broadcast_id") is not None and not _text(data["broadcast_id"], 36, 36):
+        refuse("broadcast_id", "a broadcast id")
+    submitter = data.get("submitter") or {}
+    if not isinstance(submitter, dict) or set(submitter) - {"name", "phone", "email"}:
+        refuse("submitter", "name, phone and email only")
+    for field, valid in (("name", lambda v: _text(v, 0, 200)), ("phone", lambda v: _text(v, 6, 20, PHONE)),
+                         ("email", lambda v: _text(v, 3, 200, EMAIL))):
+        if submitter.get(field) is not None and not valid(submitter[field]):
+            refuse(f"submitter.{field}", "as the API describes it")
+    for flag in ("anonim", "rahasia", "publik"):
+        if not isinstance(data.get(flag, False), bool):
+            refuse(flag, "true or false")
+    attachments = data.get("attachments") or []
+    if not isinstance(attachments, list) or len(attachments) > 10 or not all(
+            _text(a, 8, 500, ATTACHMENT) for a in attachments):
+        refuse("attachments", "at most 10 http(s) links of at most 500 characters")
+    return data
+
+
 def intake(session: Session, submission: dict, calendar: Calendar, settings) -> bool:
     """Store a submission the gateway accepted. A repeat (same tracking code)
-    changes nothing. Returns whether it was new."""
-    data = submission["data"]
+    changes nothing. Returns whether it was new. A submission that breaks the
+    rules is Unprocessable (the intake queue dead-letters it at once)."""
+    data = check_submission(submission)
     kim_id, note = data.get("kim_id"), None
     if kim_id:
         kim = session.get(DirectoryKim, kim_id)
@@ -51,6 +120,7 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
         body=data["body"], village_code=village, regency_code=village[:5], province_code=village[:2], kim_id=kim_id,
         broadcast_id=data.get("broadcast_id"), submitter=data.get("submitter") or {},
         anonim=bool(data.get("anonim")), rahasia=bool(data.get("rahasia")),
+        publik=bool(data.get("publik")) and not data.get("rahasia"),
         attachments=data.get("attachments") or [], status="received",
         due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
         submitted_at=submitted_at, updated_at=utcnow())
@@ -98,6 +168,7 @@ def office_view(a: Aspiration, entries=None) -> dict:
         "id": a.id, "tracking_code": a.tracking_code, "kind": a.kind, "category": a.category, "body": a.body,
         "village_code": a.village_code, "regency_code": a.regency_code, "kim_id": a.kim_id,
         "broadcast_id": a.broadcast_id, "submitter": a.submitter, "anonim": a.anonim, "rahasia": a.rahasia,
+        "publik": a.publik,
         "attachments": a.attachments, "status": a.status, "response": a.response, "due_at": _iso(a.due_at),
         "overdue": a.overdue, "escalated": a.escalated, "submitted_at": _iso(a.submitted_at),
         "responded_at": _iso(a.responded_at), "closed_at": _iso(a.closed_at), "allowed": list(TRANSITIONS[a.status]),
@@ -274,13 +345,13 @@ def check_deadlines(session: Session, now: datetime, calendar: Calendar, setting
 # --- Open311 GeoReport v2 (the public list) ------------------------------------------
 
 def open311_view(a: Aspiration) -> dict:
-    """A request as Open311 shows it: no personal data; a `rahasia` one only
-    its id and status."""
+    """A request as Open311 shows it: never the submitter; a `rahasia` one
+    only its id and status."""
     status = "closed" if a.status in ("closed", "rejected") else "open"
+    if a.rahasia:
+        return {"service_request_id": a.tracking_code, "status": status}
     view = {"service_request_id": a.tracking_code, "status": status, "service_code": a.category,
             "requested_datetime": _iso(a.submitted_at), "updated_datetime": _iso(a.updated_at)}
-    if a.rahasia:
-        return view
     return {**view, "status_notes": a.response if a.status in ("responded", "closed") else a.status,
             "service_name": a.category, "description": a.body, "address_id": a.village_code,
             "agency_responsible": f"Diskominfo {a.regency_code}", "media_url": (a.attachments or [None])[0]}
@@ -292,7 +363,8 @@ def open311_requests(session: Session, codes: list[str] | None, service_code: st
     if codes:
         query = query.where(Aspiration.tracking_code.in_([c.upper() for c in codes]))
     else:
-        query = query.where(Aspiration.rahasia.is_(False))  # never listed, only found by its code
+        # the list shows what submitters chose to publish; the others are found by their code only
+        query = query.where(Aspiration.publik.is_(True), Aspiration.rahasia.is_(False))
     if service_code:
         query = query.where(Aspiration.category == service_code)
     if status == "open":

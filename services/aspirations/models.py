@@ -27,6 +27,7 @@ class Aspiration(Base):
     submitter: Mapped[dict] = mapped_column(JSON)  # personal data: name, phone, email
     anonim: Mapped[bool] = mapped_column(Boolean)
     rahasia: Mapped[bool] = mapped_column(Boolean)
+    publik: Mapped[bool] = mapped_column(Boolean, default=False)  # the submitter chose to publish it
     attachments: Mapped[list] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(15), index=True)
     response: Mapped[str | None] = mapped_column(Text)

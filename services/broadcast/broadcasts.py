@@ -25,6 +25,14 @@ PRIORITIES = ("normal", "high", "urgent")
 RUNNING = ("publishing", "published")
 
 
+# A relay report is a group's own count of the people it passed a message to. A village
+# has at most tens of thousands of people: more in one report is a typo, and the total
+# over a message's reports stays far inside the column's integer.
+MAX_REACHED_PER_REPORT = 100_000
+MAX_REACHED_PER_DELIVERY = 1_000_000
+CHANNEL_LENGTH = 30  # the relays.channel column
+
+
 def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
     return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
 
@@ -316,11 +324,21 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
         raise OutOfScope("Penyebaran ulang dilaporkan oleh KIM itu sendiri.",
                          detail_en="A relay is reported by the group itself.")
     delivery = _delivery(session, actor, kim_id, delivery_id)
-    channel = "_".join(str(data["channel"]).lower().split())[:50]
-    if len(channel) < 2:
-        raise invalid("channel", "how the message was passed on", "Saluran tidak valid.", "Invalid channel.")
-    if not isinstance(data["reached"], int) or data["reached"] < 0:
-        raise invalid("reached", ">= 0", "Jumlah orang tidak valid.", "Invalid number of people.")
+    channel = "_".join(str(data["channel"]).lower().split())  # checked as stored: lower() may lengthen it
+    if not 2 <= len(channel) <= CHANNEL_LENGTH:
+        raise invalid("channel", f"how the message was passed on, 2..{CHANNEL_LENGTH} characters",
+                      f"Saluran harus 2 sampai {CHANNEL_LENGTH} karakter.",
+                      f"The channel must be 2 to {CHANNEL_LENGTH} characters.")
+    reached = data["reached"]
+    if not isinstance(reached, int) or not 0 <= reached <= MAX_REACHED_PER_REPORT:
+        raise invalid("reached", f"0..{MAX_REACHED_PER_REPORT}",
+                      f"Jumlah orang per laporan antara 0 dan {MAX_REACHED_PER_REPORT:,}.".replace(",", "."),
+                      f"The people reached per report are between 0 and {MAX_REACHED_PER_REPORT:,}.")
+    if delivery.reached + reached > MAX_REACHED_PER_DELIVERY:
+        raise invalid("reached", f"at most {MAX_REACHED_PER_DELIVERY} in all reports of one message",
+                      f"Jumlah orang dari semua laporan satu pesan paling banyak {MAX_REACHED_PER_DELIVERY:,}."
+                      .replace(",", "."),
+                      f"All reports of one message reach at most {MAX_REACHED_PER_DELIVERY:,} people.")
     held_on = date.fromisoformat(data["date"])
     earliest = _aware(delivery.created_at).date() - timedelta(days=1)
     if held_on > (utcnow() + timedelta(days=1)).date() or held_on < earliest:

@@ -17,12 +17,22 @@ import sys
 import kombu
 
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
+from services.common.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 RETRIES_HEADER = "x-kim-retries"
 ORIGINAL_QUEUE_HEADER = "x-kim-original-queue"
 ERROR_HEADER = "x-kim-error"
+
+
+def error_reason(exc: BaseException) -> str:
+    """What a dead letter says about why it failed: a domain error's own
+    reason, else only the error's type, since an exception's text may quote
+    the message's personal data (a database error quotes its parameters)."""
+    if isinstance(exc, DomainError):
+        return f"{type(exc).__name__}: {exc.detail}"[:1000]
+    return f"{type(exc).__module__}.{type(exc).__qualname__}"
 
 
 def retry_name(service: str, delay_seconds: float) -> str:

@@ -5,7 +5,6 @@ Use `rpc` and `event_handler` from here instead of nameko's own.
 """
 import json
 import logging
-import traceback
 from contextlib import contextmanager
 
 import eventlet
@@ -21,7 +20,7 @@ from nameko.timer import Timer as NameKoTimer
 
 from services.common import deadletters, metrics
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Unprocessable
 from services.common.settings import SETTINGS_KEY
 
 log = logging.getLogger(__name__)
@@ -142,7 +141,7 @@ class RetryPolicy(SharedExtension):
         headers = dict(message.headers or {})
         retries = int(headers.get(deadletters.RETRIES_HEADER, 0))
         queue_name = handler.queue.name
-        if retries < len(self.delays):
+        if retries < len(self.delays) and not isinstance(exc_info[1], Unprocessable):
             headers[deadletters.RETRIES_HEADER] = retries + 1
             exchange = deadletters.retry_name(self.service, self.delays[retries])
             target = OutgoingMessage(exchange=exchange, routing_key=queue_name, body=message.body,
@@ -152,8 +151,7 @@ class RetryPolicy(SharedExtension):
                         handler.method_name, retries + 1, self.delays[retries])
         else:
             headers[deadletters.ORIGINAL_QUEUE_HEADER] = queue_name
-            headers[deadletters.ERROR_HEADER] = "".join(
-                traceback.format_exception_only(exc_info[0], exc_info[1])).strip()[:1000]
+            headers[deadletters.ERROR_HEADER] = deadletters.error_reason(exc_info[1])
             target = OutgoingMessage(exchange="", routing_key=deadletters.dead_letter_queue(self.service),
                                      body=message.body, headers=headers, content_type=message.content_type)
             metrics.EVENTS_DEAD_LETTERED.labels(self.service, handler.method_name).inc()

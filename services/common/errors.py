@@ -41,3 +41,9 @@ class InvalidTransition(DomainError):
 
 class InvalidInput(DomainError):
     """The input is well-formed but wrong (extra: errors, a list of field problems)."""
+
+
+class Unprocessable(DomainError):
+    """A message that can never be processed, because it breaks rules its
+    producer should have checked: dead-lettered at once, never retried. The
+    detail is its reason and names fields and rules only, never values."""

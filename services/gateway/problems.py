@@ -1,6 +1,8 @@
 """RFC 9457 problem responses for every error, in Indonesian first and in
 English when the client prefers it (Accept-Language), and the one place
 where a service's domain error becomes an HTTP status."""
+import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -127,6 +129,8 @@ FIELD_MESSAGES = {
     "too_short": ("Pilih paling sedikit {min_length}.", "Choose at least {min_length}."),
     "too_long": ("Paling banyak {max_length}.", "At most {max_length}."),
     "extra_forbidden": ("Isian ini tidak dikenal.", "This field is not known."),
+    "publik_and_rahasia": ("Aspirasi rahasia tidak dapat dipublikasikan: pilih salah satu.",
+                           "A confidential aspiration cannot be published: choose one."),
     # the role rules of keys and accounts
     "operator_scope": ("Operator memerlukan kode kabupaten/kota, misalnya 14.71.",
                        "An operator needs a regency/city code such as 14.71."),
@@ -194,6 +198,8 @@ def install(app: FastAPI):
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        import logging
-        logging.getLogger("services.gateway").exception("unhandled error on %s", request.url.path)
+        # where it failed, never what was sent: an exception's text may quote the request's body
+        logging.getLogger("services.gateway").error(
+            "unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url.path,
+            "".join(traceback.format_tb(exc.__traceback__)).rstrip())
         return problem_response(request, 500, "Terjadi kesalahan internal.", "An internal error occurred.")

@@ -4,7 +4,9 @@ and life (active, vakum, dissolved), and the views each caller may see.
 Every change writes its event to the outbox in the same transaction, and
 keeps the coverage counters current.
 """
+import hashlib
 import re
+import unicodedata
 import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -37,6 +39,7 @@ ACTIVITY_KINDS = ("diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainn
 KIM_EDITABLE = {"name", "address", "lat", "lon", "tags", "contact"}
 OFFICE_EDITABLE = KIM_EDITABLE | {"village_code", "sk", "classification"}
 TAG_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+NAME_KEY_LENGTH, SK_KEY_LENGTH = 200, 100  # the columns' lengths
 # Indonesia's bounding box, with a margin: coordinates outside are typos
 LAT_RANGE, LON_RANGE = (-12.0, 7.0), (94.0, 142.0)
 
@@ -45,12 +48,26 @@ def today(timezone: str = "Asia/Jakarta") -> date:
     return datetime.now(ZoneInfo(timezone)).date()
 
 
+def folded(text: str) -> str:
+    """Unicode NFKC with case folding (NFKC_Casefold, closely): full-width
+    letters, ligatures, compatibility forms and case all compare equal."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _fitting(key: str, length: int) -> str:
+    # folding may make a key many times longer than what was typed ("İ" is two
+    # characters folded, "ﷺ" eighteen): such a key is kept as its digest
+    return key if len(key) <= length else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """What two names of groups in one village must not share."""
+    return _fitting(" ".join(folded(name).split()), NAME_KEY_LENGTH)
 
 
 def sk_key(number: str) -> str:
-    return re.sub(r"\s+", "", number).upper()
+    """What two decrees must not share: the number folded, without spaces."""
+    return _fitting(re.sub(r"\s+", "", folded(number)), SK_KEY_LENGTH)
 
 
 def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:

@@ -263,6 +263,33 @@ def test_the_map_shows_groups_with_coordinates_without_tiles(platform, new_page)
     check_page(page, f"{platform.backend}/publik-peta-nasional")
 
 
+def test_a_group_name_made_of_markup_stays_text_on_the_map(platform, new_page):
+    """A name that closes the page's script and adds a refresh, and one that is an image with a
+    handler: the map shows both names as text, nothing is injected and the page stays."""
+    closing = unique("</script><meta http-equiv=\"refresh\" content=\"0;url=/lacak\"><b id=\"injected\">x</b> ")
+    image = unique("<img id=\"injected-img\" src=\"/x\" onerror=\"document.title='pwned'\"> ")
+    with platform.admin as admin:
+        for name, lat in ((closing, 0.531), (image, 0.532)):
+            response = admin.post("/api/v1/kims", json={
+                "name": name, "village_code": "14.71.02.1001", "classification": "maju",
+                "sk": {"number": unique("SK/XSS/"), "date": "2023-05-05", "issuer": "Lurah"}, "lat": lat, "lon": 101.44})
+            assert response.status_code == 201, response.text
+    page = new_page()
+    page.goto("/peta/14.71.02")
+    markers = page.locator("#peta .leaflet-interactive")
+    markers.first.wait_for()
+    tooltips = set()
+    for n in range(markers.count()):
+        markers.nth(n).hover(force=True)
+        tooltips.update(t.strip() for t in page.locator(".leaflet-tooltip").all_inner_texts())
+    assert closing.strip() in tooltips and image.strip() in tooltips  # shown as the text they are
+    assert page.locator("meta[http-equiv]").count() == 0
+    assert page.locator("#injected, #injected-img").count() == 0
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/peta/14.71.02") and page.title() != "pwned"
+    assert closing in page.locator("main").inner_text()  # the list below the map, as text
+
+
 def test_pages_in_english(platform, new_page):
     page = new_page(locale="en-US")
     page.goto("/aspirasi")

@@ -1,6 +1,12 @@
 """CSRF on every form and on the API by cookie, one group kept out of
-another's pages, and no personal data on public pages."""
+another's pages, and the canaries: personal data only where it belongs."""
+import json
+import random
 import re
+import uuid
+
+import httpx
+import kombu
 
 from tests.conftest import wait_for
 from tests.web.people import csrf, new_account, sign_in, unique, visitor
@@ -70,36 +76,183 @@ def test_a_group_cannot_open_another_groups_pages(platform):
     assert own.status_code == 303
 
 
-def test_public_pages_carry_no_personal_data(platform):
-    secrets = {"person": "Siti Pribadi", "phone": "+62 811 7777 1234", "member": "Ahmad Anggota",
-               "member_phone": "+62 813 5555 6789", "citizen": "Budi Tersembunyi", "citizen_phone": "+62 812 9999 0000"}
+class Canaries:
+    """Unique strings in every personal field, each with the places it belongs."""
+
+    def __init__(self):
+        n = random.randrange(1000, 9999)
+        tag = uuid.uuid4().hex[:8]
+        self.values = {
+            "contact_person": f"Kanari Narahubung {tag}", "contact_phone": f"+62 811 {n} 1001",
+            "contact_email": f"kanari.kontak.{tag}@contoh.id",
+            "member_name": f"Kanari Anggota {tag}", "member_phone": f"+62 811 {n} 1002",
+            "citizen_name": f"Kanari Warga {tag}", "citizen_phone": f"+62 811 {n} 1003",
+            "citizen_email": f"kanari.warga.{tag}@contoh.id",
+            "open311_name": f"Kanari Open {tag}", "open311_phone": f"(0761) {n}1004",
+            "open311_stored_phone": f"0761 {n}1004", "open311_email": f"kanari.open.{tag}@contoh.id",
+            "anonim_body": f"Kanari isi anonim {tag}", "rahasia_body": f"Kanari isi rahasia {tag}",
+            "rahasia_name": f"Kanari Rahasia {tag}", "dead_name": f"Kanari Surat Mati {tag}",
+            "dead_phone": f"+62 811 {n} 1005", "dead_email": f"kanari.mati.{tag}@contoh.id",
+        }
+
+    def found(self, text: str, allowed=()) -> list[str]:
+        return [k for k, v in self.values.items() if k not in allowed and v in text]
+
+
+BODIES = ("anonim_body",)  # a tracking code's holder reads the text of an aspiration that is not rahasia
+
+
+def test_canaries_appear_only_where_they_belong(platform, keys):
+    """Personal fields filled with canaries (a group's contact and member, citizens' name, phone and
+    e-mail through the API, the website and Open311, anonim and rahasia bodies, a submission that ends
+    in the dead letters); then every public and cross-tenant read, every page, the logs, the events on
+    the bus, the dead-letter headers and /metrics: no canary where it does not belong."""
+    c = Canaries()
+    v = c.values
+    amqp = platform.env["AMQP_URI"]
+    with kombu.Connection(amqp) as conn:  # every event published from now on
+        bus = kombu.Queue(f"test-canaries-{uuid.uuid4().hex[:6]}", durable=False, auto_delete=False)
+        bus = bus(conn.channel())
+        bus.declare()
+        for service in ("registry", "broadcast", "aspirations"):
+            exchange = kombu.Exchange(f"{service}.events", "topic", durable=True)(conn.channel())
+            exchange.declare()
+            bus.bind_to(exchange=f"{service}.events", routing_key="#")
+
     with platform.admin as admin:
-        kim = _register(admin, unique("KIM Privasi "), contact={"person": secrets["person"], "phone": secrets["phone"]},
-                        lat=0.51, lon=101.45)
+        kim = _register(admin, unique("KIM Kanari "), lat=0.51, lon=101.45, contact={
+            "person": v["contact_person"], "phone": v["contact_phone"], "email": v["contact_email"]})
         assert admin.post(f"/api/v1/kims/{kim['id']}/members", json={
-            "name": secrets["member"], "role": "anggota", "phone": secrets["member_phone"]}).status_code == 201
+            "name": v["member_name"], "role": "anggota", "phone": v["member_phone"]}).status_code == 201
+    # a citizen through the website: anonim, through the group; then rahasia
     citizen = visitor(platform)
     page = citizen.get("/aspirasi")
     sent = citizen.post("/aspirasi", data={
-        "csrf_token": csrf(page.text), "kind": "pengaduan", "category": "infrastruktur",
-        "body": "Lampu jalan mati di gang kami.", "village_code": "14.71.01.1002", "kim_id": kim["id"],
-        "submitter.name": secrets["citizen"], "submitter.phone": secrets["citizen_phone"], "anonim": "ya"})
-    assert sent.status_code == 202
+        "csrf_token": csrf(page.text), "kind": "pengaduan", "category": "infrastruktur", "body": v["anonim_body"],
+        "village_code": "14.71.01.1002", "kim_id": kim["id"], "submitter.name": v["citizen_name"],
+        "submitter.phone": v["citizen_phone"], "submitter.email": v["citizen_email"], "anonim": "ya"})
+    assert sent.status_code == 202, sent.text
     code = re.search(r'id="kode-pelacakan">([A-Z0-9]+)<', sent.text).group(1)
     secret_one = citizen.post("/aspirasi", data={
-        "csrf_token": csrf(page.text), "kind": "pengaduan", "category": "keamanan",
-        "body": "Isi yang sangat rahasia sekali.", "village_code": "14.71.01.1002", "rahasia": "ya"})
+        "csrf_token": csrf(page.text), "kind": "pengaduan", "category": "keamanan", "body": v["rahasia_body"],
+        "village_code": "14.71.01.1002", "submitter.name": v["rahasia_name"], "rahasia": "ya"})
     secret_code = re.search(r'id="kode-pelacakan">([A-Z0-9]+)<', secret_one.text).group(1)
-    wait_for(lambda: citizen.get(f"/lacak/{code}").status_code == 200, message="tracking")
-    wait_for(lambda: citizen.get(f"/lacak/{secret_code}").status_code == 200, message="tracking")
+    # a citizen who chooses to publish, on the website: listed for everyone, without the contact
+    published = citizen.post("/aspirasi", data={
+        "csrf_token": csrf(page.text), "kind": "aspirasi", "category": "lingkungan",
+        "body": f"Taman kota perlu tempat sampah {code}", "village_code": "14.71.01.1002",
+        "submitter.name": v["citizen_name"], "submitter.phone": v["citizen_phone"], "publik": "ya"})
+    published_code = re.search(r'id="kode-pelacakan">([A-Z0-9]+)<', published.text).group(1)
+    with platform.client() as client:
+        # an Open311 client, once with a phone as people write it, once with a name too long
+        created = client.post("/open311/v2/requests.json", data={
+            "api_key": keys["pekanbaru"]["key"], "service_code": "infrastruktur", "description": "Got mampet.",
+            "address_id": "14.71.01.1002", "first_name": v["open311_name"], "phone": v["open311_phone"],
+            "email": v["open311_email"]})
+        assert created.status_code == 201, created.text
+        open311_code = created.json()[0]["service_request_id"]
+        too_long = client.post("/open311/v2/requests.json", data={
+            "api_key": keys["pekanbaru"]["key"], "service_code": "infrastruktur", "description": "Got mampet.",
+            "address_id": "14.71.01.1002", "first_name": v["open311_name"] + "x" * 100,
+            "phone": v["open311_phone"], "email": v["open311_email"]})
+        assert too_long.status_code == 400 and not c.found(too_long.text)
+        for tracking in (code, secret_code, published_code, open311_code):
+            wait_for(lambda t=tracking: client.get(f"/api/v1/aspirations/track/{t}").status_code == 200,
+                     message="the aspirations stored")
+    # a submission put on the intake queue by something other than the gateway, breaking its rules
+    with kombu.Connection(amqp) as conn:
+        conn.Producer().publish(json.dumps({
+            "type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": "KANARI" + code[:4],
+            "submitted_at": "2026-11-30T09:00:00+07:00", "submitted_by": "public", "data": {
+                "kind": "pengaduan", "category": "İ" * 50, "body": "Jalan rusak di depan pasar.",
+                "village_code": "14.71.01.1002",
+                "submitter": {"name": v["dead_name"], "phone": v["dead_phone"], "email": v["dead_email"]}}}),
+            exchange="aspirations.intake", routing_key="aspirations.intake", content_type="application/json")
+    dead = wait_for(lambda: _dead_letters(amqp, "aspirations"), message="the bad submission in the dead letters")
 
-    public = visitor(platform)
-    pages = ["/", "/peta", "/peta/14.71.01", "/peta/14.71.01.1002", f"/kim?q={kim['name']}", f"/kim/{kim['id']}",
-             f"/lacak/{code}", f"/lacak/{secret_code}"]
-    for path in pages:
-        html = public.get(path).text
-        for secret in secrets.values():
-            assert secret not in html, (path, secret)
-    assert kim["name"] in public.get("/peta/14.71.01.1002").text
-    assert "Lampu jalan mati" in public.get(f"/lacak/{code}").text
-    assert "sangat rahasia" not in public.get(f"/lacak/{secret_code}").text
+    # --- what everyone may read ------------------------------------------------------------
+    with platform.client() as anyone:
+        public = [anyone.get(path) for path in (
+            "/api/v1/public/kims?limit=500", f"/api/v1/public/kims?q={kim['name']}", f"/api/v1/public/kims/{kim['id']}",
+            "/api/v1/public/coverage/14.71.01.1002", "/api/v1/public/coverage/ID", "/api/v1/regions/14.71.01.1002",
+            "/open311/v2/requests.json", "/open311/v2/requests.json?status=open&service_code=infrastruktur",
+            f"/open311/v2/requests/{secret_code}.json", f"/api/v1/aspirations/track/{secret_code}",
+            f"/open311/v2/requests.json?service_request_id={secret_code},{open311_code}",
+            f"/open311/v2/requests/{open311_code}.json", "/open311/v2/services.json")]
+        by_code = [anyone.get(f"/api/v1/aspirations/track/{code}"), anyone.get(f"/open311/v2/requests/{code}.json")]
+        listed = anyone.get("/open311/v2/requests.json").json()
+        assert published_code in {r["service_request_id"] for r in listed}  # its submitter chose to publish it
+        assert not {code, secret_code, open311_code} & {r["service_request_id"] for r in listed}
+    for response in public:
+        assert response.status_code == 200, (response.request.url, response.text)
+        assert not c.found(response.text), (str(response.request.url), c.found(response.text))
+    for response in by_code:  # the holder of the code reads the text, never who sent it
+        assert v["anonim_body"] in response.text and not c.found(response.text, BODIES), response.text
+
+    # --- what another tenant may read: another group, another regency's operator ------------------
+    other_group, dumai = keys["kim"], keys["dumai"]
+    with platform.client(other_group["key"]) as group, platform.client(dumai["key"]) as operator:
+        cross = [group.get(path) for path in (
+            f"/api/v1/kims/{kim['id']}", f"/api/v1/kims/{kim['id']}/members", f"/api/v1/kims/{kim['id']}/activities",
+            f"/api/v1/kims/{kim['id']}/status", f"/api/v1/kims/{kim['id']}/inbox", "/api/v1/aspirations?limit=500",
+            f"/api/v1/kims/{other_group['kim_id']}/inbox", "/api/v1/public/kims?limit=500")]
+        cross += [operator.get(path) for path in (
+            "/api/v1/kims?limit=500", f"/api/v1/kims/{kim['id']}", f"/api/v1/kims/{kim['id']}/members",
+            "/api/v1/aspirations?limit=500", "/api/v1/aspirations?region=14.71", "/api/v1/aspirations/stats",
+            "/api/v1/coverage/14.72", "/api/v1/broadcasts")]
+    for response in cross:
+        assert response.status_code in (200, 403, 404), (response.request.url, response.text)
+        assert not c.found(response.text), (str(response.request.url), c.found(response.text))
+
+    # --- every page, for a visitor and for another tenant's people ---------------------------------
+    with platform.admin as admin:
+        group_person = sign_in(platform, new_account(admin, "kim", kim_id=other_group["kim_id"]))
+        operator_person = sign_in(platform, new_account(admin, "operator", scope_region="14.72"))
+    pages = ["/", "/peta", "/peta/14.71", "/peta/14.71.01", "/peta/14.71.01.1002", f"/kim?q={kim['name']}",
+             f"/kim/{kim['id']}", "/kim", "/aspirasi", f"/aspirasi?kim={kim['id']}", f"/lacak/{secret_code}",
+             "/lacak", "/masuk", "/tidak-ada"]
+    for browser, paths in ((visitor(platform), pages),
+                           (group_person, ["/portal", "/portal/kegiatan", "/portal/aspirasi", *pages]),
+                           (operator_person, ["/konsol", "/konsol/kim", f"/konsol/kim/{kim['id']}", "/konsol/siaran",
+                                              "/konsol/aspirasi", "/konsol/angka", "/konsol/akun",
+                                              "/konsol/angka/aspirasi.csv", "/konsol/angka/cakupan.csv"])):
+        for path in paths:
+            html = browser.get(path).text
+            assert not c.found(html), (path, c.found(html))
+    tracked_page = visitor(platform).get(f"/lacak/{code}").text
+    assert v["anonim_body"] in tracked_page and not c.found(tracked_page, BODIES)
+
+    # --- the logs, the events on the bus, the dead letters' headers, the metrics -------------------
+    assert not c.found(platform.log()), c.found(platform.log())
+    with kombu.Connection(amqp) as conn:
+        events = []
+        queue = bus(conn.channel())
+        while (message := queue.get(no_ack=True)) is not None:
+            events.append(message.body.decode() if isinstance(message.body, bytes) else str(message.body))
+        queue.delete()
+    assert any(code in event for event in events) and any(open311_code in event for event in events)
+    assert not c.found("\n".join(events)), c.found("\n".join(events))
+    assert dead and all(not c.found(json.dumps(headers, ensure_ascii=False, default=str)) for headers in dead), dead
+    assert any(h.get("x-kim-error", "").startswith("Unprocessable: category") for h in dead), dead
+    ports = [platform.env[f"{s.upper()}_METRICS_PORT"] for s in ("registry", "broadcast", "aspirations")]
+    for url in (f"{platform.url}/metrics", *(f"http://127.0.0.1:{port}/metrics" for port in ports)):
+        text = httpx.get(url, timeout=10).text
+        assert "kim_" in text and not c.found(text), (url, c.found(text))
+    with platform.client(keys["pekanbaru"]["key"]) as office:  # the handling office does see who sent it
+        mine = {a["tracking_code"]: a for a in office.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]}
+        assert mine[code]["submitter"]["phone"] == v["citizen_phone"]
+        assert mine[open311_code]["submitter"]["phone"] == v["open311_stored_phone"]
+
+
+def _dead_letters(amqp: str, service: str) -> list[dict]:
+    """The headers of the service's dead letters (left in place)."""
+    headers, messages = [], []
+    with kombu.Connection(amqp) as conn:
+        channel = conn.channel()
+        queue = kombu.Queue(f"{service}.dead-letters", durable=True)(channel)
+        while (message := queue.get(no_ack=False)) is not None:
+            messages.append(message)
+            headers.append(dict(message.headers or {}))
+        for message in messages:
+            message.reject(requeue=True)
+    return headers

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import AliasChoices, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +29,7 @@ router = APIRouter(tags=["aspirations"])
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TRACKING_LENGTH = 10
 INTAKE_QUEUE = "aspirations.intake"
+CATEGORY_LENGTH = 50  # the aspirations' category column
 Kind = Literal["aspirasi", "pengaduan", "permintaan_informasi"]
 Status = Literal["received", "verified", "forwarded", "in_progress", "responded", "closed", "rejected"]
 
@@ -48,7 +50,7 @@ class AspirationCreate(Strict):
         "village_code": "14.71.01.1002", "submitter": {"name": "Budi", "phone": "+62 812 1111 2222"},
         "anonim": True, "rahasia": False}]})
     kind: Kind
-    category: str = Field(min_length=2, max_length=50, pattern=r"^[\w -]+$",
+    category: str = Field(min_length=2, max_length=CATEGORY_LENGTH, pattern=r"^[\w -]+$",
                           description="kept lower-case with _ for spaces, e.g. infrastruktur, jalan_rusak")
     body: str = Field(min_length=5, max_length=10_000)
     village_code: str = Field(pattern=VILLAGE_CODE)
@@ -57,13 +59,29 @@ class AspirationCreate(Strict):
     submitter: Submitter | None = None
     anonim: bool = Field(False, description="the identity is seen by the handling office only")
     rahasia: bool = Field(False, description="nothing but the status is ever public")
+    publik: bool = Field(False, description="the submitter chooses to publish it: the text, category, village, "
+                         "attachments and answer (never the submitter) are listed for everyone in Open311's "
+                         "GET /open311/v2/requests.json; not with `rahasia`")
     attachments: list[Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]] = Field(
         default_factory=list, max_length=10)
 
     @field_validator("category")
     @classmethod
     def _category_key(cls, value: str) -> str:
-        return "_".join(value.lower().replace("-", " ").split())
+        # the length is checked again as kept: lower-casing may lengthen ("İ" becomes two characters)
+        key = "_".join(value.lower().replace("-", " ").split())
+        if len(key) > CATEGORY_LENGTH:
+            raise PydanticCustomError("string_too_long", "too long once normalised", {"max_length": CATEGORY_LENGTH})
+        if len(key) < 2:
+            raise PydanticCustomError("string_too_short", "too short once normalised", {"min_length": 2})
+        return key
+
+    @model_validator(mode="after")
+    def _publik_is_not_rahasia(self):
+        if self.publik and self.rahasia:
+            raise PydanticCustomError("publik_and_rahasia", "publik and rahasia exclude each other",
+                                      {"field": "publik"})
+        return self
 
 
 class Transition(Strict):

@@ -51,8 +51,9 @@ class WebhookSet(Strict):
 class RelayReport(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reached": 120, "channel": "whatsapp", "date": "2026-11-28"}]})
-    reached: int = Field(ge=0, le=10_000_000, description="people the group passed the message to")
-    channel: str = Field(min_length=2, max_length=50, examples=["whatsapp", "pengeras_suara", "pertemuan"],
+    reached: int = Field(ge=0, le=100_000, description="people the group passed the message to in this report "
+                         "(at most 100,000 per report and 1,000,000 over all reports of one message)")
+    channel: str = Field(min_length=2, max_length=30, examples=["whatsapp", "pengeras_suara", "pertemuan"],
                          description="how: whatsapp, pengeras_suara, pertemuan, media_sosial, papan_informasi, ...")
     date: date
 

@@ -1,14 +1,90 @@
 """Open311 GeoReport v2, for existing civic tools: our categories are its
-services, our tracking codes its service_request_id, our states open/closed."""
+services, our tracking codes its service_request_id, our states open/closed.
+
+Errors are GeoReport errors, as Open311 clients read them: the status (400,
+403 for a wrong api_key, 404, 503) and `[{"code": status, "description": ...}]`
+in the reader's language, never an RFC 9457 problem and never a 422."""
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway.deps import RpcCall, authenticate
-from services.gateway.problems import Problem
+from services.gateway.problems import Problem, field_message, prefers_english
 from services.gateway.routes.aspirations import INTAKE_QUEUE, AspirationCreate, _require_village, new_submission
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+class GeoReportError(BaseModel):
+    code: int
+    description: str
+
+
+def georeport_errors(request: Request, status: int, errors: list[tuple[str, str]],
+                     headers: dict | None = None) -> JSONResponse:
+    """`errors`: (Indonesian, English) descriptions."""
+    english = prefers_english(request)
+    return JSONResponse([{"code": status, "description": en if english else id_} for id_, en in errors],
+                        status_code=status, headers=headers)
+
+
+# Our statuses as GeoReport's: a wrong or missing key is 403, a field problem 400.
+GEOREPORT_STATUS = {401: 403, 403: 403, 404: 404, 503: 503}
+
+# the API's field -> the Open311 field a client sent it in
+OPEN311_FIELD = {"body": "description", "category": "service_code", "village_code": "address_id",
+                 "submitter.name": "first_name", "submitter.phone": "phone", "submitter.email": "email",
+                 "attachments": "media_url", "attachments.0": "media_url"}
+
+
+def _field_errors(errors: list[dict], english: bool) -> list[tuple[str, str]]:
+    described = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        field = OPEN311_FIELD.get(".".join(loc), ".".join(loc) or "request")
+        described.append((f"{field}: {field_message(error, False)}", f"{field}: {field_message(error, True)}"))
+    return described
+
+
+class GeoReportRoute(APIRoute):
+    """Every error raised while answering an Open311 request becomes a GeoReport error."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def answer(request: Request):
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                return georeport_errors(request, 400, _field_errors(exc.errors(), prefers_english(request)))
+            except Problem as problem:
+                status = GEOREPORT_STATUS.get(problem.status, 400 if problem.status < 500 else 503)
+                described = [(f"{e['field']}: {problem.detail}", f"{e['field']}: {problem.detail_en or problem.detail}")
+                             for e in problem.errors or [] if e.get("field")]
+                described = described or [(problem.detail, problem.detail_en or problem.detail)]
+                headers = {k: v for k, v in problem.headers.items() if k.lower() == "retry-after"}
+                return georeport_errors(request, status, described, headers=headers or None)
+            except StarletteHTTPException as exc:
+                status = GEOREPORT_STATUS.get(exc.status_code, 400)
+                return georeport_errors(request, status, [("Permintaan tidak valid.", "Invalid request.")])
+        return answer
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute)
+
+GEOREPORT_ERRORS = {
+    status: {"model": list[GeoReportError], "description": description}
+    for status, description in ((400, "A field is missing or wrong (GeoReport error)"),
+                                (403, "The api_key is missing, unknown or revoked (GeoReport error)"),
+                                (404, "No such request (GeoReport error)"),
+                                (503, "A service is unavailable; try again after Retry-After (GeoReport error)"),
+                                ("default", "Any other error, in the same GeoReport shape"))}
 
 # service_code -> (name, description); an aspiration's category is its service
 SERVICES = {
@@ -41,27 +117,60 @@ async def services():
             for code, (name, description) in SERVICES.items()]
 
 
-@router.post("/requests.json", status_code=201, summary="Open311: create a request (form-encoded, api_key)")
+def written_phone(phone: str | None) -> str | None:
+    """A phone as people write it, "(0761) 12345" or "0812.3456.7890", in the API's form."""
+    return " ".join(re.sub(r"[().]", " ", phone).split()) if phone else phone
+
+
+VILLAGE_NEEDED = ("address_id: kode desa/kelurahan wajib diisi, misalnya 14.71.01.1002; permintaan dengan lat/long "
+                  "saja tidak dapat diarahkan ke kantor yang menanganinya.",
+                  "address_id: the village code is required, such as 14.71.01.1002; a request with only lat/long "
+                  "cannot be routed to the office that handles it.")
+
+
+@router.post("/requests.json", status_code=201, responses=GEOREPORT_ERRORS,
+             summary="Open311: create a request (form-encoded, api_key); address_id, the village code, is required; "
+                     "not listed publicly unless publik=true")
 async def create_request(request: Request, rpc: RpcCall,
                          api_key: Annotated[str, Form(min_length=8, max_length=200)],
                          service_code: Annotated[str, Form(max_length=50)],
                          description: Annotated[str, Form(min_length=5, max_length=10_000)],
-                         address_id: Annotated[str, Form(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
-                                                         description="the village code")],
+                         address_id: Annotated[str | None, Form(
+                             pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+                             description="the village code (required: a position alone cannot be routed)")] = None,
+                         lat: Annotated[float | None, Form(ge=-90, le=90, description="accepted, not used")] = None,
+                         long: Annotated[float | None, Form(ge=-180, le=180, description="accepted, not used")] = None,
                          email: Annotated[str | None, Form(max_length=200)] = None,
                          first_name: Annotated[str | None, Form(max_length=100)] = None,
                          last_name: Annotated[str | None, Form(max_length=100)] = None,
                          phone: Annotated[str | None, Form(max_length=30)] = None,
-                         media_url: Annotated[str | None, Form(max_length=500)] = None):
-    caller = await authenticate(request, api_key)
+                         media_url: Annotated[str | None, Form(max_length=500)] = None,
+                         publik: Annotated[bool, Form(description="the submitter chooses to publish the request "
+                                                                  "in the public list (never the contact)")] = False):
+    try:
+        caller = await authenticate(request, api_key)
+    except Problem as problem:
+        raise Problem(403, problem.detail, problem.detail_en, errors=[{"field": "api_key"}]) from None
     if service_code not in SERVICES:
-        raise Problem(422, f"Layanan {service_code} tidak dikenal.", f"Unknown service {service_code}.",
-                      errors=[{"field": "service_code", "in": "body", "message": f"one of {', '.join(SERVICES)}"}])
+        raise Problem(400, f"Layanan tidak dikenal; pilih salah satu dari: {', '.join(SERVICES)}.",
+                      f"Unknown service; choose one of: {', '.join(SERVICES)}.",
+                      errors=[{"field": "service_code"}])
+    if address_id is None:
+        raise Problem(400, *VILLAGE_NEEDED)
     name = " ".join(part for part in (first_name, last_name) if part) or None
-    body = AspirationCreate(kind="pengaduan", category=service_code, body=description, village_code=address_id,
-                            submitter={"name": name, "phone": phone, "email": email},
-                            attachments=[media_url] if media_url else [])
-    await _require_village(rpc, address_id)
+    try:
+        body = AspirationCreate(kind="pengaduan", category=service_code, body=description, village_code=address_id,
+                                submitter={"name": name, "phone": written_phone(phone), "email": email},
+                                attachments=[media_url] if media_url else [], publik=publik)
+    except ValidationError as invalid:
+        return georeport_errors(request, 400, _field_errors(invalid.errors(), prefers_english(request)))
+    try:
+        await _require_village(rpc, address_id)
+    except Problem as problem:
+        if problem.status != 422:
+            raise
+        raise Problem(400, "Kode desa/kelurahan ini tidak ada.", "There is no village with this code.",
+                      errors=[{"field": "address_id"}]) from None
     submission = new_submission(f"open311:{caller.key_id}", {
         **body.model_dump(mode="json"), "kim_id": caller.kim_id if caller.role == "kim" else None})
     await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
@@ -70,7 +179,9 @@ async def create_request(request: Request, rpc: RpcCall,
              "account_id": None}]
 
 
-@router.get("/requests.json", summary="Open311: public requests (rahasia ones are never listed)")
+@router.get("/requests.json", responses=GEOREPORT_ERRORS,
+            summary="Open311: the requests their submitters chose to publish (publik), newest first; by "
+                    "service_request_id, any request as its tracking code shows it (a rahasia one: its status only)")
 async def list_requests(rpc: RpcCall,
                         service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
                         service_code: Annotated[str | None, Query(max_length=50)] = None,
@@ -80,7 +191,8 @@ async def list_requests(rpc: RpcCall,
                      limit=1000 if codes else 100)
 
 
-@router.get("/requests/{service_request_id}.json", summary="Open311: one request")
+@router.get("/requests/{service_request_id}.json", responses=GEOREPORT_ERRORS,
+            summary="Open311: one request by its tracking code (a rahasia one: its status only)")
 async def get_request(service_request_id: Annotated[str, Path(min_length=6, max_length=20)], rpc: RpcCall):
     found = await rpc("aspirations", "open311_requests", codes=[service_request_id.replace("-", "")], limit=1)
     if not found:

@@ -158,3 +158,18 @@ def test_a_service_that_never_ran_is_a_503_at_once(client_on_empty_broker):
     assert body["service"] == "registry"
     assert "not running" in client_on_empty_broker.get(
         "/api/v1/regions/14.71", headers={"Accept-Language": "en"}).json()["detail"]
+
+
+def test_an_unexpected_error_is_logged_without_what_the_request_carried(client, caplog):
+    sent = {"name": "Siti Rahmawati", "phone": "(0761) 12345"}
+
+    @client.app.get("/api/v1/test-failure")
+    async def failing():
+        raise ValueError(f"input_value={sent}")
+
+    with caplog.at_level("ERROR", logger="services.gateway"):
+        body = assert_problem(client.get("/api/v1/test-failure"), 500)
+    assert "Siti" not in str(body)
+    logged = [r for r in caplog.records if r.name == "services.gateway"]
+    assert logged and "ValueError" in logged[0].getMessage() and "/api/v1/test-failure" in logged[0].getMessage()
+    assert "Siti" not in caplog.text and "12345" not in caplog.text

@@ -1,7 +1,9 @@
 """The website's plumbing without the services: language, error pages,
 CSRF, security headers, and every text in English too."""
+import html
 import re
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from services.gateway.web import auth, pages
 from services.gateway.web.english import ENGLISH
@@ -92,3 +94,24 @@ def test_times_are_read_and_shown_in_the_platforms_zone():
     shown = TEMPLATES.env.from_string("{{ moment|date(true) }} {{ moment|date }}").render(
         moment="2026-11-28T17:03:00+00:00", zone=jakarta)
     assert shown == "29-11-2026 00:03 WIB 29-11-2026"
+
+
+def test_the_language_link_of_an_error_page_stays_on_the_site(client):
+    for path in ("//evil.example", "//evil.example/x?y=1", "/\\evil.example", "/%09/evil.example",
+                 "/%2F%2Fevil.example", "///evil.example"):
+        page = client.get(f"http://testserver{path}", headers=HTML)
+        assert page.status_code == 404, path
+        link = html.unescape(re.search(r'<a href="([^"]*)" lang="en"', page.text).group(1))
+        # as a browser reads it: tabs and newlines dropped, a backslash taken for a slash
+        read = re.sub(r"[\t\n\r]", "", link).replace("\\", "/")
+        assert urlsplit(urljoin(f"http://testserver{path}", read)).netloc == "testserver", (path, link)
+        assert link.endswith("lang=en") and read.startswith("/") and not read.startswith("//"), (path, link)
+    assert re.search(r'<a href="/kim\?q=maju&amp;lang=en" lang="en"', client.get("/kim?q=maju", headers=HTML).text)
+
+
+def test_data_in_a_script_cannot_end_it():
+    name = "</script><meta http-equiv=refresh content=0;url=//evil.example> & \u2028\u2029 'x'"
+    text = str(pages.script_json([{"name": name}]))
+    assert not any(c in text for c in "<>&\u2028\u2029")
+    import json
+    assert json.loads(text) == [{"name": name}]

@@ -100,6 +100,13 @@ ENGLISH = {
         "Only the office staff handling it see your name and contact. Anyone holding the tracking code can "
         "still read the aspiration itself.",
     "Rahasia": "Confidential",
+    "Publik": "Public",
+    "Isi aspirasi, topik dan desanya ditampilkan di daftar aspirasi untuk umum, bersama jawabannya. Nama dan "
+    "kontak Anda tidak pernah ditampilkan. Tanpa pilihan ini, isi aspirasi hanya dilihat petugas dan pemegang "
+    "kode pelacakan.":
+        "The aspiration's text, topic and village are shown in the public list of aspirations, with its answer. "
+        "Your name and contact are never shown. Without this choice, only the office staff and whoever holds "
+        "the tracking code see the text.",
     "Seluruh aspirasi tidak pernah ditampilkan untuk umum. Saat dilacak, hanya statusnya yang terlihat.":
         "Nothing of the aspiration is ever shown publicly. Tracking shows only its status.",
     "Cari desa/kelurahan menurut nama": "Search a village by name", "Cari desa": "Search village",
@@ -155,7 +162,7 @@ ENGLISH = {
     "Simpan sebagai draf": "Save as a draft", "{n} siaran": "{n} broadcasts", "Dibuat": "Created",
     "lewat tenggat": "overdue", "dieskalasi ke provinsi": "escalated to the province",
     "Tenggat langkah berikutnya": "Next step due", "Melalui KIM": "Through the group", "Pengirim": "Sender",
-    "anonim": "anonymous", "rahasia": "confidential", "Langkah berikutnya": "Next step",
+    "anonim": "anonymous", "rahasia": "confidential", "publik": "public", "Langkah berikutnya": "Next step",
     "Catatan (boleh kosong)": "Note (optional)", "Tandai: {status}": "Mark: {status}",
     "Jawab aspirasi": "Answer the aspiration", "Jawaban untuk warga": "Answer to the citizen",
     "Jawaban ini terlihat saat dilacak dan dikirim ke KIM yang meneruskan aspirasi.":

@@ -1,5 +1,6 @@
 """What every page shares: who is visiting, rendering a template in the
 visitor's language, CSRF tokens, security headers, and the error pages."""
+import json
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context
+from markupsafe import Markup
 
 from services.common.events import as_utc
 from services.gateway.accounts import SessionInfo
@@ -50,10 +52,31 @@ def _village_option(region: dict) -> tuple[str, str]:
     return region["code"], f"{region['name']} ({region['code']})"
 
 
+# what could end a <script> element or a JavaScript string, escaped inside JSON
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(value) -> Markup:
+    """Data as JSON to place inside a <script> element: a group named
+    `</script>...` stays a string in the data and never ends the element."""
+    text = json.dumps(value, ensure_ascii=False)
+    for unsafe, escaped in _SCRIPT_UNSAFE.items():
+        text = text.replace(unsafe, escaped)
+    return Markup(text)
+
+
 TEMPLATES.env.filters["date"] = _date
+TEMPLATES.env.filters["script_json"] = script_json
 TEMPLATES.env.filters["option"] = _option
 TEMPLATES.env.filters["village_option"] = _village_option
 TEMPLATES.env.filters["number"] = lambda n: f"{int(n or 0):,}".replace(",", ".")
+
+
+def local_path(path: str) -> str:
+    """A path as a link that stays on this site: percent-encoded (no tab or
+    backslash a browser would reinterpret) with exactly one leading slash, so
+    `//evil.example` never becomes a scheme-relative address."""
+    return "/" + quote(path, safe="/:@!$&'()*+,;=-._~").lstrip("/")
 
 
 def zone(request: Request) -> ZoneInfo:
@@ -130,7 +153,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     context = {
         "lang": lang, "_": translator(lang), "label": labeler(lang),
         "user": getattr(request.state, "web_session", None), "csrf_token": csrf_token(request),
-        "path": request.url.path, "tiles_url": settings.map_tiles_url,
+        "path": request.url.path, "here": local_path(request.url.path), "tiles_url": settings.map_tiles_url,
         "tiles_attribution": settings.map_tiles_attribution, "zone": zone(request),
         "zone_name": datetime.now(zone(request)).strftime("%Z"), **context,
     }

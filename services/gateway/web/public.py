@@ -1,5 +1,4 @@
 """Public pages: the map of groups, the directory, sending and tracking an aspiration."""
-import json
 import secrets
 
 from fastapi import APIRouter, Request
@@ -51,7 +50,7 @@ async def region_map(request: Request, code: str, _visitor: Visitor):
     if order == "cakupan":  # where groups are missing first
         children = sorted(children, key=lambda c: (c["coverage_percent"], -c["villages_total"]))
     return render(request, "map.html", coverage=coverage, region=region, children=children, order=order,
-                  kims=kims, points_json=json.dumps(points), points=points)
+                  kims=kims, points=points)
 
 
 async def kim_list(request: Request, api_path: str, template: str, **context) -> Response:
@@ -122,6 +121,7 @@ def aspiration_payload(form) -> dict:
         "village_code": form.get("village_code", ""), "kim_id": form.get("kim_id") or None,
         "submitter": submitter if any(submitter.values()) else None,
         "anonim": form.get("anonim") == "ya", "rahasia": form.get("rahasia") == "ya",
+        "publik": form.get("publik") == "ya",
     }
 
 

@@ -20,7 +20,10 @@
     link.href = "/kim/" + encodeURIComponent(p.id);
     link.textContent = p.name;
     marker.bindPopup(link);
-    marker.bindTooltip(p.name);
+    // Leaflet takes a string as HTML: the name goes in as text
+    var label = document.createElement("span");
+    label.textContent = p.name;
+    marker.bindTooltip(label);
     bounds.push([p.lat, p.lon]);
   });
   if (bounds.length === 1) { map.setView(bounds[0], 13); } else { map.fitBounds(bounds, { padding: [20, 20] }); }

@@ -52,7 +52,9 @@ class BroadcastService(ServiceBase):
     # --- answers to aspirations filed through a group -------------------------------
     @event_handler("aspirations", "aspiration_responded")
     def on_aspiration_responded(self, envelope):
-        if claim_event(self.db, envelope) and envelope["data"].get("kim_id"):
+        # the aspirations service says whether the group may see the answer (older events: it may)
+        data = envelope["data"]
+        if claim_event(self.db, envelope) and data.get("kim_id") and data.get("answer_to_kim", True):
             if not broadcasts.deliver_answer(self.db, envelope["data"]):
                 raise directory.NotYetKnown(f"KIM {envelope['data']['kim_id']} is not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()

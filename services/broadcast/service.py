@@ -95,6 +95,10 @@ class BroadcastService(ServiceBase):
         return broadcasts.inbox(self.db, Actor.from_wire(actor), kim_id, limit, offset)
 
     @rpc
+    def mark_read(self, actor, kim_id, delivery_id):
+        return broadcasts.mark_read(self.db, Actor.from_wire(actor), kim_id, delivery_id)
+
+    @rpc
     def acknowledge(self, actor, kim_id, delivery_id):
         return broadcasts.acknowledge(self.db, Actor.from_wire(actor), kim_id, delivery_id)
 

@@ -165,3 +165,28 @@ def test_an_operator_manages_group_accounts_only_and_an_admin_those_below_it(pla
         assert riau.post("/api/v1/accounts", json={
             "username": unique("admin.lagi."), "name": "A", "role": "admin", "scope_region": "14"}).status_code == 403
         assert admin.post(f"/api/v1/accounts/{peer['id']}/setup-link").status_code == 200
+
+
+def test_the_portal_marks_a_message_read_when_the_group_opens_it(platform, town):
+    from tests.web.people import csrf, sign_in
+    body = f"Isi yang dibuka {town['run']}."
+    with platform.admin as admin:
+        group = sign_in(platform, new_account(admin, "kim", kim_id=town["id"]))
+        broadcast = admin.post("/api/v1/broadcasts", json={
+            "title": f"Dibuka di portal {town['run']}", "body": body, "category": "pengumuman",
+            "target": {"regions": [PEKANBARU_VILLAGE]}}).json()
+        assert admin.post(f"/api/v1/broadcasts/{broadcast['id']}/publish").status_code == 200
+        message = wait_for(lambda: next((d for d in admin.get(f"/api/v1/kims/{town['id']}/inbox", params={
+            "limit": 500}).json()["items"] if d["broadcast_id"] == broadcast["id"]), None), message="the message")
+    page = group.get("/portal")
+    assert f"Dibuka di portal {town['run']}" in page.text and body not in page.text  # listed, not opened
+    assert f'action="/portal/pesan/{message["id"]}/baca"' in page.text
+    opened = group.post(f"/portal/pesan/{message['id']}/baca", data={"csrf_token": csrf(page.text)})
+    assert opened.status_code == 303 and opened.headers["location"].endswith(f"#pesan-{message['id']}")
+    # read messages come after the unread ones: look through the pages
+    pages = (group.get("/portal", params={"mulai": offset}).text for offset in range(0, 500, 25))
+    assert any(body in page for page in pages)
+    with platform.admin as admin:
+        read = next(d for d in admin.get(f"/api/v1/kims/{town['id']}/inbox", params={"limit": 500}).json()["items"]
+                    if d["id"] == message["id"])
+        assert read["read_at"] is not None

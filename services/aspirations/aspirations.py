@@ -101,6 +101,7 @@ def office_view(a: Aspiration, entries=None) -> dict:
     view = {
         "id": a.id, "tracking_code": a.tracking_code, "kind": a.kind, "category": a.category, "body": a.body,
         "village_code": a.village_code, "regency_code": a.regency_code, "kim_id": a.kim_id,
+        "filed_by_kim": a.filed_by_kim,
         "broadcast_id": a.broadcast_id, "submitter": a.submitter, "anonim": a.anonim, "rahasia": a.rahasia,
         "attachments": a.attachments, "status": a.status, "response": a.response, "due_at": _iso(a.due_at),
         "overdue": a.overdue, "escalated": a.escalated, "submitted_at": _iso(a.submitted_at),

@@ -49,9 +49,14 @@ def test_a_draft_is_seen_and_changed_only_by_its_office_and_those_above(platform
         assert local["id"] in {b["id"] for b in riau.get("/api/v1/broadcasts", params={"limit": 500}).json()["items"]}
         assert riau.get(f"/api/v1/broadcasts/{local['id']}").status_code == 200  # the office above
 
+        def listed(client) -> set[str]:
+            return {b["id"] for b in client.get("/api/v1/broadcasts", params={"limit": 500}).json()["items"]}
+        assert provincial["id"] not in listed(pekanbaru)
+
         # published, it is readable by the offices whose scope meets its target; still changed by its own
         assert riau.post(f"/api/v1/broadcasts/{provincial['id']}/publish").status_code == 200
         assert pekanbaru.get(f"/api/v1/broadcasts/{provincial['id']}").status_code == 200
+        assert provincial["id"] in listed(pekanbaru) and provincial["id"] not in listed(dumai)
         assert pekanbaru.post(f"/api/v1/broadcasts/{provincial['id']}/publish").status_code == 403
         assert dumai.get(f"/api/v1/broadcasts/{provincial['id']}").status_code == 404
 

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.broadcast import directory
-from services.broadcast.models import Broadcast, Delivery, DirectoryKim, Relay, Webhook
+from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
 from services.common.events import record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
@@ -112,6 +112,8 @@ def create_broadcast(session: Session, actor: Actor, data: dict) -> dict:
         status="draft", recipients=0, created_at=utcnow())
     session.add(broadcast)
     session.flush()
+    session.add_all(BroadcastRegion(broadcast_id=broadcast.id, region_code=code)
+                    for code in broadcast.target["regions"])
     return broadcast_view(broadcast)
 
 
@@ -240,12 +242,18 @@ def deliver_answer(session: Session, answer: dict) -> bool:
 # --- reading -------------------------------------------------------------------------
 
 def list_broadcasts(session: Session, actor: Actor, limit: int, offset: int) -> dict:
+    """What the office may read (`may_read`): what it and the offices below it
+    wrote, and the published broadcasts whose target meets its scope."""
     require_office(actor)
     query = select(Broadcast)
-    if actor.scope_region:
-        # an office sees what offices inside its subtree issued
-        query = query.where((Broadcast.issuer_region == actor.scope_region) |
-                            Broadcast.issuer_region.like(actor.scope_region + ".%"))
+    scope = actor.scope_region
+    if scope:
+        wrote = (Broadcast.issuer_region == scope) | Broadcast.issuer_region.like(scope + ".%")
+        up_to_scope = [scope[:end] for end in range(len(scope)) if scope[end] == "."] + [scope]
+        target_meets = select(BroadcastRegion.broadcast_id).where(
+            BroadcastRegion.broadcast_id == Broadcast.id,
+            BroadcastRegion.region_code.in_(up_to_scope) | BroadcastRegion.region_code.like(scope + ".%")).exists()
+        query = query.where(wrote | ((Broadcast.status != "draft") & target_meets))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(query.order_by(Broadcast.created_at.desc(), Broadcast.id).limit(limit).offset(offset))
     return {"items": [broadcast_view(b) for b in items], "total": total}

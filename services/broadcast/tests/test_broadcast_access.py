@@ -34,3 +34,27 @@ def test_once_published_every_office_whose_scope_meets_the_target_reads_it(actor
     assert meets(actor, published) is expected
     assert may_read(actor, published) is (expected or wrote_or_above(actor, published))
     assert not may_read(PEKANBARU, broadcast("14", regions, "draft"))  # a draft from above: never
+
+
+def test_the_migration_lists_the_target_regions_of_earlier_broadcasts(databases):
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, text
+
+    from services.common.migrations import upgrade
+
+    url, migrations = databases("broadcast"), Path(__file__).resolve().parents[1] / "migrations"
+    upgrade(url, migrations, "0003")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO broadcasts (id, title, body, category, priority, target, issuer_region, issuer, status, "
+            "recipients, created_at) VALUES ('b1', 'Judul', 'Isi', 'program', 'normal', :target, '14', 'admin', "
+            "'published', 0, :now)"),
+            {"target": '{"regions": ["14.71", "14.72.01"], "tags": []}', "now": datetime.now(timezone.utc)})
+    upgrade(url, migrations)
+    with engine.connect() as conn:
+        rows = set(conn.execute(text("SELECT broadcast_id, region_code FROM broadcast_regions")).all())
+    engine.dispose()
+    assert rows == {("b1", "14.71"), ("b1", "14.72.01")}

@@ -195,3 +195,20 @@ def test_the_portal_marks_a_message_read_when_the_group_opens_it(platform, town)
         read = next(d for d in admin.get(f"/api/v1/kims/{town['id']}/inbox", params={"limit": 500}).json()["items"]
                     if d["id"] == message["id"])
         assert read["read_at"] is not None
+
+
+def test_a_groups_key_follows_it_to_another_province(platform, keys):
+    run = uuid.uuid4().hex[:6]
+    with platform.admin as admin, platform.client(keys["riau"]["key"]) as riau:
+        kim = admin.post("/api/v1/kims", json={
+            "name": f"KIM Pindah Provinsi {run}", "village_code": PEKANBARU_VILLAGE, "classification": "tumbuh",
+            "sk": {"number": f"PINDAHPROV/{run}", "date": "2024-05-05", "issuer": "Lurah"}}).json()
+        key = riau.post("/api/v1/keys", json={"name": "KIM pindah", "role": "kim", "kim_id": kim["id"]}).json()
+        assert key["scope_region"] == PEKANBARU_VILLAGE
+        moved = admin.patch(f"/api/v1/kims/{kim['id']}", json={"village_code": "13.71.01.1002"},
+                            headers={"If-Match": f'"{kim["version"]}"'})
+        assert moved.status_code == 200, moved.text
+        assert key["id"] not in {k["id"] for k in riau.get("/api/v1/keys", params={"limit": 500}).json()["items"]}
+        assert riau.delete(f"/api/v1/keys/{key['id']}").status_code == 404
+        listed = {k["id"]: k for k in admin.get("/api/v1/keys", params={"limit": 500}).json()["items"]}
+        assert listed[key["id"]]["scope_region"] == "13.71.01.1002"

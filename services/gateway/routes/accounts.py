@@ -18,7 +18,7 @@ from services.gateway.deps import Office, RpcCall
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
 from services.gateway.routes.common import Page, Pages, problems
-from services.gateway.routes.keys import KeyCreate, granted_scope
+from services.gateway.routes.keys import KeyCreate, follow_groups, granted_scope
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 
@@ -91,19 +91,6 @@ def managed_roles(caller: Principal) -> tuple[str, ...] | None:
 def manages(caller: Principal, role: str, scope_region: str | None) -> bool:
     roles = managed_roles(caller)
     return (roles is None or role in roles) and caller.covers(scope_region or "")
-
-
-async def follow_groups(rpc, accounts: AccountStore, kim_ids: list[str] | None = None):
-    """Move kim accounts to their groups' current villages before any rule
-    looks at them (a group may have moved since its account was made)."""
-    held = await run_in_threadpool(accounts.group_villages)
-    wanted = sorted(held) if kim_ids is None else [k for k in kim_ids if k in held]
-    if not wanted:
-        return
-    now = await rpc("registry", "villages_of", kim_ids=wanted)
-    moved = {kim_id: village for kim_id, village in now.items() if held.get(kim_id) != village}
-    if moved:
-        await run_in_threadpool(accounts.relocate, moved)
 
 
 @router.post("", status_code=201, response_model=CreatedAccount, responses=problems(401, 403, 409, 413, 422, 503),

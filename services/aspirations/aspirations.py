@@ -3,10 +3,11 @@ that contains the village, the workflow with deadlines, overdue detection
 and auto-close, and the views each caller may see.
 
 Privacy: the submitter's contact is seen by the handling office only (and by
-the filing group unless `anonim`); a `rahasia` aspiration shows nothing but
-its status to the holder of its tracking code; only a `publik` one, which its
-submitter chose to publish, is listed for everyone (Open311), never with the
-contact.
+the group that filed it itself, unless `anonim`); a group merely named by a
+citizen sees neither the contact nor a `rahasia` body; a `rahasia` aspiration
+shows nothing but its status to the holder of its tracking code; only a
+`publik` one, which its submitter chose to publish, is listed for everyone
+(Open311), never with the contact.
 """
 import re
 import statistics
@@ -112,12 +113,15 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
         if kim is None or kim.status == "dissolved":
             # the gateway checked it; if it changed since, keep the citizen's words without the group
             kim_id, note = None, f"KIM {data['kim_id']} tidak aktif; aspirasi dicatat tanpa KIM"
+    # the gateway sets this only when the group itself (its key or account) sent the submission
+    filed_by_kim = bool(kim_id and submission.get("filed_by_kim"))
     submitted_at = datetime.fromisoformat(submission["submitted_at"]).astimezone(timezone.utc)
     village = data["village_code"]
     aspiration_id = submission["id"]
     values = dict(
         id=aspiration_id, tracking_code=submission["tracking_code"], kind=data["kind"], category=data["category"],
         body=data["body"], village_code=village, regency_code=village[:5], province_code=village[:2], kim_id=kim_id,
+        filed_by_kim=filed_by_kim,
         broadcast_id=data.get("broadcast_id"), submitter=data.get("submitter") or {},
         anonim=bool(data.get("anonim")), rahasia=bool(data.get("rahasia")),
         publik=bool(data.get("publik")) and not data.get("rahasia"),
@@ -167,6 +171,7 @@ def office_view(a: Aspiration, entries=None) -> dict:
     view = {
         "id": a.id, "tracking_code": a.tracking_code, "kind": a.kind, "category": a.category, "body": a.body,
         "village_code": a.village_code, "regency_code": a.regency_code, "kim_id": a.kim_id,
+        "filed_by_kim": a.filed_by_kim,
         "broadcast_id": a.broadcast_id, "submitter": a.submitter, "anonim": a.anonim, "rahasia": a.rahasia,
         "publik": a.publik,
         "attachments": a.attachments, "status": a.status, "response": a.response, "due_at": _iso(a.due_at),
@@ -178,10 +183,23 @@ def office_view(a: Aspiration, entries=None) -> dict:
     return view
 
 
+def kim_may_see_answer(a: Aspiration) -> bool:
+    """The named group gets the answer in its inbox, unless a citizen named it
+    on a rahasia aspiration (a public answer is on the tracking page anyway)."""
+    return a.kim_id is not None and (a.filed_by_kim or not a.rahasia)
+
+
 def view_for(actor: Actor, a: Aspiration, entries=None) -> dict:
     view = office_view(a, entries)
-    if actor.role == "kim" and a.anonim:
-        view["submitter"] = {}  # anonim: the identity stays with the handling office
+    if actor.role != "kim":
+        return view
+    if a.anonim or not a.filed_by_kim:
+        view["submitter"] = {}  # anonim, or a citizen's own: the identity stays with the handling office
+    if a.rahasia and not a.filed_by_kim:
+        # a citizen named the group: it follows the case, but a secret stays secret
+        view.update(body=None, attachments=[], response=None)
+        if "history" in view:
+            view["history"] = [{k: h[k] for k in ("old", "new", "at")} for h in view["history"]]
     return view
 
 
@@ -317,7 +335,8 @@ def step(session: Session, a: Aspiration, to: str, note, actor_label: str, now: 
     record_event(session, "aspiration_status_changed", {"aspiration_id": a.id, "old": old, "new": to})
     if to == "responded":
         record_event(session, "aspiration_responded", {
-            "aspiration_id": a.id, "tracking_code": a.tracking_code, "kim_id": a.kim_id, "response": response})
+            "aspiration_id": a.id, "tracking_code": a.tracking_code, "kim_id": a.kim_id, "response": response,
+            "answer_to_kim": kim_may_see_answer(a)})
 
 
 def check_deadlines(session: Session, now: datetime, calendar: Calendar, settings, limit: int = 1000) -> dict:

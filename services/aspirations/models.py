@@ -23,6 +23,8 @@ class Aspiration(Base):
     regency_code: Mapped[str] = mapped_column(String(5), index=True)  # the responsible office
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     kim_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # the group named filed it itself (its key or account): only then it sees who and a rahasia body
+    filed_by_kim: Mapped[bool] = mapped_column(Boolean, default=False)
     broadcast_id: Mapped[str | None] = mapped_column(String(36))
     submitter: Mapped[dict] = mapped_column(JSON)  # personal data: name, phone, email
     anonim: Mapped[bool] = mapped_column(Boolean)

@@ -9,13 +9,13 @@ and a unique (broadcast, group) index makes any repeat a no-op.
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import case, func, literal, null, select, update
+from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.broadcast import directory
-from services.broadcast.models import Broadcast, Delivery, DirectoryKim, Relay, Webhook
+from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
 from services.common.events import record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
@@ -113,22 +113,46 @@ def create_broadcast(session: Session, actor: Actor, data: dict) -> dict:
         status="draft", recipients=0, created_at=utcnow())
     session.add(broadcast)
     session.flush()
+    session.add_all(BroadcastRegion(broadcast_id=broadcast.id, region_code=code)
+                    for code in broadcast.target["regions"])
     return broadcast_view(broadcast)
 
 
-def load_broadcast(session: Session, actor: Actor, broadcast_id, for_update=False) -> Broadcast:
+def wrote_or_above(actor: Actor, broadcast: Broadcast) -> bool:
+    """The office that wrote the broadcast, or one above it: the author's
+    scope lies inside the caller's (a national author: national admins only)."""
+    return actor.covers(broadcast.issuer_region or "")
+
+
+def meets(actor: Actor, broadcast: Broadcast) -> bool:
+    """The caller's scope and the target overlap: a target region inside the
+    scope, or the scope inside a target region."""
+    scope = actor.scope_region
+    return any(actor.covers(code) or (scope or "").startswith(code + ".") for code in broadcast.target["regions"])
+
+
+def may_read(actor: Actor, broadcast: Broadcast) -> bool:
+    """A draft: its office and those above. Once published: also every office
+    whose scope meets its target."""
+    return wrote_or_above(actor, broadcast) or (broadcast.status != "draft" and meets(actor, broadcast))
+
+
+def load_broadcast(session: Session, actor: Actor, broadcast_id, for_update=False, to_change=False) -> Broadcast:
     require_office(actor)
     query = select(Broadcast).where(Broadcast.id == str(broadcast_id))
     broadcast = session.scalar(query.with_for_update() if for_update else query)
-    if broadcast is None or not all(actor.covers(code) for code in broadcast.target["regions"]):
+    if broadcast is None or not may_read(actor, broadcast):
         # another office's broadcast is none of this one's business
         raise NotFound("Siaran tidak ditemukan.", detail_en="No such broadcast.")
+    if to_change and not wrote_or_above(actor, broadcast):
+        raise OutOfScope("Siaran ini diubah oleh kantor yang menulisnya atau kantor di atasnya.",
+                         detail_en="A broadcast is changed by the office that wrote it or one above it.")
     return broadcast
 
 
 def publish(session: Session, actor: Actor, broadcast_id: str) -> dict:
     """Draft -> publishing (or scheduled). Publishing again changes nothing."""
-    broadcast = load_broadcast(session, actor, broadcast_id, for_update=True)
+    broadcast = load_broadcast(session, actor, broadcast_id, for_update=True, to_change=True)
     if broadcast.status != "draft":
         return broadcast_view(broadcast)
     now = utcnow()
@@ -219,12 +243,18 @@ def deliver_answer(session: Session, answer: dict) -> bool:
 # --- reading -------------------------------------------------------------------------
 
 def list_broadcasts(session: Session, actor: Actor, limit: int, offset: int) -> dict:
+    """What the office may read (`may_read`): what it and the offices below it
+    wrote, and the published broadcasts whose target meets its scope."""
     require_office(actor)
     query = select(Broadcast)
-    if actor.scope_region:
-        # an office sees what offices inside its subtree issued
-        query = query.where((Broadcast.issuer_region == actor.scope_region) |
-                            Broadcast.issuer_region.like(actor.scope_region + ".%"))
+    scope = actor.scope_region
+    if scope:
+        wrote = (Broadcast.issuer_region == scope) | Broadcast.issuer_region.like(scope + ".%")
+        up_to_scope = [scope[:end] for end in range(len(scope)) if scope[end] == "."] + [scope]
+        target_meets = select(BroadcastRegion.broadcast_id).where(
+            BroadcastRegion.broadcast_id == Broadcast.id,
+            BroadcastRegion.region_code.in_(up_to_scope) | BroadcastRegion.region_code.like(scope + ".%")).exists()
+        query = query.where(wrote | ((Broadcast.status != "draft") & target_meets))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(query.order_by(Broadcast.created_at.desc(), Broadcast.id).limit(limit).offset(offset))
     return {"items": [broadcast_view(b) for b in items], "total": total}
@@ -268,6 +298,10 @@ def stats(session: Session, broadcast: Broadcast) -> dict:
 def list_deliveries(session: Session, actor: Actor, broadcast_id: str, limit: int, offset: int) -> dict:
     broadcast = load_broadcast(session, actor, broadcast_id)
     query = select(Delivery).where(Delivery.broadcast_id == broadcast.id)
+    if not wrote_or_above(actor, broadcast) and actor.scope_region:
+        # an office reading a broadcast from above sees its own groups' deliveries
+        scope = actor.scope_region
+        query = query.where((Delivery.village_code == scope) | Delivery.village_code.like(scope + ".%"))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(query.order_by(Delivery.kim_id).limit(limit).offset(offset))
     return {"items": [delivery_view(d) for d in items], "total": total}
@@ -284,20 +318,16 @@ def _group(session: Session, actor: Actor, kim_id: str) -> DirectoryKim:
 
 
 def inbox(session: Session, actor: Actor, kim_id: str, limit: int, offset: int) -> dict:
-    """The group's messages, unread first, then newest first. The group's own
-    reading marks them read."""
+    """The group's messages, unread first, then newest first. Reading the list
+    changes nothing: the group marks a message read when it opens it
+    (`mark_read`)."""
     kim = _group(session, actor, kim_id)
     query = select(Delivery, Broadcast).outerjoin(Broadcast, Broadcast.id == Delivery.broadcast_id) \
         .where(Delivery.kim_id == kim.id)
     total = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kim_id == kim.id))
     rows = session.execute(query.order_by(Delivery.read_at.is_not(None), Delivery.id.desc())
                            .limit(limit).offset(offset)).all()
-    items = [delivery_view(d, b) for d, b in rows]
-    if actor.role == "kim":
-        unread = [d.id for d, _ in rows if d.read_at is None]
-        if unread:
-            session.execute(update(Delivery).where(Delivery.id.in_(unread)).values(read_at=utcnow()))
-    return {"items": items, "total": total}
+    return {"items": [delivery_view(d, b) for d, b in rows], "total": total}
 
 
 def _delivery(session: Session, actor: Actor, kim_id: str, delivery_id) -> Delivery:
@@ -306,6 +336,17 @@ def _delivery(session: Session, actor: Actor, kim_id: str, delivery_id) -> Deliv
     if delivery is None or delivery.kim_id != kim.id:
         raise NotFound("Pesan tidak ditemukan di kotak masuk ini.", detail_en="No such message in this inbox.")
     return delivery
+
+
+def mark_read(session: Session, actor: Actor, kim_id: str, delivery_id: int) -> dict:
+    """The group opened the message. Only the group's own reading counts;
+    marking again keeps the first time."""
+    if actor.role != "kim":
+        raise OutOfScope("Pesan ditandai dibaca oleh KIM itu sendiri.",
+                         detail_en="A message is marked read by the group itself.")
+    delivery = _delivery(session, actor, kim_id, delivery_id)
+    delivery.read_at = delivery.read_at or utcnow()
+    return delivery_view(delivery)
 
 
 def acknowledge(session: Session, actor: Actor, kim_id: str, delivery_id: int) -> dict:

@@ -60,6 +60,16 @@ class Broadcast(Base):
     fanout_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class BroadcastRegion(Base):
+    """One target region of a broadcast (the target's `regions` as rows), so
+    that an office finds the published broadcasts whose target meets its scope."""
+
+    __tablename__ = "broadcast_regions"
+
+    broadcast_id: Mapped[str] = mapped_column(ForeignKey("broadcasts.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True, index=True)
+
+
 class Delivery(Base):
     """One message in one group's inbox: a broadcast, or the answer to an
     aspiration the group filed. Pushed to the group's webhook when it has one."""

@@ -102,7 +102,9 @@ class BroadcastService(ServiceBase):
     # --- answers to aspirations filed through a group -------------------------------
     @event_handler("aspirations", "aspiration_responded")
     def on_aspiration_responded(self, envelope):
-        if claim_event(self.db, envelope) and envelope["data"].get("kim_id"):
+        # the aspirations service says whether the group may see the answer (older events: it may)
+        data = envelope["data"]
+        if claim_event(self.db, envelope) and data.get("kim_id") and data.get("answer_to_kim", True):
             if not broadcasts.deliver_answer(self.db, envelope["data"]):
                 raise directory.NotYetKnown(f"KIM {envelope['data']['kim_id']} is not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()
@@ -141,6 +143,10 @@ class BroadcastService(ServiceBase):
     @rpc
     def inbox(self, actor, kim_id, limit=50, offset=0):
         return broadcasts.inbox(self.db, Actor.from_wire(actor), kim_id, limit, offset)
+
+    @rpc
+    def mark_read(self, actor, kim_id, delivery_id):
+        return broadcasts.mark_read(self.db, Actor.from_wire(actor), kim_id, delivery_id)
 
     @rpc
     def acknowledge(self, actor, kim_id, delivery_id):

@@ -107,8 +107,26 @@ class AccountStore:
         with self.Session() as session:
             return session.get(Account, account_id)
 
-    def list(self, scope_region: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+    def group_villages(self) -> dict[str, str | None]:
+        """Each group with an account, and the village its accounts hold."""
+        with self.Session() as session:
+            return dict(session.execute(select(Account.kim_id, func.max(Account.scope_region))
+                                        .where(Account.role == "kim").group_by(Account.kim_id)).all())
+
+    def relocate(self, villages: dict[str, str]):
+        """Keep kim accounts where their groups are now (a group may move to
+        another village, even another regency)."""
+        with self.Session.begin() as session:
+            for kim_id, village in villages.items():
+                session.execute(update(Account).where(Account.role == "kim", Account.kim_id == kim_id,
+                                                      Account.scope_region != village)
+                                .values(scope_region=village))
+
+    def list(self, scope_region: str | None, limit: int, offset: int,
+             roles: tuple[str, ...] | None = None) -> tuple[list[dict], int]:
         query = select(Account)
+        if roles is not None:
+            query = query.where(Account.role.in_(roles))
         if scope_region is not None:
             query = query.where(or_(Account.scope_region == scope_region,
                                     Account.scope_region.like(scope_region + ".%")))

@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.events import utcnow
@@ -100,6 +100,19 @@ class KeyStore:
             total = session.scalar(select(func.count()).select_from(query.subquery()))
             keys = session.scalars(query.order_by(ApiKey.created_at, ApiKey.id).limit(limit).offset(offset)).all()
             return [key_view(k) for k in keys], total
+
+    def group_villages(self) -> dict[str, str | None]:
+        """Each group with a key, and the village its keys hold."""
+        with self.Session() as session:
+            return dict(session.execute(select(ApiKey.kim_id, func.max(ApiKey.scope_region))
+                                        .where(ApiKey.role == "kim").group_by(ApiKey.kim_id)).all())
+
+    def relocate(self, villages: dict[str, str]):
+        """Keep kim keys where their groups are now (a group may move)."""
+        with self.Session.begin() as session:
+            for kim_id, village in villages.items():
+                session.execute(update(ApiKey).where(ApiKey.role == "kim", ApiKey.kim_id == kim_id,
+                                                     ApiKey.scope_region != village).values(scope_region=village))
 
     def get(self, key_id: str) -> ApiKey | None:
         with self.Session() as session:

@@ -123,6 +123,13 @@ def load_kim(session: Session, kim_id, for_update: bool = False) -> Kim:
     return kim
 
 
+def villages_of(session: Session, kim_ids: list[str]) -> dict[str, str]:
+    """Each known group's current village (public), for the gateway's
+    account rules, which follow a group where it is now."""
+    ids = [str(i) for i in kim_ids][:10_000]
+    return dict(session.execute(select(Kim.id, Kim.village_code).where(Kim.id.in_(ids))).all()) if ids else {}
+
+
 def get_kim(session: Session, actor: Actor, kim_id: str, public: bool = False) -> dict:
     kim = load_kim(session, kim_id)
     if public:

@@ -37,6 +37,10 @@ class RegistryService(ServiceBase):
         return kims.get_kim(self.db, Actor.from_wire(actor), kim_id, public)
 
     @rpc
+    def villages_of(self, kim_ids):
+        return kims.villages_of(self.db, kim_ids)
+
+    @rpc
     def list_kims(self, actor, filters, public=False, limit=50, offset=0):
         return kims.list_kims(self.db, Actor.from_wire(actor), public=public, limit=limit, offset=offset, **filters)
 

@@ -199,9 +199,13 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     reload_until(group, lambda: group.locator("article.message").count() >= 2, "the broadcast and the answer")
     broadcast_message = group.locator("article.message", has_text="Kerja bakti membersihkan saluran")
     answer_message = group.locator("article.message", has_text=tracking_code)
-    assert "Saluran dibersihkan Dinas PU hari Kamis." in answer_message.inner_text()
     assert broadcast_message.locator(".tag.new").count() == 1  # unread when first shown
+    assert "Saluran dibersihkan" not in answer_message.inner_text()  # listed, not yet opened
     check_page(group, name + "portal-kotak-masuk")
+    answer_message.get_by_role("button", name="Baca pesan").click()  # opening it marks it read
+    answer_message = group.locator("article.message", has_text=tracking_code)
+    assert "Saluran dibersihkan Dinas PU hari Kamis." in answer_message.inner_text()
+    assert answer_message.locator(".tag.new").count() == 0
     broadcast_message.get_by_role("button", name="Konfirmasi diterima").click()
     broadcast_message = group.locator("article.message", has_text="Kerja bakti membersihkan saluran")
     assert "Dikonfirmasi" in broadcast_message.inner_text()

@@ -1,6 +1,11 @@
 """/api/v1/accounts: people's accounts for the website. An admin, or an
 operator inside its regency, creates one with a role and a scope and gets a
-one-time link that sets the password. API keys stay for machines."""
+one-time link that sets the password. API keys stay for machines.
+
+Who manages whom: an operator the kim accounts of groups in its regency; a
+province admin the operator and kim accounts of its province (not other
+admins); a national admin every account. A kim account follows its group:
+its scope is the village the group is in now, as the registry says."""
 from datetime import datetime
 from typing import Annotated
 
@@ -13,7 +18,7 @@ from services.gateway.deps import Office, RpcCall
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
 from services.gateway.routes.common import Page, Pages, problems
-from services.gateway.routes.keys import KeyCreate, granted_scope
+from services.gateway.routes.keys import KeyCreate, follow_groups, granted_scope
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 
@@ -74,10 +79,30 @@ def _link(request: Request, token: str, expires_at: datetime) -> dict:
     return {"setup_url": setup_url(request, token), "setup_expires_at": expires_at.isoformat()}
 
 
+def managed_roles(caller: Principal) -> tuple[str, ...] | None:
+    """The roles of the accounts a caller manages inside its scope (None: all)."""
+    if caller.role == "operator":
+        return ("kim",)
+    if caller.scope_region is not None:
+        return ("operator", "kim")  # a province admin: the offices and groups below it
+    return None
+
+
+def manages(caller: Principal, role: str, scope_region: str | None) -> bool:
+    roles = managed_roles(caller)
+    return (roles is None or role in roles) and caller.covers(scope_region or "")
+
+
 @router.post("", status_code=201, response_model=CreatedAccount, responses=problems(401, 403, 409, 413, 422, 503),
              summary="Create a person's account; the answer carries its one-time setup link")
 async def create_account(body: AccountCreate, caller: Office, rpc: RpcCall, accounts: Accounts, request: Request):
     scope_region = await granted_scope(rpc, caller, body)
+    if not manages(caller, body.role, scope_region):
+        if caller.role == "operator":
+            raise Problem(403, "Operator hanya dapat membuat akun KIM di wilayahnya.",
+                          "An operator may only create accounts of groups inside its regency.")
+        raise Problem(403, "Admin provinsi hanya membuat akun operator dan KIM di provinsinya.",
+                      "A province admin may only create operator and group accounts inside its province.")
     created = await run_in_threadpool(accounts.create, body.username, body.name, body.role, scope_region,
                                       body.kim_id, caller.key_id)
     if created is None:
@@ -88,33 +113,40 @@ async def create_account(body: AccountCreate, caller: Office, rpc: RpcCall, acco
     return {**view, **_link(request, token, expires_at)}
 
 
-@router.get("", response_model=Page[Account], responses=problems(401, 403, 422),
-            summary="Accounts inside your scope")
-async def list_accounts(caller: Office, accounts: Accounts, paging: Pages):
-    items, total = await run_in_threadpool(accounts.list, caller.scope_region, paging.limit, paging.offset)
+@router.get("", response_model=Page[Account], responses=problems(401, 403, 422, 503),
+            summary="The accounts you manage: an operator its regency's groups; a province admin its province's "
+                    "operators and groups; a national admin all")
+async def list_accounts(caller: Office, rpc: RpcCall, accounts: Accounts, paging: Pages):
+    await follow_groups(rpc, accounts)
+    items, total = await run_in_threadpool(accounts.list, caller.scope_region, paging.limit, paging.offset,
+                                           managed_roles(caller))
     return paging.page(items, total)
 
 
-async def _account_in_scope(accounts: AccountStore, caller: Principal, account_id: str):
+async def _managed_account(accounts: AccountStore, rpc, caller: Principal, account_id: str):
     account = await run_in_threadpool(accounts.get, account_id)
-    if account is None or not caller.covers(account.scope_region or ""):
+    if account is not None and account.role == "kim":
+        await follow_groups(rpc, accounts, [account.kim_id])
+        account = await run_in_threadpool(accounts.get, account_id)
+    if account is None or not manages(caller, account.role, account.scope_region):
         raise Problem(404, "Akun tidak ditemukan.", "No such account.")
     return account
 
 
-@router.post("/{account_id}/setup-link", responses=problems(401, 403, 404, 409),
+@router.post("/{account_id}/setup-link", responses=problems(401, 403, 404, 409, 503),
              summary="A new one-time link (a forgotten password, an expired link); older links stop working")
-async def new_setup_link(account_id: AccountId, caller: Office, accounts: Accounts, request: Request):
-    account = await _account_in_scope(accounts, caller, account_id)
+async def new_setup_link(account_id: AccountId, caller: Office, rpc: RpcCall, accounts: Accounts,
+                         request: Request):
+    account = await _managed_account(accounts, rpc, caller, account_id)
     if account.disabled_at is not None:
         raise Problem(409, "Akun ini sudah dinonaktifkan.", "This account is disabled.")
     token, expires_at = await run_in_threadpool(accounts.new_setup_link, account_id)
     return _link(request, token, expires_at)
 
 
-@router.delete("/{account_id}", status_code=204, responses=problems(401, 403, 404),
+@router.delete("/{account_id}", status_code=204, responses=problems(401, 403, 404, 503),
                summary="Disable an account: no more sign-ins, its sessions end at once")
-async def disable_account(account_id: AccountId, caller: Office, accounts: Accounts):
-    await _account_in_scope(accounts, caller, account_id)
+async def disable_account(account_id: AccountId, caller: Office, rpc: RpcCall, accounts: Accounts):
+    await _managed_account(accounts, rpc, caller, account_id)
     await run_in_threadpool(accounts.disable, account_id)
     return Response(status_code=204)

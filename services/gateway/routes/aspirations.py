@@ -118,7 +118,7 @@ async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, request: 
             # the service is down: accept; it checks the group when it takes the aspiration in
 
     submission = new_submission(f"{caller.role}:{caller.key_id}" if caller else "public",
-                                {**body.model_dump(mode="json"), "kim_id": kim_id})
+                                {**body.model_dump(mode="json"), "kim_id": kim_id}, filed_by_kim=_is_group(caller))
     replayed = False
     if idempotency_key:
         # The submission is kept with the key before it is sent. A retry sends the kept one
@@ -131,10 +131,17 @@ async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, request: 
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
-def new_submission(submitted_by: str, data: dict) -> dict:
-    """What the gateway puts on the intake queue (the aspirations service takes it in)."""
+def _is_group(caller) -> bool:
+    # a kim caller always files in its own name (its kim_id is forced), so it is the filer
+    return caller is not None and caller.role == "kim"
+
+
+def new_submission(submitted_by: str, data: dict, filed_by_kim: bool = False) -> dict:
+    """What the gateway puts on the intake queue (the aspirations service takes it in).
+    `filed_by_kim`: the named group sent it itself, so it may see who and a rahasia body."""
     return {"type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": new_tracking_code(),
-            "submitted_at": utcnow().isoformat(), "submitted_by": submitted_by, "data": data}
+            "submitted_at": utcnow().isoformat(), "submitted_by": submitted_by, "filed_by_kim": filed_by_kim,
+            "data": data}
 
 
 def _keep(Session, key_hash: str, submission: dict) -> tuple[dict, bool]:

@@ -85,7 +85,7 @@ async def preview(body: TargetPreview, caller: Office, rpc: RpcCall):
     return await rpc("broadcast", "count_recipients", actor=actor(caller), target=_wire(body.target))
 
 
-@router.post("/api/v1/broadcasts/{broadcast_id}/publish", responses=problems(401, 404, 409, 503),
+@router.post("/api/v1/broadcasts/{broadcast_id}/publish", responses=problems(401, 403, 404, 409, 503),
              summary="Publish (now, or at publish_at); publishing twice changes nothing")
 async def publish(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
     return await rpc("broadcast", "publish", actor=actor(caller), broadcast_id=broadcast_id)
@@ -119,11 +119,18 @@ async def set_webhook(kim_id: KimId, body: WebhookSet, caller: Member, rpc: RpcC
 
 
 @router.get("/api/v1/kims/{kim_id}/inbox", tags=["inbox"], responses=problems(401, 403, 404, 503),
-            summary="The group's messages, unread first (the group's own reading marks them read)")
+            summary="The group's messages, unread first (reading the list marks nothing read)")
 async def inbox(kim_id: KimId, caller: Member, rpc: RpcCall, paging: Pages):
     result = await rpc("broadcast", "inbox", actor=actor(caller), kim_id=kim_id, limit=paging.limit,
                        offset=paging.offset)
     return paging.page(result["items"], result["total"])
+
+
+@router.post("/api/v1/kims/{kim_id}/inbox/{delivery_id}/read", tags=["inbox"],
+             responses=problems(401, 403, 404, 503),
+             summary="The group opened the message: mark it read (the first time is kept)")
+async def mark_read(kim_id: KimId, delivery_id: DeliveryId, caller: Group, rpc: RpcCall):
+    return await rpc("broadcast", "mark_read", actor=actor(caller), kim_id=kim_id, delivery_id=delivery_id)
 
 
 @router.post("/api/v1/kims/{kim_id}/inbox/{delivery_id}/ack", tags=["inbox"],

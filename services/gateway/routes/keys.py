@@ -95,6 +95,20 @@ async def granted_scope(rpc, caller: Principal, body: KeyCreate) -> str | None:
     return scope_region
 
 
+async def follow_groups(rpc, store, kim_ids: list[str] | None = None):
+    """Move kim keys or accounts (`store`: a KeyStore or an AccountStore) to
+    their groups' current villages before any rule looks at them: a group
+    may have moved since its key or account was made."""
+    held = await run_in_threadpool(store.group_villages)
+    wanted = sorted(held) if kim_ids is None else [k for k in kim_ids if k in held]
+    if not wanted:
+        return
+    now = await rpc("registry", "villages_of", kim_ids=wanted)
+    moved = {kim_id: village for kim_id, village in now.items() if held.get(kim_id) != village}
+    if moved:
+        await run_in_threadpool(store.relocate, moved)
+
+
 async def _require_kim(rpc, admin, kim_id: str) -> dict:
     try:
         return await rpc("registry", "get_kim", actor=actor(admin), kim_id=kim_id)
@@ -111,17 +125,21 @@ async def _require_region(rpc, code: str):
                       errors=[{"field": "scope_region", "in": "body", "message": "unknown region code"}])
 
 
-@router.get("", response_model=Page[Key], responses=problems(401, 403, 422),
-            summary="API keys inside your scope (never their secrets)")
-async def list_keys(admin: Admin, keys: Keys, paging: Pages):
+@router.get("", response_model=Page[Key], responses=problems(401, 403, 422, 503),
+            summary="API keys inside your scope (never their secrets; a group's key is where the group is now)")
+async def list_keys(admin: Admin, rpc: RpcCall, keys: Keys, paging: Pages):
+    await follow_groups(rpc, keys)
     items, total = await run_in_threadpool(keys.list, admin.scope_region, paging.limit, paging.offset)
     return paging.page(items, total)
 
 
-@router.delete("/{key_id}", status_code=204, responses=problems(401, 403, 404, 409),
+@router.delete("/{key_id}", status_code=204, responses=problems(401, 403, 404, 409, 503),
                summary="Revoke an API key")
-async def revoke_key(admin: Admin, store: Keys, key_id: Annotated[str, Path(max_length=36)]):
+async def revoke_key(admin: Admin, rpc: RpcCall, store: Keys, key_id: Annotated[str, Path(max_length=36)]):
     key = await run_in_threadpool(store.get, key_id)
+    if key is not None and key.role == "kim":
+        await follow_groups(rpc, store, [key.kim_id])
+        key = await run_in_threadpool(store.get, key_id)
     if key is None or not admin.covers(key.scope_region or ""):
         raise Problem(404, "Kunci API tidak ditemukan.", "No such API key.")
     outcome = await run_in_threadpool(store.revoke, key_id)

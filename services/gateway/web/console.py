@@ -331,16 +331,24 @@ async def aspirations_csv(request: Request, staff: Staff):
 
 # --- people's accounts ------------------------------------------------------------------------
 
-async def _accounts_page(request: Request, values: dict | None = None, errors: dict | None = None,
+def account_roles(principal) -> tuple[str, ...]:
+    """The roles of the accounts this office may create (the API's rule)."""
+    if principal.role == "operator":
+        return ("kim",)
+    return ("operator", "kim") if principal.scope_region else ("operator", "kim", "admin")
+
+
+async def _accounts_page(request: Request, staff, values: dict | None = None, errors: dict | None = None,
                          status_code: int = 200, link: dict | None = None):
     accounts = await Api(request).get("/api/v1/accounts", limit=200)
-    return render(request, "console/accounts.html", status_code=status_code, accounts=accounts,
-                  values=values or {"role": "operator"}, errors=errors or {}, link=link)
+    roles = account_roles(staff.principal)
+    return render(request, "console/accounts.html", status_code=status_code, accounts=accounts, roles=roles,
+                  values=values or {"role": roles[0]}, errors=errors or {}, link=link)
 
 
 @router.get("/akun")
 async def accounts(request: Request, staff: Staff):
-    return await _accounts_page(request)
+    return await _accounts_page(request, staff)
 
 
 @router.post("/akun")
@@ -352,8 +360,8 @@ async def create_account(request: Request, staff: Staff):
                "kim_id": (form.get("kim_id") or None) if role == "kim" else None}
     answer = await Api(request).send("POST", "/api/v1/accounts", payload)
     if answer.ok:
-        return await _accounts_page(request, status_code=201, link={**answer.data})
-    return await _accounts_page(request, dict(form), answer.field_errors(), answer.status)
+        return await _accounts_page(request, staff, status_code=201, link={**answer.data})
+    return await _accounts_page(request, staff, dict(form), answer.field_errors(), answer.status)
 
 
 @router.post("/akun/{account_id}/tautan")
@@ -362,7 +370,7 @@ async def new_link(request: Request, account_id: str, staff: Staff):
     answer = await Api(request).send("POST", f"/api/v1/accounts/{account_id}/setup-link")
     if not answer.ok:
         raise PageError(answer.status, answer.detail)
-    return await _accounts_page(request, link={**answer.data, "id": account_id})
+    return await _accounts_page(request, staff, link={**answer.data, "id": account_id})
 
 
 @router.post("/akun/{account_id}/nonaktifkan")

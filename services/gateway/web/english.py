@@ -201,6 +201,7 @@ ENGLISH = {
     "{n} pesan. Yang belum dibaca di atas.": "{n} messages. Unread first.", "baru": "new",
     "Jawaban untuk aspirasi {code}": "Answer to aspiration {code}", "Lihat pelacakan": "See the tracking",
     "Dikonfirmasi {time}": "Acknowledged {time}", "Konfirmasi diterima": "Acknowledge receipt",
+    "Baca pesan": "Read the message",
     "Sudah diteruskan ke {n} warga.": "Relayed to {n} citizens.",
     "Laporkan penyebaran ke warga": "Report passing it on to citizens",
     "Berapa warga yang dijangkau": "How many citizens were reached", "Kirim laporan": "Send the report",

@@ -1,5 +1,5 @@
-"""The group portal (a kim account): the inbox with unread first,
-acknowledging and reporting a relay, activities, and aspirations filed for
+"""The group portal (a kim account): the inbox with unread first (a message
+is marked read when the group opens it), acknowledging and reporting a relay, activities, and aspirations filed for
 citizens with their answers. Every page is the signed-in group's own."""
 from datetime import date
 
@@ -44,6 +44,13 @@ async def _message_change(request: Request, member, delivery_id: str, action: st
         return redirect(request, f"/portal#pesan-{delivery_id}")
     errors = {(f"{delivery_id}:{field}" if field else ""): message for field, message in answer.field_errors().items()}
     return await _inbox(request, member, errors, answer.status, {"delivery": delivery_id, **(payload or {})})
+
+
+@router.post("/pesan/{delivery_id}/baca")
+async def read(request: Request, delivery_id: str, member: GroupMember):
+    """The group opens a message: it is marked read and shown in full."""
+    await form_data(request)
+    return await _message_change(request, member, delivery_id, "read", None)
 
 
 @router.post("/pesan/{delivery_id}/terima")

@@ -11,8 +11,8 @@ down_revision = "0002"
 
 
 def upgrade():
-    with op.batch_alter_table("aspirations") as batch:
-        batch.add_column(sa.Column("publik", sa.Boolean, nullable=False, server_default=sa.false()))
+    # a plain ADD COLUMN: a batch copy of the table would trip the history's foreign key on SQLite
+    op.add_column("aspirations", sa.Column("publik", sa.Boolean, nullable=False, server_default=sa.false()))
 
 
 def downgrade():

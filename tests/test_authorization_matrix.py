@@ -70,7 +70,7 @@ EXPECTED = {
     ("POST", "/api/v1/aspirations/{aspiration_id}/transition"):   (401, 403, 403, 404, 404, 404, 200),
     ("GET", "/open311/v2/discovery.json"):                        (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/open311/v2/services.json"):                         (200, 200, 200, 200, 200, 200, 200),
-    ("POST", "/open311/v2/requests.json"):                        (422, 201, 201, 201, 201, 201, 201),
+    ("POST", "/open311/v2/requests.json"):                        (400, 201, 201, 201, 201, 201, 201),
     ("GET", "/open311/v2/requests.json"):                         (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/open311/v2/requests/{service_request_id}.json"):    (200, 200, 200, 200, 200, 200, 200),
     ("POST", "/api/v1/keys"):                                     (401, 403, 403, 403, 403, 403, 201),

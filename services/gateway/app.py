@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from services.common import logs, metrics, migrations
 from services.common.db import make_engine
-from services.gateway import problems, web
+from services.gateway import contract, problems, web
 from services.gateway.accounts import AccountStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import problem_response
@@ -148,6 +148,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(ops.router)
     web.install(app)
+    contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.state.settings = settings
     return app

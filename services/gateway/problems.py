@@ -126,6 +126,8 @@ FIELD_MESSAGES = {
     "too_short": ("Pilih paling sedikit {min_length}.", "Choose at least {min_length}."),
     "too_long": ("Paling banyak {max_length}.", "At most {max_length}."),
     "extra_forbidden": ("Isian ini tidak dikenal.", "This field is not known."),
+    "string_type": ("Isi dengan teks.", "Enter text."),
+    "model_type": ("Isi dengan objek berisi isian-isiannya.", "Enter an object with its fields."),
     # the role rules of keys and accounts
     "operator_scope": ("Operator memerlukan kode kabupaten/kota, misalnya 14.71.",
                        "An operator needs a regency/city code such as 14.71."),

@@ -159,7 +159,8 @@ Region = Annotated[str | None, Query(pattern=REGION_CODE)]
 Category = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]+$", max_length=50)]
 
 
-@router.get("/api/v1/aspirations/stats", responses=problems(401, 403, 422, 503),
+@router.get("/api/v1/aspirations/stats", responses={**problems(401, 403, 422, 503), 200: {
+    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
             summary="Counts by status and kind, median hours to a first response, overdue (?format=csv)")
 async def stats(caller: Office, rpc: RpcCall, request: Request, region: Region = None,
                 format: Literal["json", "csv"] = "json"):

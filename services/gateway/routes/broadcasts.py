@@ -45,7 +45,9 @@ class TargetPreview(Strict):
 
 class WebhookSet(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://kim-maju.example.id/kim-hook"}]})
-    url: str = Field(min_length=8, max_length=500)
+    # http(s), a host (a name or a bracketed IPv6 address), an optional port, then anything
+    url: str = Field(min_length=8, max_length=500,
+                     pattern=r"^https?://(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(:[0-9]{1,5})?([/?#]\S*)?$")
 
 
 class RelayReport(Strict):

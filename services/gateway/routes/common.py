@@ -30,15 +30,14 @@ class Paging:
         return {"items": items, "total": total, "next": str(following) if following < total else None}
 
 
+# a page's `next`: the offset of the following page, in digits
+CURSOR = r"^[0-9]{1,7}$"
+
+
 async def paging(limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
-                 cursor: Annotated[str | None, Query(max_length=20, description="a previous page's `next`")] = None,
+                 cursor: Annotated[str | None, Query(pattern=CURSOR, description="a previous page's `next`")] = None,
                  offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None) -> Paging:
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise Problem(422, "Kursor tidak valid.", "Invalid cursor.",
-                          errors=[{"field": "cursor", "in": "query", "message": "use a page's `next` value"}])
-        offset = int(cursor)
-    return Paging(limit, offset or 0)
+    return Paging(limit, int(cursor) if cursor is not None else offset or 0)
 
 
 Pages = Annotated[Paging, Depends(paging)]

@@ -1,5 +1,6 @@
 """/api/v1/kims and /api/v1/public/kims: the KIM directory, members,
 activities and status. The registry applies the scope rules to the actor."""
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -64,11 +65,12 @@ class KimPatch(Strict):
     """Only the fields sent change. A group may change its name, address,
     coordinates, tags and contact; the office everything."""
     model_config = ConfigDict(json_schema_extra={"examples": [{"address": "Jl. Melati No. 9", "tags": ["pemuda"]}]})
-    name: str | None = Field(None, min_length=3, max_length=200)
-    village_code: str | None = Field(None, pattern=VILLAGE_CODE)
-    sk: Sk | None = None
+    # these four may be left out, not emptied: their schema has no null
+    name: str = Field(None, min_length=3, max_length=200)
+    village_code: str = Field(None, pattern=VILLAGE_CODE)
+    sk: Sk = None
     tags: list[Annotated[str, Field(pattern=TAG)]] | None = Field(None, max_length=20)
-    classification: Classification | None = None
+    classification: Classification = None
     contact: Contact | None = None
     address: str | None = Field(None, max_length=500)
     lat: float | None = Field(None, ge=-90, le=90)
@@ -118,17 +120,20 @@ class StatusCreate(Strict):
     reason: str = Field(min_length=3, max_length=500)
 
 
+IF_MATCH = r'^(\*|(W/)?"?[0-9]{1,9}"?)$'
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
 
 def parse_if_match(value: str | None) -> int | None:
+    """The version an If-Match names (None for none or `*`); 400 when it names none."""
     if value is None or value.strip() == "*":
         return None
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not re.match(IF_MATCH, value.strip()):
         raise Problem(400, 'If-Match harus berisi versi, misalnya "3".', 'If-Match must hold a version such as "3".')
-    return int(tag)
+    return int(value.strip().removeprefix("W/").strip('"'))
 
 
 @router.post("/api/v1/kims", status_code=201, response_model=Kim, responses=problems(401, 403, 409, 413, 422, 503),
@@ -186,12 +191,9 @@ async def get_kim(kim_id: KimId, caller: Member, rpc: RpcCall, response: Respons
 @router.patch("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(400, 401, 403, 404, 409, 412, 422, 503),
               summary="Change a KIM; send If-Match with the version you read (412 when it changed since)")
 async def update_kim(kim_id: KimId, body: KimPatch, caller: Member, rpc: RpcCall, response: Response,
-                     if_match: Annotated[str | None, Header(max_length=40)] = None):
+                     if_match: Annotated[str, Header(json_schema_extra={"pattern": IF_MATCH},
+                                                     description='the version you read, e.g. "3"')] = None):
     changes = body.model_dump(mode="json", exclude_unset=True)
-    for field in ("name", "village_code", "sk", "classification"):
-        if field in changes and changes[field] is None:
-            raise Problem(422, f"{field} tidak boleh dikosongkan.", f"{field} cannot be emptied.",
-                          errors=[{"field": field, "in": "body", "message": "may not be null"}])
     kim = await rpc("registry", "update_kim", actor=actor(caller), kim_id=kim_id, changes=changes,
                     expected_version=parse_if_match(if_match))
     response.headers["ETag"] = etag(kim["version"])

@@ -1,0 +1,161 @@
+"""The HTTP contract as the OpenAPI document states it, in one place.
+
+- Every error answer is an RFC 9457 problem (`application/problem+json`), and
+  each operation lists the statuses it can answer: those it declares (its
+  domain's 404, 409, 412, ...) and those that follow from what it depends on
+  (a key: 401/403; a service call: 503 with Retry-After; a body: 400, 413,
+  422; parameters: 422).
+- Every path answers OPTIONS (204) and an undeclared method (405) with an
+  `Allow` listing all the methods of that path; a concrete path such as
+  `/api/v1/broadcasts/preview` wins over a template that would also match it.
+"""
+import json
+import re
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from services.gateway import deps
+from services.gateway.problems import PROBLEM_JSON, TITLES, ProblemDetails, problem_response
+
+PROBLEM_REF = "#/components/schemas/ProblemDetails"
+# FastAPI's own description of a 422, replaced by the problem it really is
+FASTAPI_VALIDATION_REFS = ("#/components/schemas/HTTPValidationError", "#/components/schemas/ValidationError")
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                               "schema": {"type": "integer"}}}
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _dependencies(dependant):
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _dependencies(sub)
+
+
+def implied_statuses(route: APIRoute) -> set[int]:
+    """The error statuses a route can answer because of what it depends on."""
+    calls = {sub.call for sub in _dependencies(route.dependant)}
+    dependant = route.dependant
+    statuses = set()
+    if deps.optional_principal in calls:
+        statuses |= {401, 403}  # a wrong key; a role that may not, or a session without its CSRF token
+    if deps.rpc_for_request in calls:
+        statuses.add(503)
+    if route.body_field is not None:
+        statuses |= {400, 413, 422}  # unreadable, too large, invalid
+    if any((dependant.path_params, dependant.query_params, dependant.header_params, dependant.cookie_params,
+            *(sub.path_params or sub.query_params or sub.header_params for sub in _dependencies(dependant)))):
+        statuses.add(422)
+    return statuses
+
+
+def _problem_content() -> dict:
+    return {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}
+
+
+def _is_problem(response: dict) -> bool:
+    """A response documented as FastAPI's default validation error or as a
+    problem (possibly under application/json too); anything else is a shape
+    the route chose itself and keeps."""
+    content = response.get("content")
+    if not content:
+        return True
+    if not set(content) <= {"application/json", PROBLEM_JSON}:
+        return False
+    refs = {media.get("schema", {}).get("$ref") for media in content.values()} - {None}
+    return refs <= {PROBLEM_REF, *FASTAPI_VALIDATION_REFS}
+
+
+def describe_errors(spec: dict, routes) -> dict:
+    """Document every error answer of every operation (see the module's docstring)."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ProblemDetails", ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"))
+    for context in iter_route_contexts(routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in context.methods:
+            operation = spec["paths"].get(context.path_format, {}).get(method.lower())
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            own = [r for s, r in responses.items() if int(s) >= 400 and not _is_problem(r)]
+            for status in implied_statuses(route) | {int(s) for s in responses if int(s) >= 400}:
+                response = responses.get(str(status))
+                if response is not None and not _is_problem(response):
+                    continue
+                if response is None and own:
+                    # a route with an error shape of its own (Open311) answers these in it too
+                    responses[str(status)] = {**own[0], "description": TITLES.get(status, ("", "", "Error"))[2]}
+                    continue
+                documented = {"description": TITLES.get(status, ("", "", "Error"))[2], "content": _problem_content()}
+                if status == 503:
+                    documented["headers"] = RETRY_AFTER
+                responses[str(status)] = documented
+            operation["responses"] = dict(sorted(responses.items()))
+    for ref in FASTAPI_VALIDATION_REFS:  # HTTPValidationError first: it holds the other
+        if f'"{ref}"' not in json.dumps(spec):
+            schemas.pop(ref.rsplit("/", 1)[1], None)
+    return spec
+
+
+def install(app: FastAPI):
+    """The described OpenAPI document, and OPTIONS and 405 answers with the full Allow."""
+    generate = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            describe_errors(generate(), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi
+    app.add_middleware(MethodGuard, router=app.router)
+
+
+class MethodGuard:
+    """Pure ASGI middleware: answers OPTIONS, and an undeclared method with 405,
+    with `Allow` naming every method of the matched path (Starlette's own 405
+    names only the first route's methods, and a template can shadow a
+    concrete path)."""
+
+    def __init__(self, app, router):
+        self.app = app
+        self.router = router
+        self._paths = None
+
+    def paths(self) -> list[tuple[re.Pattern, int, frozenset]]:
+        """(regex, template parameters, methods) per path, concrete paths first."""
+        if self._paths is None:
+            methods: dict[str, set] = {}
+            regexes: dict[str, re.Pattern] = {}
+            for route in iter_route_contexts(self.router.routes):
+                if isinstance(route.original_route, Route) and route.methods:
+                    methods.setdefault(route.path, set()).update(route.methods)
+                    regexes[route.path] = route.path_regex
+            self._paths = sorted(((regexes[p], p.count("{"), frozenset(m)) for p, m in methods.items()),
+                                 key=lambda entry: entry[1])
+        return self._paths
+
+    def allowed(self, path: str) -> frozenset | None:
+        for regex, _, methods in self.paths():
+            if regex.match(path):
+                return methods
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        allowed = self.allowed(scope["path"])
+        method = scope["method"]
+        if allowed is None or method in allowed:
+            return await self.app(scope, receive, send)
+        allow = ", ".join(m for m in METHOD_ORDER if m in allowed | {"OPTIONS"})
+        if method == "OPTIONS":
+            response = Response(status_code=204, headers={"Allow": allow})
+        else:
+            response = problem_response(Request(scope), 405, "Metode ini tidak diizinkan di alamat ini.",
+                                        "This method is not allowed here.", headers={"Allow": allow})
+        await response(scope, receive, send)

@@ -1,0 +1,84 @@
+"""The OpenAPI document tells the truth about the answers: every error is a
+problem+json, each operation lists the statuses its dependencies can answer,
+formats the gateway enforces are stated, and every path answers OPTIONS and
+an undeclared method with its full `Allow`. (tests/test_contract.py fuzzes
+the running platform against the same document.)"""
+import pytest
+
+from services.gateway.tests.test_gateway import assert_problem
+
+PROBLEM = "application/problem+json"
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/openapi.json").json()
+
+
+def api_operations(spec):
+    for path, item in spec["paths"].items():
+        if path.startswith("/api/v1"):
+            for method, operation in item.items():
+                if method in METHODS:
+                    yield f"{method.upper()} {path}", operation
+
+
+def test_every_error_answer_is_documented_as_a_problem(spec):
+    for name, operation in api_operations(spec):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert list(response["content"]) == [PROBLEM], (name, status)
+                assert response["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/ProblemDetails"}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_statuses_follow_from_what_an_operation_depends_on(spec):
+    for name, operation in api_operations(spec):
+        statuses = set(operation["responses"])
+        if operation.get("requestBody"):
+            assert {"400", "413", "422"} <= statuses, name
+        if operation.get("parameters"):
+            assert "422" in statuses, name
+    kims = spec["paths"]["/api/v1/kims"]
+    assert {"401", "403", "503"} <= set(kims["get"]["responses"])
+    unavailable = kims["get"]["responses"]["503"]
+    assert "Retry-After" in unavailable["headers"]
+    # without a key a public route still checks a key that is sent, and a session's CSRF token
+    assert {"401", "403", "503"} <= set(spec["paths"]["/api/v1/tags"]["get"]["responses"])
+    assert "503" in spec["paths"]["/readyz"]["get"]["responses"]
+
+
+def test_the_formats_the_gateway_enforces_are_stated(spec):
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/kims"]["get"]["parameters"]}
+    assert parameters["cursor"]["schema"]["anyOf"][0]["pattern"] == "^[0-9]{1,7}$"
+    patch = {p["name"]: p for p in spec["paths"]["/api/v1/kims/{kim_id}"]["patch"]["parameters"]}
+    assert patch["if-match"]["schema"]["pattern"]
+    metrics = spec["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+    assert list(metrics) == ["text/plain"]
+    stats = spec["paths"]["/api/v1/aspirations/stats"]["get"]["responses"]["200"]["content"]
+    assert {"application/json", "text/csv"} <= set(stats)
+
+
+def test_a_path_answers_options_with_all_its_methods(client, admin):
+    response = client.options("/api/v1/kims", headers=admin)
+    assert response.status_code == 204
+    assert set(response.headers["allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
+    response = client.options("/api/v1/kims/KIM-1", headers=admin)
+    assert set(response.headers["allow"].split(", ")) == {"GET", "PATCH", "OPTIONS"}
+
+
+def test_an_undeclared_method_is_405_with_the_full_allow(client, admin):
+    body = assert_problem(client.put("/api/v1/kims", headers=admin), 405)
+    assert body["detail"]
+    assert set(client.put("/api/v1/kims").headers["allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
+    # a concrete path wins over a template that would also match it
+    response = client.get("/api/v1/broadcasts/preview", headers=admin)
+    assert_problem(response, 405)
+    assert set(response.headers["allow"].split(", ")) == {"POST", "OPTIONS"}
+
+
+def test_a_cursor_is_a_previous_page_s_next(client, admin):
+    assert_problem(client.get("/api/v1/keys?cursor=", headers=admin), 422)
+    assert_problem(client.get("/api/v1/keys?cursor=12345678", headers=admin), 422)
+    assert client.get("/api/v1/keys?cursor=0", headers=admin).status_code == 200

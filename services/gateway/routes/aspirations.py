@@ -19,7 +19,7 @@ from services.common.events import utcnow
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import REGION_CODE, Pages, problems, region_exists
+from services.gateway.routes.common import REGION_CODE, Flag, Pages, problems, region_exists
 from services.gateway.routes.kims import KIM_ID, VILLAGE_CODE, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -55,8 +55,8 @@ class AspirationCreate(Strict):
     kim_id: str | None = Field(None, pattern=KIM_ID)
     broadcast_id: str | None = Field(None, pattern=r"^[0-9a-f-]{36}$")
     submitter: Submitter | None = None
-    anonim: bool = Field(False, description="the identity is seen by the handling office only")
-    rahasia: bool = Field(False, description="nothing but the status is ever public")
+    anonim: Flag = Field(False, description="the identity is seen by the handling office only")
+    rahasia: Flag = Field(False, description="nothing but the status is ever public")
     attachments: list[Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]] = Field(
         default_factory=list, max_length=10)
 

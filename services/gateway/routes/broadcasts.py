@@ -1,6 +1,5 @@
 """/api/v1/broadcasts and the groups' inboxes and webhooks. The broadcast
 service applies the scope rules to the actor."""
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -8,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Pages, problems, region_exists
+from services.gateway.routes.common import REGION_CODE, Day, Flag, Integer, Moment, Pages, problems, region_exists
 from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 
 router = APIRouter(tags=["broadcasts"])
@@ -21,7 +20,7 @@ class Target(Strict):
     regions: list[Annotated[str, Field(pattern=REGION_CODE)]] = Field(min_length=1, max_length=100)
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
     classifications: list[Classification] = Field(default_factory=list)
-    include_vakum: bool = False
+    include_vakum: Flag = False
 
 
 class BroadcastCreate(Strict):
@@ -35,8 +34,8 @@ class BroadcastCreate(Strict):
     category: Literal["program", "kebijakan", "pengumuman", "darurat"]
     priority: Literal["normal", "high", "urgent"] = "normal"
     target: Target
-    publish_at: datetime | None = None
-    expires_at: datetime | None = None
+    publish_at: Moment | None = None
+    expires_at: Moment | None = None
 
 
 class TargetPreview(Strict):
@@ -53,10 +52,10 @@ class WebhookSet(Strict):
 class RelayReport(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reached": 120, "channel": "whatsapp", "date": "2026-11-28"}]})
-    reached: int = Field(ge=0, le=10_000_000, description="people the group passed the message to")
+    reached: Integer = Field(ge=0, le=10_000_000, description="people the group passed the message to")
     channel: str = Field(min_length=2, max_length=50, examples=["whatsapp", "pengeras_suara", "pertemuan"],
                          description="how: whatsapp, pengeras_suara, pertemuan, media_sosial, papan_informasi, ...")
-    date: date
+    date: Day
 
 
 def _wire(body: BaseModel) -> dict:

@@ -1,15 +1,38 @@
 """Shapes shared by the routes: pagination and the error responses."""
 import re
+from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from services.gateway.problems import Problem, ProblemDetails
 
 T = TypeVar("T")
 REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 REGION_CODE_RE = re.compile(REGION_CODE)
+
+
+def _json(error: str, accepts):
+    """Only what JSON itself calls this type, as the document says: pydantic's
+    lax reading would take `false` as 0, "5" as 5 and 0 as 1970-01-01."""
+    def check(value):
+        if not accepts(value):
+            raise PydanticCustomError(error, "not a JSON value of this type")
+        return value
+    return BeforeValidator(check)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+Integer = Annotated[int, _json("int_parsing", _is_number)]
+Number = Annotated[float, _json("float_parsing", _is_number)]
+Flag = Annotated[bool, _json("bool_parsing", lambda value: isinstance(value, bool))]
+Day = Annotated[date, _json("date_parsing", lambda value: isinstance(value, (str, date)))]
+Moment = Annotated[datetime, _json("datetime_parsing", lambda value: isinstance(value, (str, datetime)))]
 
 
 class Page(BaseModel, Generic[T]):

@@ -1,7 +1,6 @@
 """/api/v1/kims and /api/v1/public/kims: the KIM directory, members,
 activities and status. The registry applies the scope rules to the actor."""
 import re
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -9,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
+from services.gateway.routes.common import REGION_CODE, Day, Integer, Number, Page, Pages, problems
 
 router = APIRouter(tags=["kims"])
 
@@ -27,7 +26,7 @@ class Strict(BaseModel):
 
 class Sk(Strict):
     number: str = Field(min_length=1, max_length=100, examples=["141/12/SK/2023"])
-    date: date
+    date: Day
     issuer: str = Field(min_length=2, max_length=200, examples=["Kepala Desa Jadirejo"],
                         description="who issued the decree; a village head may")
 
@@ -48,8 +47,8 @@ class KimFields(Strict):
     classification: Classification
     contact: Contact | None = None
     address: str | None = Field(None, max_length=500)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-90, le=90)
+    lon: Number | None = Field(None, ge=-180, le=180)
 
 
 class KimCreate(KimFields):
@@ -73,8 +72,8 @@ class KimPatch(Strict):
     classification: Classification = None
     contact: Contact | None = None
     address: str | None = Field(None, max_length=500)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    lat: Number | None = Field(None, ge=-90, le=90)
+    lon: Number | None = Field(None, ge=-180, le=180)
 
 
 class Kim(BaseModel):
@@ -106,10 +105,10 @@ class ActivityCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "date": "2026-11-20", "title": "Sosialisasi program vaksinasi", "kind": "diseminasi",
         "participants": 45, "place": "Balai Desa Jadirejo"}]})
-    date: date
+    date: Day
     title: str = Field(min_length=3, max_length=200)
     kind: Literal["diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya"]
-    participants: int = Field(ge=0, le=1_000_000)
+    participants: Integer = Field(ge=0, le=1_000_000)
     place: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
 

@@ -82,3 +82,25 @@ def test_a_cursor_is_a_previous_page_s_next(client, admin):
     assert_problem(client.get("/api/v1/keys?cursor=", headers=admin), 422)
     assert_problem(client.get("/api/v1/keys?cursor=12345678", headers=admin), 422)
     assert client.get("/api/v1/keys?cursor=0", headers=admin).status_code == 200
+
+
+KIM = {"name": "KIM Uji Tipe", "village_code": "14.71.01.1002", "classification": "tumbuh",
+       "sk": {"number": "1/SK/2024", "date": "2024-01-02", "issuer": "Lurah Jadirejo"}}
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/kims", {**KIM, "lat": False}, "lat"),
+    ("/api/v1/kims", {**KIM, "lon": "101.4"}, "lon"),
+    ("/api/v1/kims", {**KIM, "sk": {**KIM["sk"], "date": 0}}, "sk.date"),
+    ("/api/v1/kims/KIM-1/activities", {"date": "2024-01-02", "title": "Rapat", "kind": "pertemuan",
+                                       "participants": True}, "participants"),
+    ("/api/v1/broadcasts", {"title": "Uji", "body": "Isi", "category": "program", "publish_at": 0,
+                            "target": {"regions": ["14.71"]}}, "publish_at"),
+    ("/api/v1/broadcasts/preview", {"target": {"regions": ["14.71"], "include_vakum": 1}}, "target.include_vakum"),
+    ("/api/v1/aspirations", {"kind": "aspirasi", "category": "jalan", "body": "Jalan rusak.",
+                             "village_code": "14.71.01.1002", "rahasia": "true"}, "rahasia"),
+])
+def test_a_value_of_another_json_type_is_refused_not_converted(client, admin, path, body, field):
+    problem = assert_problem(client.post(path, headers=admin, json=body), 422)
+    assert any(e["field"].startswith(field) for e in problem["errors"]), problem
+    assert any(e["message"] and "Value error" not in e["message"] for e in problem["errors"])

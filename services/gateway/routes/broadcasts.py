@@ -13,7 +13,12 @@ from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 router = APIRouter(tags=["broadcasts"])
 
 BroadcastId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-DeliveryId = Annotated[int, Path(ge=1)]
+DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a BIGINT
+# http(s), a host name or IPv4 address in ASCII (an IDN in its xn-- form), a port that exists, then
+# anything: what every reader of the address (urlsplit, the resolver, requests) reads the same way
+WEBHOOK_URL = (r"^https?://[A-Za-z0-9._-]+"
+               r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+               r"([/?#]\S*)?$")
 
 
 class Target(Strict):
@@ -44,9 +49,7 @@ class TargetPreview(Strict):
 
 class WebhookSet(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://kim-maju.example.id/kim-hook"}]})
-    # http(s), a host (a name or a bracketed IPv6 address), an optional port, then anything
-    url: str = Field(min_length=8, max_length=500,
-                     pattern=r"^https?://(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(:[0-9]{1,5})?([/?#]\S*)?$")
+    url: str = Field(min_length=8, max_length=500, pattern=WEBHOOK_URL)
 
 
 class RelayReport(Strict):

@@ -104,3 +104,17 @@ def test_a_value_of_another_json_type_is_refused_not_converted(client, admin, pa
     problem = assert_problem(client.post(path, headers=admin, json=body), 422)
     assert any(e["field"].startswith(field) for e in problem["errors"]), problem
     assert any(e["message"] and "Value error" not in e["message"] for e in problem["errors"])
+
+
+@pytest.mark.parametrize("url", ["http://[0]/hook", "http://kim.example:99999/hook", "http://a\uff03b/hook",
+                                 "http://user@kim.example/hook", "ftp://kim.example/hook"])
+def test_a_webhook_address_the_services_cannot_read_is_refused_at_the_door(client, admin, url):
+    # each of these was a 500 inside the broadcast service (urlsplit raises on them)
+    problem = assert_problem(client.put("/api/v1/kims/KIM-1/webhook", headers=admin, json={"url": url}), 422)
+    assert problem["errors"][0]["field"] == "url"
+
+
+def test_a_delivery_id_is_bounded_like_its_column(client, admin):
+    # 2**64 was a 500: an integer the database cannot hold
+    path = f"/api/v1/kims/KIM-1/inbox/{2 ** 64}/ack"
+    assert assert_problem(client.post(path, headers=admin), 422)["errors"][0]["field"] == "delivery_id"

@@ -7,7 +7,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Day, Flag, Integer, Moment, Pages, problems, region_exists
+from services.gateway.routes.common import (
+    BLANK,
+    REGION_CODE,
+    TEXT,
+    Day,
+    Flag,
+    Integer,
+    Moment,
+    Pages,
+    problems,
+    region_exists,
+)
 from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 
 router = APIRouter(tags=["broadcasts"])
@@ -18,7 +29,7 @@ DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a BIGINT
 # anything: what every reader of the address (urlsplit, the resolver, requests) reads the same way
 WEBHOOK_URL = (r"^https?://[A-Za-z0-9._-]+"
                r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-               r"([/?#]\S*)?$")
+               rf"([/?#][^{BLANK}]*)?$")
 
 
 class Target(Strict):
@@ -34,8 +45,8 @@ class BroadcastCreate(Strict):
         "category": "program", "priority": "high",
         "target": {"regions": ["14.71"], "tags": ["kesehatan"], "classifications": [], "include_vakum": False},
         "expires_at": "2026-12-31T23:59:00+07:00"}]})
-    title: str = Field(min_length=3, max_length=200)
-    body: str = Field(min_length=1, max_length=50_000)
+    title: str = Field(min_length=3, max_length=200, pattern=TEXT)
+    body: str = Field(min_length=1, max_length=50_000, pattern=TEXT)
     category: Literal["program", "kebijakan", "pengumuman", "darurat"]
     priority: Literal["normal", "high", "urgent"] = "normal"
     target: Target
@@ -56,7 +67,8 @@ class RelayReport(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reached": 120, "channel": "whatsapp", "date": "2026-11-28"}]})
     reached: Integer = Field(ge=0, le=10_000_000, description="people the group passed the message to")
-    channel: str = Field(min_length=2, max_length=50, examples=["whatsapp", "pengeras_suara", "pertemuan"],
+    channel: str = Field(min_length=2, max_length=50, pattern=TEXT,
+                         examples=["whatsapp", "pengeras_suara", "pertemuan"],
                          description="how: whatsapp, pengeras_suara, pertemuan, media_sosial, papan_informasi, ...")
     date: Day
 

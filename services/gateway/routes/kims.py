@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Day, Integer, Number, Page, Pages, problems
+from services.gateway.routes.common import EMAIL, JSON_NUMBER, REGION_CODE, TEXT, Day, Integer, Page, Pages, problems
 
 router = APIRouter(tags=["kims"])
 
@@ -20,35 +20,40 @@ Status = Literal["active", "vakum", "dissolved"]
 KimId = Annotated[str, Path(pattern=KIM_ID, examples=["KIM-1471011002-01"])]
 
 
+Latitude = Annotated[float, Field(ge=-90, le=90), JSON_NUMBER]
+Longitude = Annotated[float, Field(ge=-180, le=180), JSON_NUMBER]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # text is taken as sent (see TEXT): stripping it would make the document's lengths lie
+    model_config = ConfigDict(extra="forbid")
 
 
 class Sk(Strict):
-    number: str = Field(min_length=1, max_length=100, examples=["141/12/SK/2023"])
+    number: str = Field(min_length=1, max_length=100, pattern=TEXT, examples=["141/12/SK/2023"])
     date: Day
-    issuer: str = Field(min_length=2, max_length=200, examples=["Kepala Desa Jadirejo"],
+    issuer: str = Field(min_length=2, max_length=200, pattern=TEXT, examples=["Kepala Desa Jadirejo"],
                         description="who issued the decree; a village head may")
 
 
 class Contact(Strict):
-    person: str | None = Field(None, max_length=200, description="the contact person")
-    name: str | None = Field(None, max_length=200, description="the same as person")
+    person: str | None = Field(None, max_length=200, pattern=TEXT, description="the contact person")
+    name: str | None = Field(None, max_length=200, pattern=TEXT, description="the same as person")
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
-    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    website: str | None = Field(None, max_length=300)
+    email: str | None = Field(None, max_length=200, pattern=EMAIL)
+    website: str | None = Field(None, max_length=300, pattern=TEXT)
 
 
 class KimFields(Strict):
-    name: str = Field(min_length=3, max_length=200)
+    name: str = Field(min_length=3, max_length=200, pattern=TEXT)
     village_code: str = Field(pattern=VILLAGE_CODE)
     sk: Sk
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
     classification: Classification
     contact: Contact | None = None
-    address: str | None = Field(None, max_length=500)
-    lat: Number | None = Field(None, ge=-90, le=90)
-    lon: Number | None = Field(None, ge=-180, le=180)
+    address: str | None = Field(None, max_length=500, pattern=TEXT)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
 
 
 class KimCreate(KimFields):
@@ -64,16 +69,16 @@ class KimPatch(Strict):
     """Only the fields sent change. A group may change its name, address,
     coordinates, tags and contact; the office everything."""
     model_config = ConfigDict(json_schema_extra={"examples": [{"address": "Jl. Melati No. 9", "tags": ["pemuda"]}]})
-    # these four may be left out, not emptied: their schema has no null
-    name: str = Field(None, min_length=3, max_length=200)
+    # these five may be left out, not emptied (tags with []): their schema has no null
+    name: str = Field(None, min_length=3, max_length=200, pattern=TEXT)
     village_code: str = Field(None, pattern=VILLAGE_CODE)
     sk: Sk = None
-    tags: list[Annotated[str, Field(pattern=TAG)]] | None = Field(None, max_length=20)
+    tags: list[Annotated[str, Field(pattern=TAG)]] = Field(None, max_length=20)
     classification: Classification = None
     contact: Contact | None = None
-    address: str | None = Field(None, max_length=500)
-    lat: Number | None = Field(None, ge=-90, le=90)
-    lon: Number | None = Field(None, ge=-180, le=180)
+    address: str | None = Field(None, max_length=500, pattern=TEXT)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
 
 
 class Kim(BaseModel):
@@ -96,7 +101,7 @@ class Kim(BaseModel):
 class MemberCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"name": "Siti Aminah", "role": "ketua", "phone": "+62 812 3456 7890"}]})
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     role: Literal["ketua", "sekretaris", "bendahara", "anggota"]
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$", description="personal data")
 
@@ -106,17 +111,17 @@ class ActivityCreate(Strict):
         "date": "2026-11-20", "title": "Sosialisasi program vaksinasi", "kind": "diseminasi",
         "participants": 45, "place": "Balai Desa Jadirejo"}]})
     date: Day
-    title: str = Field(min_length=3, max_length=200)
+    title: str = Field(min_length=3, max_length=200, pattern=TEXT)
     kind: Literal["diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya"]
     participants: Integer = Field(ge=0, le=1_000_000)
-    place: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=5000)
+    place: str | None = Field(None, max_length=200, pattern=TEXT)
+    description: str | None = Field(None, max_length=5000, pattern=TEXT)
 
 
 class StatusCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "vakum", "reason": "Pengurus pindah"}]})
     status: Status
-    reason: str = Field(min_length=3, max_length=500)
+    reason: str = Field(min_length=3, max_length=500, pattern=TEXT)
 
 
 IF_MATCH = r'^(\*|(W/)?"?[0-9]{1,9}"?)$'
@@ -252,8 +257,8 @@ class TagCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"code": "lingkungan", "label_id": "Lingkungan hidup", "label_en": "Environment"}]})
     code: str = Field(pattern=TAG)
-    label_id: str = Field(min_length=2, max_length=100)
-    label_en: str = Field(min_length=2, max_length=100)
+    label_id: str = Field(min_length=2, max_length=100, pattern=TEXT)
+    label_en: str = Field(min_length=2, max_length=100, pattern=TEXT)
 
 
 @router.get("/api/v1/tags", tags=["tags"], responses=problems(503), summary="The focus tag vocabulary")

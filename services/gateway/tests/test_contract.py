@@ -118,3 +118,32 @@ def test_a_delivery_id_is_bounded_like_its_column(client, admin):
     # 2**64 was a 500: an integer the database cannot hold
     path = f"/api/v1/kims/KIM-1/inbox/{2 ** 64}/ack"
     assert assert_problem(client.post(path, headers=admin), 422)["errors"][0]["field"] == "delivery_id"
+
+
+@pytest.mark.parametrize("method, path, body, field", [
+    # each of these passed the gateway and was refused or failed later; now the document says so
+    ("patch", "/api/v1/kims/KIM-1", {"tags": None}, "tags"),  # a 500 in the registry
+    ("post", "/api/v1/tags", {"code": "air", "label_id": "Air\x00", "label_en": "Water"}, "label_id"),  # PostgreSQL
+    ("post", "/api/v1/broadcasts", {"title": "\x0b\x85 ", "body": "Isi", "category": "program",
+                                    "target": {"regions": ["14"]}}, "title"),
+    ("post", "/api/v1/kims/KIM-1/status", {"status": "vakum", "reason": " Pindah"}, "reason"),
+    ("post", "/api/v1/kims/KIM-1/activities", {"date": "1900-01-02", "title": "Rapat", "kind": "pertemuan",
+                                               "participants": 3}, "date"),
+    ("post", "/api/v1/broadcasts", {"title": "Uji", "body": "Isi", "category": "program",
+                                    "publish_at": "0001-01-01T00:00:00+01:00", "target": {"regions": ["14"]}},
+     "publish_at"),
+])
+def test_what_the_document_forbids_is_refused_at_the_door(client, admin, method, path, body, field):
+    problem = assert_problem(getattr(client, method)(path, headers=admin, json=body), 422)
+    assert any(e["field"] == field for e in problem["errors"]), problem
+
+
+def test_the_document_states_the_rules_across_fields_and_the_bounds(spec):
+    schemas = spec["components"]["schemas"]
+    for name in ("KeyCreate", "AccountCreate"):
+        rules = {rule["if"]["properties"]["role"]["const"]: rule for rule in schemas[name]["allOf"]}
+        assert rules["operator"]["then"]["required"] == ["scope_region"]
+        assert rules["kim"]["else"]["properties"]["kim_id"] == {"type": "null"}
+    assert schemas["KimCreate"]["properties"]["lat"]["anyOf"][0]["maximum"] == 90
+    assert schemas["KimPatch"]["properties"]["tags"]["type"] == "array"
+    assert schemas["TagCreate"]["properties"]["label_id"]["pattern"].startswith("^[^")

@@ -87,11 +87,12 @@ def describe_errors(spec: dict, routes) -> dict:
                 response = responses.get(str(status))
                 if response is not None and not _is_problem(response):
                     continue
-                if response is None and own:
-                    # a route with an error shape of its own (Open311) answers these in it too
-                    responses[str(status)] = {**own[0], "description": TITLES.get(status, ("", "", "Error"))[2]}
+                description = TITLES.get(status, ("", "", "Error"))[2]
+                if own:
+                    # a route with an error shape of its own (Open311) answers all its errors in it
+                    responses[str(status)] = {"description": description, "content": own[0]["content"]}
                     continue
-                documented = {"description": TITLES.get(status, ("", "", "Error"))[2], "content": _problem_content()}
+                documented = {"description": description, "content": _problem_content()}
                 if status == 503:
                     documented["headers"] = RETRY_AFTER
                 responses[str(status)] = documented

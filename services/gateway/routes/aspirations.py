@@ -36,9 +36,13 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
+PHONE = r"^\+?[0-9][0-9 -]{5,19}$"
+LINK = rf"^https?://[^{BLANK}]+$"
+
+
 class Submitter(Strict):
     name: str | None = Field(None, max_length=200, pattern=TEXT)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
+    phone: str | None = Field(None, pattern=PHONE)
     email: str | None = Field(None, max_length=200, pattern=EMAIL)
 
 
@@ -57,7 +61,7 @@ class AspirationCreate(Strict):
     submitter: Submitter | None = None
     anonim: Flag = Field(False, description="the identity is seen by the handling office only")
     rahasia: Flag = Field(False, description="nothing but the status is ever public")
-    attachments: list[Annotated[str, Field(pattern=rf"^https?://[^{BLANK}]+$", max_length=500)]] = Field(
+    attachments: list[Annotated[str, Field(pattern=LINK, max_length=500)]] = Field(
         default_factory=list, max_length=10)
 
     @field_validator("category")

@@ -20,8 +20,9 @@ Status = Literal["active", "vakum", "dissolved"]
 KimId = Annotated[str, Path(pattern=KIM_ID, examples=["KIM-1471011002-01"])]
 
 
-Latitude = Annotated[float, Field(ge=-90, le=90), JSON_NUMBER]
-Longitude = Annotated[float, Field(ge=-180, le=180), JSON_NUMBER]
+# Indonesia's extent, as the registry checks it
+Latitude = Annotated[float, Field(ge=-12, le=7, description="inside Indonesia"), JSON_NUMBER]
+Longitude = Annotated[float, Field(ge=94, le=142, description="inside Indonesia"), JSON_NUMBER]
 
 
 class Strict(BaseModel):

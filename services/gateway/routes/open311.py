@@ -6,7 +6,15 @@ from fastapi import APIRouter, Form, Path, Query, Request
 
 from services.gateway.deps import RpcCall, authenticate
 from services.gateway.problems import Problem
-from services.gateway.routes.aspirations import INTAKE_QUEUE, AspirationCreate, _require_village, new_submission
+from services.gateway.routes.aspirations import (
+    INTAKE_QUEUE,
+    LINK,
+    PHONE,
+    AspirationCreate,
+    _require_village,
+    new_submission,
+)
+from services.gateway.routes.common import EMAIL, TEXT, problems
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -41,18 +49,23 @@ async def services():
             for code, (name, description) in SERVICES.items()]
 
 
+def or_empty(pattern: str) -> str:
+    # a form field left empty is a field not given
+    return f"^$|{pattern}"
+
+
 @router.post("/requests.json", status_code=201, summary="Open311: create a request (form-encoded, api_key)")
 async def create_request(request: Request, rpc: RpcCall,
                          api_key: Annotated[str, Form(min_length=8, max_length=200)],
-                         service_code: Annotated[str, Form(max_length=50)],
-                         description: Annotated[str, Form(min_length=5, max_length=10_000)],
+                         service_code: Annotated[str, Form(min_length=1, max_length=50)],
+                         description: Annotated[str, Form(min_length=5, max_length=10_000, pattern=TEXT)],
                          address_id: Annotated[str, Form(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
                                                          description="the village code")],
-                         email: Annotated[str | None, Form(max_length=200)] = None,
-                         first_name: Annotated[str | None, Form(max_length=100)] = None,
-                         last_name: Annotated[str | None, Form(max_length=100)] = None,
-                         phone: Annotated[str | None, Form(max_length=30)] = None,
-                         media_url: Annotated[str | None, Form(max_length=500)] = None):
+                         email: Annotated[str, Form(max_length=200, pattern=or_empty(EMAIL))] = None,
+                         first_name: Annotated[str, Form(max_length=99, pattern=or_empty(TEXT))] = None,
+                         last_name: Annotated[str, Form(max_length=99, pattern=or_empty(TEXT))] = None,
+                         phone: Annotated[str, Form(pattern=or_empty(PHONE))] = None,
+                         media_url: Annotated[str, Form(max_length=500, pattern=or_empty(LINK))] = None):
     caller = await authenticate(request, api_key)
     if service_code not in SERVICES:
         raise Problem(422, f"Layanan {service_code} tidak dikenal.", f"Unknown service {service_code}.",
@@ -80,7 +93,7 @@ async def list_requests(rpc: RpcCall,
                      limit=1000 if codes else 100)
 
 
-@router.get("/requests/{service_request_id}.json", summary="Open311: one request")
+@router.get("/requests/{service_request_id}.json", responses=problems(404), summary="Open311: one request")
 async def get_request(service_request_id: Annotated[str, Path(min_length=6, max_length=20)], rpc: RpcCall):
     found = await rpc("aspirations", "open311_requests", codes=[service_request_id.replace("-", "")], limit=1)
     if not found:

@@ -144,6 +144,15 @@ def test_the_document_states_the_rules_across_fields_and_the_bounds(spec):
         rules = {rule["if"]["properties"]["role"]["const"]: rule for rule in schemas[name]["allOf"]}
         assert rules["operator"]["then"]["required"] == ["scope_region"]
         assert rules["kim"]["else"]["properties"]["kim_id"] == {"type": "null"}
-    assert schemas["KimCreate"]["properties"]["lat"]["anyOf"][0]["maximum"] == 90
+    assert schemas["KimCreate"]["properties"]["lat"]["anyOf"][0]["maximum"] == 7  # Indonesia's north
     assert schemas["KimPatch"]["properties"]["tags"]["type"] == "array"
     assert schemas["TagCreate"]["properties"]["label_id"]["pattern"].startswith("^[^")
+
+
+@pytest.mark.parametrize("field, value", [("media_url", "null"), ("phone", "(0761) 12345"),
+                                          ("first_name", "N" * 150), ("service_code", "")])
+def test_an_open311_form_the_document_forbids_is_refused_not_a_500(client, admin, field, value):
+    # the form's fields carry the same rules as the JSON API's, so the model built from them cannot fail
+    form = {"api_key": admin["Authorization"].split()[1], "service_code": "lainnya", "description": "Jalan rusak.",
+            "address_id": "14.71.01.1002", field: value}
+    assert client.post("/open311/v2/requests.json", data=form).status_code == 422

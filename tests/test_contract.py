@@ -62,3 +62,5 @@ def test_schemathesis_finds_no_failure(fuzzed, tmp_path):
     run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=400)
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-30_000:]
+    print(report[-4000:])  # the summary: phases, operations, warnings
+    assert "Stateful" in report and "Tested: " in report, report[-4000:]

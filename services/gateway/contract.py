@@ -37,8 +37,8 @@ def _dependencies(dependant):
 
 def implied_statuses(route: APIRoute) -> set[int]:
     """The error statuses a route can answer because of what it depends on."""
-    calls = {sub.call for sub in _dependencies(route.dependant)}
-    dependant = route.dependant
+    everything = (route.dependant, *_dependencies(route.dependant))
+    calls = {dependant.call for dependant in everything}
     statuses = set()
     if deps.optional_principal in calls:
         statuses |= {401, 403}  # a wrong key; a role that may not, or a session without its CSRF token
@@ -46,8 +46,7 @@ def implied_statuses(route: APIRoute) -> set[int]:
         statuses.add(503)
     if route.body_field is not None:
         statuses |= {400, 413, 422}  # unreadable, too large, invalid
-    if any((dependant.path_params, dependant.query_params, dependant.header_params, dependant.cookie_params,
-            *(sub.path_params or sub.query_params or sub.header_params for sub in _dependencies(dependant)))):
+    if any(d.path_params or d.query_params or d.header_params or d.cookie_params for d in everything):
         statuses.add(422)
     return statuses
 
@@ -82,8 +81,9 @@ def describe_errors(spec: dict, routes) -> dict:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            own = [r for s, r in responses.items() if int(s) >= 400 and not _is_problem(r)]
-            for status in implied_statuses(route) | {int(s) for s in responses if int(s) >= 400}:
+            errors = {int(s): r for s, r in responses.items() if s.isdigit() and int(s) >= 400}
+            own = [r for r in errors.values() if not _is_problem(r)]
+            for status in implied_statuses(route) | set(errors):
                 response = responses.get(str(status))
                 if response is not None and not _is_problem(response):
                     continue

@@ -103,13 +103,60 @@ def describe_errors(spec: dict, routes) -> dict:
     return spec
 
 
+# How an answer leads to the next call (OpenAPI links): what a reader of /docs can follow, and
+# what the stateful phase of tests/test_contract.py chains. (method, path, status) -> links.
+KIM = {"kim_id": "$response.body#/id"}
+SAME_KIM = {"kim_id": "$request.path.kim_id"}
+LINKS = {
+    ("post", "/api/v1/kims", "201"): {
+        "GetKim": ("get", "/api/v1/kims/{kim_id}", KIM), "UpdateKim": ("patch", "/api/v1/kims/{kim_id}", KIM),
+        "AddMember": ("post", "/api/v1/kims/{kim_id}/members", KIM),
+        "ListMembers": ("get", "/api/v1/kims/{kim_id}/members", KIM),
+        "ReportActivity": ("post", "/api/v1/kims/{kim_id}/activities", KIM),
+        "ListActivities": ("get", "/api/v1/kims/{kim_id}/activities", KIM),
+        "ChangeStatus": ("post", "/api/v1/kims/{kim_id}/status", KIM),
+        "StatusHistory": ("get", "/api/v1/kims/{kim_id}/status", KIM),
+        "PublicKim": ("get", "/api/v1/public/kims/{kim_id}", KIM),
+        "Inbox": ("get", "/api/v1/kims/{kim_id}/inbox", KIM),
+        "SetWebhook": ("put", "/api/v1/kims/{kim_id}/webhook", KIM)},
+    ("post", "/api/v1/kims/{kim_id}/members", "201"): {
+        "RemoveMember": ("delete", "/api/v1/kims/{kim_id}/members/{member_id}",
+                         {**SAME_KIM, "member_id": "$response.body#/id"})},
+    ("post", "/api/v1/broadcasts", "201"): {
+        name: (method, path, {"broadcast_id": "$response.body#/id"}) for name, method, path in (
+            ("GetBroadcast", "get", "/api/v1/broadcasts/{broadcast_id}"),
+            ("Publish", "post", "/api/v1/broadcasts/{broadcast_id}/publish"),
+            ("Deliveries", "get", "/api/v1/broadcasts/{broadcast_id}/deliveries"))},
+    ("post", "/api/v1/aspirations", "202"): {
+        "Track": ("get", "/api/v1/aspirations/track/{tracking_code}",
+                  {"tracking_code": "$response.body#/tracking_code"})},
+    ("post", "/api/v1/keys", "201"): {
+        "RevokeKey": ("delete", "/api/v1/keys/{key_id}", {"key_id": "$response.body#/id"})},
+    ("post", "/api/v1/accounts", "201"): {
+        "NewSetupLink": ("post", "/api/v1/accounts/{account_id}/setup-link", {"account_id": "$response.body#/id"}),
+        "DisableAccount": ("delete", "/api/v1/accounts/{account_id}", {"account_id": "$response.body#/id"})},
+}
+
+
+def describe_links(spec: dict) -> dict:
+    for (method, path, status), links in LINKS.items():
+        response = spec["paths"].get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        response["links"] = {
+            name: {"operationId": spec["paths"][target][target_method]["operationId"], "parameters": parameters}
+            for name, (target_method, target, parameters) in links.items()
+            if target_method in spec["paths"].get(target, {})}
+    return spec
+
+
 def install(app: FastAPI):
     """The described OpenAPI document, and OPTIONS and 405 answers with the full Allow."""
     generate = app.openapi
 
     def openapi():
         if app.openapi_schema is None:
-            describe_errors(generate(), app.routes)
+            describe_links(describe_errors(generate(), app.routes))
         return app.openapi_schema
 
     app.openapi = openapi

@@ -156,3 +156,12 @@ def test_an_open311_form_the_document_forbids_is_refused_not_a_500(client, admin
     form = {"api_key": admin["Authorization"].split()[1], "service_code": "lainnya", "description": "Jalan rusak.",
             "address_id": "14.71.01.1002", field: value}
     assert client.post("/open311/v2/requests.json", data=form).status_code == 422
+
+
+def test_answers_link_to_the_calls_they_make_possible(spec):
+    operations = {op["operationId"] for item in spec["paths"].values() for op in item.values() if "operationId" in op}
+    created = spec["paths"]["/api/v1/kims"]["post"]["responses"]["201"]["links"]
+    assert created["GetKim"]["parameters"] == {"kim_id": "$response.body#/id"}
+    links = [link for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)
+             for response in op.get("responses", {}).values() for link in response.get("links", {}).values()]
+    assert len(links) >= 15 and all(link["operationId"] in operations for link in links)

@@ -105,8 +105,8 @@ def describe_errors(spec: dict, routes) -> dict:
 
 # How an answer leads to the next call (OpenAPI links): what a reader of /docs can follow, and
 # what the stateful phase of tests/test_contract.py chains. (method, path, status) -> links.
-# None from an aspiration's 202: it is accepted, not yet created; its tracking code is known
-# once the aspirations service has taken it from the intake queue.
+# Only what exists when the answer is given: none from an aspiration's 202 (accepted, not yet
+# created; its tracking code is known once the aspirations service took it from the intake queue).
 KIM = {"kim_id": "$response.body#/id"}
 SAME_KIM = {"kim_id": "$request.path.kim_id"}
 LINKS = {
@@ -118,9 +118,8 @@ LINKS = {
         "ListActivities": ("get", "/api/v1/kims/{kim_id}/activities", KIM),
         "ChangeStatus": ("post", "/api/v1/kims/{kim_id}/status", KIM),
         "StatusHistory": ("get", "/api/v1/kims/{kim_id}/status", KIM),
-        "PublicKim": ("get", "/api/v1/public/kims/{kim_id}", KIM),
-        "Inbox": ("get", "/api/v1/kims/{kim_id}/inbox", KIM),
-        "SetWebhook": ("put", "/api/v1/kims/{kim_id}/webhook", KIM)},
+        # not the inbox nor the webhook: the broadcast service learns of a group by event, a moment later
+        "PublicKim": ("get", "/api/v1/public/kims/{kim_id}", KIM)},
     ("post", "/api/v1/kims/{kim_id}/members", "201"): {
         "RemoveMember": ("delete", "/api/v1/kims/{kim_id}/members/{member_id}",
                          {**SAME_KIM, "member_id": "$response.body#/id"})},

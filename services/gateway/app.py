@@ -16,7 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.common import logs, metrics, migrations
 from services.common.db import make_engine
-from services.gateway import problems, web
+from services.gateway import contract, problems, web
 from services.gateway.accounts import AccountStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import problem_response
@@ -150,6 +150,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(ops.router)
     web.install(app)
+    contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     # outermost: the client address and scheme everything else sees (sign-in limits, Secure cookies)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

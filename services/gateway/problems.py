@@ -131,6 +131,8 @@ FIELD_MESSAGES = {
     "extra_forbidden": ("Isian ini tidak dikenal.", "This field is not known."),
     "publik_and_rahasia": ("Aspirasi rahasia tidak dapat dipublikasikan: pilih salah satu.",
                            "A confidential aspiration cannot be published: choose one."),
+    "string_type": ("Isi dengan teks.", "Enter text."),
+    "model_type": ("Isi dengan objek berisi isian-isiannya.", "Enter an object with its fields."),
     # the role rules of keys and accounts
     "operator_scope": ("Operator memerlukan kode kabupaten/kota, misalnya 14.71.",
                        "An operator needs a regency/city code such as 14.71."),

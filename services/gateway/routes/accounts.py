@@ -17,8 +17,8 @@ from services.gateway.accounts import AccountStore
 from services.gateway.deps import Office, RpcCall
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
-from services.gateway.routes.common import Page, Pages, problems
-from services.gateway.routes.keys import KeyCreate, follow_groups, granted_scope
+from services.gateway.routes.common import TEXT, Page, Pages, problems
+from services.gateway.routes.keys import ROLE_RULES, KeyCreate, follow_groups, granted_scope
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 
@@ -26,12 +26,12 @@ SETUP_PATH = "/akun/sandi/"
 
 
 class AccountCreate(KeyCreate):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": ROLE_RULES, "examples": [
         {"username": "rina.pekanbaru", "name": "Rina Wulandari", "role": "operator", "scope_region": "14.71"},
         {"username": "kim.maju.bersama", "name": "Siti Aminah", "role": "kim", "kim_id": "KIM-1471011002-01"}]})
     username: str = Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$",
                           description="what the person types to sign in (kept in lower case)")
-    name: str = Field(min_length=1, max_length=100, description="the person's name")
+    name: str = Field(min_length=1, max_length=100, pattern=TEXT, description="the person's name")
 
     @field_validator("username")
     @classmethod

@@ -20,7 +20,7 @@ from services.common.events import utcnow
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import REGION_CODE, Pages, problems, region_exists
+from services.gateway.routes.common import BLANK, EMAIL, REGION_CODE, TEXT, Flag, Pages, problems, region_exists
 from services.gateway.routes.kims import KIM_ID, VILLAGE_CODE, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -38,10 +38,14 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
+PHONE = r"^\+?[0-9][0-9 -]{5,19}$"
+LINK = rf"^https?://[^{BLANK}]+$"
+
+
 class Submitter(Strict):
-    name: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
-    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str | None = Field(None, max_length=200, pattern=TEXT)
+    phone: str | None = Field(None, pattern=PHONE)
+    email: str | None = Field(None, max_length=200, pattern=EMAIL)
 
 
 class AspirationCreate(Strict):
@@ -52,17 +56,17 @@ class AspirationCreate(Strict):
     kind: Kind
     category: str = Field(min_length=2, max_length=CATEGORY_LENGTH, pattern=r"^[\w -]+$",
                           description="kept lower-case with _ for spaces, e.g. infrastruktur, jalan_rusak")
-    body: str = Field(min_length=5, max_length=10_000)
+    body: str = Field(min_length=5, max_length=10_000, pattern=TEXT)
     village_code: str = Field(pattern=VILLAGE_CODE)
     kim_id: str | None = Field(None, pattern=KIM_ID)
     broadcast_id: str | None = Field(None, pattern=r"^[0-9a-f-]{36}$")
     submitter: Submitter | None = None
-    anonim: bool = Field(False, description="the identity is seen by the handling office only")
-    rahasia: bool = Field(False, description="nothing but the status is ever public")
-    publik: bool = Field(False, description="the submitter chooses to publish it: the text, category, village, "
+    anonim: Flag = Field(False, description="the identity is seen by the handling office only")
+    rahasia: Flag = Field(False, description="nothing but the status is ever public")
+    publik: Flag = Field(False, description="the submitter chooses to publish it: the text, category, village, "
                          "attachments and answer (never the submitter) are listed for everyone in Open311's "
                          "GET /open311/v2/requests.json; not with `rahasia`")
-    attachments: list[Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]] = Field(
+    attachments: list[Annotated[str, Field(pattern=LINK, max_length=500)]] = Field(
         default_factory=list, max_length=10)
 
     @field_validator("category")
@@ -89,9 +93,10 @@ class Transition(Strict):
         {"to": "responded", "note": "Dinas PU menjadwalkan perbaikan.", "response": "Perbaikan jalan Januari 2027."},
         {"to": "rejected", "reason": "Bukan kewenangan pemerintah kota."}]})
     to: Status = Field(validation_alias=AliasChoices("to", "status"), description="the next state (or `status`)")
-    note: str | None = Field(None, max_length=5000)
-    reason: str | None = Field(None, max_length=5000, description="why, for `rejected` (kept as the note)")
-    response: str | None = Field(None, max_length=10_000, description="the answer, for `responded`")
+    note: str | None = Field(None, max_length=5000, pattern=TEXT)
+    reason: str | None = Field(None, max_length=5000, pattern=TEXT,
+                               description="why, for `rejected` (kept as the note)")
+    response: str | None = Field(None, max_length=10_000, pattern=TEXT, description="the answer, for `responded`")
 
 
 def _idempotency_hash(caller, key: str) -> str:
@@ -184,7 +189,8 @@ Region = Annotated[str | None, Query(pattern=REGION_CODE)]
 Category = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]+$", max_length=50)]
 
 
-@router.get("/api/v1/aspirations/stats", responses=problems(401, 403, 422, 503),
+@router.get("/api/v1/aspirations/stats", responses={**problems(401, 403, 422, 503), 200: {
+    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
             summary="Counts by status and kind, median hours to a first response, overdue (?format=csv)")
 async def stats(caller: Office, rpc: RpcCall, request: Request, region: Region = None,
                 format: Literal["json", "csv"] = "json"):

@@ -1,6 +1,5 @@
 """/api/v1/broadcasts and the groups' inboxes and webhooks. The broadcast
 service applies the scope rules to the actor."""
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -8,20 +7,36 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Pages, problems, region_exists
+from services.gateway.routes.common import (
+    BLANK,
+    REGION_CODE,
+    TEXT,
+    Day,
+    Flag,
+    Integer,
+    Moment,
+    Pages,
+    problems,
+    region_exists,
+)
 from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 
 router = APIRouter(tags=["broadcasts"])
 
 BroadcastId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-DeliveryId = Annotated[int, Path(ge=1)]
+DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a BIGINT
+# http(s), a host name or IPv4 address in ASCII (an IDN in its xn-- form), a port that exists, then
+# anything: what every reader of the address (urlsplit, the resolver, requests) reads the same way
+WEBHOOK_URL = (r"^https?://[A-Za-z0-9._-]+"
+               r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+               rf"([/?#][^{BLANK}]*)?$")
 
 
 class Target(Strict):
     regions: list[Annotated[str, Field(pattern=REGION_CODE)]] = Field(min_length=1, max_length=100)
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
     classifications: list[Classification] = Field(default_factory=list)
-    include_vakum: bool = False
+    include_vakum: Flag = False
 
 
 class BroadcastCreate(Strict):
@@ -30,13 +45,13 @@ class BroadcastCreate(Strict):
         "category": "program", "priority": "high",
         "target": {"regions": ["14.71"], "tags": ["kesehatan"], "classifications": [], "include_vakum": False},
         "expires_at": "2026-12-31T23:59:00+07:00"}]})
-    title: str = Field(min_length=3, max_length=200)
-    body: str = Field(min_length=1, max_length=50_000)
+    title: str = Field(min_length=3, max_length=200, pattern=TEXT)
+    body: str = Field(min_length=1, max_length=50_000, pattern=TEXT)
     category: Literal["program", "kebijakan", "pengumuman", "darurat"]
     priority: Literal["normal", "high", "urgent"] = "normal"
     target: Target
-    publish_at: datetime | None = None
-    expires_at: datetime | None = None
+    publish_at: Moment | None = None
+    expires_at: Moment | None = None
 
 
 class TargetPreview(Strict):
@@ -45,17 +60,18 @@ class TargetPreview(Strict):
 
 class WebhookSet(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://kim-maju.example.id/kim-hook"}]})
-    url: str = Field(min_length=8, max_length=500)
+    url: str = Field(min_length=8, max_length=500, pattern=WEBHOOK_URL)
 
 
 class RelayReport(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"reached": 120, "channel": "whatsapp", "date": "2026-11-28"}]})
-    reached: int = Field(ge=0, le=100_000, description="people the group passed the message to in this report "
-                         "(at most 100,000 per report and 1,000,000 over all reports of one message)")
-    channel: str = Field(min_length=2, max_length=30, examples=["whatsapp", "pengeras_suara", "pertemuan"],
+    reached: Integer = Field(ge=0, le=100_000, description="people the group passed the message to in this report "
+                             "(at most 100,000 per report and 1,000,000 over all reports of one message)")
+    channel: str = Field(min_length=2, max_length=30, pattern=TEXT,
+                         examples=["whatsapp", "pengeras_suara", "pertemuan"],
                          description="how: whatsapp, pengeras_suara, pertemuan, media_sosial, papan_informasi, ...")
-    date: date
+    date: Day
 
 
 def _wire(body: BaseModel) -> dict:

@@ -1,15 +1,56 @@
 """Shapes shared by the routes: pagination and the error responses."""
 import re
+from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from services.gateway.problems import Problem, ProblemDetails
 
 T = TypeVar("T")
 REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 REGION_CODE_RE = re.compile(REGION_CODE)
+
+
+# Blank as every reader of the document reads it (Unicode White_Space, and U+FEFF): named, not
+# `\\s`, which means something else in Python, JavaScript and Rust regular expressions.
+BLANK = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Text is taken as sent: no blank at either end (a title of spaces is no title) and no NUL
+# (PostgreSQL cannot store it); the pattern says so, the lengths count what was sent.
+TEXT = rf"^[^{BLANK}\x00]([^\x00]*[^{BLANK}\x00])?$"
+EMAIL = rf"^[^@{BLANK}\x00]+@[^@{BLANK}\x00]+\.[^@{BLANK}\x00]+$"
+# dates this platform records (decrees, activities, relays) are Indonesia's, from 1945 on
+SINCE_1945 = r"^(194[5-9]|19[5-9][0-9]|[2-9][0-9]{3})-"
+
+
+def _json(error: str, accepts):
+    """Only what JSON itself calls this type, as the document says: pydantic's
+    lax reading would take `false` as 0, "5" as 5 and 0 as 1970-01-01."""
+    def check(value):
+        if not accepts(value):
+            raise PydanticCustomError(error, "not a JSON value of this type")
+        return value
+    return BeforeValidator(check)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+Integer = Annotated[int, _json("int_parsing", _is_number)]
+JSON_NUMBER = _json("float_parsing", _is_number)  # after a number's bounds, so the document keeps them
+Number = Annotated[float, JSON_NUMBER]
+Flag = Annotated[bool, _json("bool_parsing", lambda value: isinstance(value, bool))]
+def _since_1945(value) -> bool:
+    return isinstance(value, (date, datetime)) or isinstance(value, str) and re.match(SINCE_1945, value)
+
+
+Day = Annotated[date, _json("date_parsing", _since_1945), WithJsonSchema(
+    {"type": "string", "format": "date", "pattern": SINCE_1945})]
+Moment = Annotated[datetime, _json("datetime_parsing", _since_1945), WithJsonSchema(
+    {"type": "string", "format": "date-time", "pattern": SINCE_1945})]
 
 
 class Page(BaseModel, Generic[T]):
@@ -30,15 +71,14 @@ class Paging:
         return {"items": items, "total": total, "next": str(following) if following < total else None}
 
 
+# a page's `next`: the offset of the following page, in digits
+CURSOR = r"^[0-9]{1,7}$"
+
+
 async def paging(limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
-                 cursor: Annotated[str | None, Query(max_length=20, description="a previous page's `next`")] = None,
+                 cursor: Annotated[str | None, Query(pattern=CURSOR, description="a previous page's `next`")] = None,
                  offset: Annotated[int | None, Query(ge=0, le=10_000_000)] = None) -> Paging:
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise Problem(422, "Kursor tidak valid.", "Invalid cursor.",
-                          errors=[{"field": "cursor", "in": "query", "message": "use a page's `next` value"}])
-        offset = int(cursor)
-    return Paging(limit, offset or 0)
+    return Paging(limit, int(cursor) if cursor is not None else offset or 0)
 
 
 Pages = Annotated[Paging, Depends(paging)]

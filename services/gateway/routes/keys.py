@@ -9,18 +9,32 @@ from starlette.concurrency import run_in_threadpool
 from services.gateway.deps import Admin, Keys, RpcCall, actor
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Page, Pages, problems, region_exists
+from services.gateway.routes.common import REGION_CODE, TEXT, Page, Pages, problems, region_exists
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
 
+# _role_fields below, as the document states it (JSON Schema if/then)
+ROLE_RULES = [
+    {"if": {"properties": {"role": {"const": "operator"}}},
+     "then": {"required": ["scope_region"],
+              "properties": {"scope_region": {"type": "string", "pattern": r"^\d{2}\.\d{2}$"}}}},
+    {"if": {"properties": {"role": {"const": "admin"}}},
+     "then": {"properties": {"scope_region": {"anyOf": [{"type": "string", "pattern": r"^\d{2}$"},
+                                                        {"type": "null"}]}}}},
+    {"if": {"properties": {"role": {"const": "kim"}}},
+     "then": {"required": ["kim_id"], "properties": {"kim_id": {"type": "string"}, "scope_region": {"type": "null"}}},
+     "else": {"properties": {"kim_id": {"type": "null"}}}},
+]
+
+
 class KeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": ROLE_RULES, "examples": [
         {"name": "Operator Diskominfo Kota Pekanbaru", "role": "operator", "scope_region": "14.71"},
         {"name": "Admin Diskominfo Provinsi Riau", "role": "admin", "scope_region": "14"},
         {"name": "KIM Maju Bersama", "role": "kim", "kim_id": "KIM-14.71.01.1001-0001"}]})
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=TEXT)
     role: Literal["admin", "operator", "kim"]
     scope_region: str | None = Field(None, pattern=REGION_CODE)
     kim_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")

@@ -1,6 +1,6 @@
 """/api/v1/kims and /api/v1/public/kims: the KIM directory, members,
 activities and status. The registry applies the scope rules to the actor."""
-from datetime import date
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, Page, Pages, problems
+from services.gateway.routes.common import EMAIL, JSON_NUMBER, REGION_CODE, TEXT, Day, Integer, Page, Pages, problems
 
 router = APIRouter(tags=["kims"])
 
@@ -20,35 +20,41 @@ Status = Literal["active", "vakum", "dissolved"]
 KimId = Annotated[str, Path(pattern=KIM_ID, examples=["KIM-1471011002-01"])]
 
 
+# Indonesia's extent, as the registry checks it
+Latitude = Annotated[float, Field(ge=-12, le=7, description="inside Indonesia"), JSON_NUMBER]
+Longitude = Annotated[float, Field(ge=94, le=142, description="inside Indonesia"), JSON_NUMBER]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # text is taken as sent (see TEXT): stripping it would make the document's lengths lie
+    model_config = ConfigDict(extra="forbid")
 
 
 class Sk(Strict):
-    number: str = Field(min_length=1, max_length=100, examples=["141/12/SK/2023"])
-    date: date
-    issuer: str = Field(min_length=2, max_length=200, examples=["Kepala Desa Jadirejo"],
+    number: str = Field(min_length=1, max_length=100, pattern=TEXT, examples=["141/12/SK/2023"])
+    date: Day
+    issuer: str = Field(min_length=2, max_length=200, pattern=TEXT, examples=["Kepala Desa Jadirejo"],
                         description="who issued the decree; a village head may")
 
 
 class Contact(Strict):
-    person: str | None = Field(None, max_length=200, description="the contact person")
-    name: str | None = Field(None, max_length=200, description="the same as person")
+    person: str | None = Field(None, max_length=200, pattern=TEXT, description="the contact person")
+    name: str | None = Field(None, max_length=200, pattern=TEXT, description="the same as person")
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$")
-    email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    website: str | None = Field(None, max_length=300)
+    email: str | None = Field(None, max_length=200, pattern=EMAIL)
+    website: str | None = Field(None, max_length=300, pattern=TEXT)
 
 
 class KimFields(Strict):
-    name: str = Field(min_length=3, max_length=200)
+    name: str = Field(min_length=3, max_length=200, pattern=TEXT)
     village_code: str = Field(pattern=VILLAGE_CODE)
     sk: Sk
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
     classification: Classification
     contact: Contact | None = None
-    address: str | None = Field(None, max_length=500)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    address: str | None = Field(None, max_length=500, pattern=TEXT)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
 
 
 class KimCreate(KimFields):
@@ -64,15 +70,16 @@ class KimPatch(Strict):
     """Only the fields sent change. A group may change its name, address,
     coordinates, tags and contact; the office everything."""
     model_config = ConfigDict(json_schema_extra={"examples": [{"address": "Jl. Melati No. 9", "tags": ["pemuda"]}]})
-    name: str | None = Field(None, min_length=3, max_length=200)
-    village_code: str | None = Field(None, pattern=VILLAGE_CODE)
-    sk: Sk | None = None
-    tags: list[Annotated[str, Field(pattern=TAG)]] | None = Field(None, max_length=20)
-    classification: Classification | None = None
+    # these five may be left out, not emptied (tags with []): their schema has no null
+    name: str = Field(None, min_length=3, max_length=200, pattern=TEXT)
+    village_code: str = Field(None, pattern=VILLAGE_CODE)
+    sk: Sk = None
+    tags: list[Annotated[str, Field(pattern=TAG)]] = Field(None, max_length=20)
+    classification: Classification = None
     contact: Contact | None = None
-    address: str | None = Field(None, max_length=500)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    address: str | None = Field(None, max_length=500, pattern=TEXT)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
 
 
 class Kim(BaseModel):
@@ -95,7 +102,7 @@ class Kim(BaseModel):
 class MemberCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"name": "Siti Aminah", "role": "ketua", "phone": "+62 812 3456 7890"}]})
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     role: Literal["ketua", "sekretaris", "bendahara", "anggota"]
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$", description="personal data")
 
@@ -104,18 +111,21 @@ class ActivityCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "date": "2026-11-20", "title": "Sosialisasi program vaksinasi", "kind": "diseminasi",
         "participants": 45, "place": "Balai Desa Jadirejo"}]})
-    date: date
-    title: str = Field(min_length=3, max_length=200)
+    date: Day
+    title: str = Field(min_length=3, max_length=200, pattern=TEXT)
     kind: Literal["diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya"]
-    participants: int = Field(ge=0, le=1_000_000)
-    place: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=5000)
+    participants: Integer = Field(ge=0, le=1_000_000)
+    place: str | None = Field(None, max_length=200, pattern=TEXT)
+    description: str | None = Field(None, max_length=5000, pattern=TEXT)
 
 
 class StatusCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "vakum", "reason": "Pengurus pindah"}]})
     status: Status
-    reason: str = Field(min_length=3, max_length=500)
+    reason: str = Field(min_length=3, max_length=500, pattern=TEXT)
+
+
+IF_MATCH = r'^(\*|(W/)?"?[0-9]{1,9}"?)$'
 
 
 def etag(version: int) -> str:
@@ -123,12 +133,12 @@ def etag(version: int) -> str:
 
 
 def parse_if_match(value: str | None) -> int | None:
+    """The version an If-Match names (None for none or `*`); 400 when it names none."""
     if value is None or value.strip() == "*":
         return None
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not re.match(IF_MATCH, value.strip()):
         raise Problem(400, 'If-Match harus berisi versi, misalnya "3".', 'If-Match must hold a version such as "3".')
-    return int(tag)
+    return int(value.strip().removeprefix("W/").strip('"'))
 
 
 @router.post("/api/v1/kims", status_code=201, response_model=Kim, responses=problems(401, 403, 409, 413, 422, 503),
@@ -186,12 +196,9 @@ async def get_kim(kim_id: KimId, caller: Member, rpc: RpcCall, response: Respons
 @router.patch("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(400, 401, 403, 404, 409, 412, 422, 503),
               summary="Change a KIM; send If-Match with the version you read (412 when it changed since)")
 async def update_kim(kim_id: KimId, body: KimPatch, caller: Member, rpc: RpcCall, response: Response,
-                     if_match: Annotated[str | None, Header(max_length=40)] = None):
+                     if_match: Annotated[str, Header(json_schema_extra={"pattern": IF_MATCH},
+                                                     description='the version you read, e.g. "3"')] = None):
     changes = body.model_dump(mode="json", exclude_unset=True)
-    for field in ("name", "village_code", "sk", "classification"):
-        if field in changes and changes[field] is None:
-            raise Problem(422, f"{field} tidak boleh dikosongkan.", f"{field} cannot be emptied.",
-                          errors=[{"field": field, "in": "body", "message": "may not be null"}])
     kim = await rpc("registry", "update_kim", actor=actor(caller), kim_id=kim_id, changes=changes,
                     expected_version=parse_if_match(if_match))
     response.headers["ETag"] = etag(kim["version"])
@@ -251,8 +258,8 @@ class TagCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"code": "lingkungan", "label_id": "Lingkungan hidup", "label_en": "Environment"}]})
     code: str = Field(pattern=TAG)
-    label_id: str = Field(min_length=2, max_length=100)
-    label_en: str = Field(min_length=2, max_length=100)
+    label_id: str = Field(min_length=2, max_length=100, pattern=TEXT)
+    label_en: str = Field(min_length=2, max_length=100, pattern=TEXT)
 
 
 @router.get("/api/v1/tags", tags=["tags"], responses=problems(503), summary="The focus tag vocabulary")

@@ -2,11 +2,13 @@
 import asyncio
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.problems import Problem, problem_response
+from services.gateway.routes.common import problems
 
 router = APIRouter(tags=["operations"])
 
@@ -18,7 +20,7 @@ async def healthz():
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database, broker and every service answer")
+@router.get("/readyz", responses=problems(503), summary="Readiness: database, broker and every service answer")
 async def readyz(request: Request):
     rpc = request.app.state.rpc
     checks: dict[str, str] = {}
@@ -48,6 +50,7 @@ async def readyz(request: Request):
                             checks=checks)
 
 
-@router.get("/metrics", summary="Prometheus metrics of this gateway process")
+@router.get("/metrics", response_class=PlainTextResponse,
+            summary="Prometheus metrics of this gateway process (text exposition format)")
 async def metrics():
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

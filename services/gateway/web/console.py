@@ -64,7 +64,7 @@ def kim_payload(form, fields=("name", "village_code", "sk", "tags", "classificat
         "contact": _none_if_empty({"person": form.get("contact.person") or None,
                                    "phone": form.get("contact.phone") or None,
                                    "email": form.get("contact.email") or None}),
-        "address": form.get("address") or None, "lat": form.get("lat") or None, "lon": form.get("lon") or None,
+        "address": form.get("address") or None, "lat": form.number("lat"), "lon": form.number("lon"),
     }
     return {field: payload[field] for field in fields}
 

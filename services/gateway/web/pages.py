@@ -1,6 +1,7 @@
 """What every page shares: who is visiting, rendering a template in the
 visitor's language, CSRF tokens, security headers, and the error pages."""
 import json
+import math
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -133,6 +134,18 @@ class Form(dict):
 
     def getlist(self, key: str) -> list[str]:
         return [value for value in self._lists.get(key, []) if value]
+
+    def number(self, key: str) -> int | float | str | None:
+        """A field as the JSON number the API takes; what is no number goes on
+        as typed, for the API to name its field."""
+        text = self.get(key) or None
+        for parse in (int, float):
+            try:
+                value = parse(text)
+            except (TypeError, ValueError):
+                continue
+            return value if math.isfinite(value) else text
+        return text
 
 
 async def form_data(request: Request) -> Form:

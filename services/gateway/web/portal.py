@@ -65,7 +65,7 @@ async def relay(request: Request, delivery_id: str, member: GroupMember):
     channel = form.get("channel") or ""
     if channel == "lainnya" and form.get("channel_other"):
         channel = form.get("channel_other")
-    payload = {"reached": form.get("reached") or None, "channel": channel or None, "date": form.get("date") or None}
+    payload = {"reached": form.number("reached"), "channel": channel or None, "date": form.get("date") or None}
     return await _message_change(request, member, delivery_id, "relay", payload)
 
 
@@ -86,7 +86,7 @@ async def activities(request: Request, member: GroupMember):
 async def report_activity(request: Request, member: GroupMember):
     form = await form_data(request)
     payload = {"date": form.get("date") or None, "title": form.get("title", ""), "kind": form.get("kind") or None,
-               "participants": form.get("participants") or None, "place": form.get("place") or None,
+               "participants": form.number("participants"), "place": form.get("place") or None,
                "description": form.get("description") or None}
     answer = await Api(request).send("POST", f"/api/v1/kims/{member.principal.kim_id}/activities", payload)
     if answer.ok:

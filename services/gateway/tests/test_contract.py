@@ -149,13 +149,14 @@ def test_the_document_states_the_rules_across_fields_and_the_bounds(spec):
     assert schemas["TagCreate"]["properties"]["label_id"]["pattern"].startswith("^[^")
 
 
-@pytest.mark.parametrize("field, value", [("media_url", "null"), ("phone", "(0761) 12345"),
-                                          ("first_name", "N" * 150), ("service_code", "")])
+@pytest.mark.parametrize("field, value", [("media_url", "null"), ("first_name", "N" * 150), ("service_code", "")])
 def test_an_open311_form_the_document_forbids_is_refused_not_a_500(client, admin, field, value):
-    # the form's fields carry the same rules as the JSON API's, so the model built from them cannot fail
+    # refused as a GeoReport error naming the field (a phone as people write it is taken: tests/test_aspirations.py)
     form = {"api_key": admin["Authorization"].split()[1], "service_code": "lainnya", "description": "Jalan rusak.",
             "address_id": "14.71.01.1002", field: value}
-    assert client.post("/open311/v2/requests.json", data=form).status_code == 422
+    answer = client.post("/open311/v2/requests.json", data=form)
+    assert answer.status_code == 400
+    assert answer.json()[0]["code"] == 400 and answer.json()[0]["description"].startswith(field)
 
 
 def test_answers_link_to_the_calls_they_make_possible(spec):

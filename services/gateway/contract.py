@@ -64,8 +64,9 @@ def _is_problem(response: dict) -> bool:
         return True
     if not set(content) <= {"application/json", PROBLEM_JSON}:
         return False
-    refs = {media.get("schema", {}).get("$ref") for media in content.values()} - {None}
-    return refs <= {PROBLEM_REF, *FASTAPI_VALIDATION_REFS}
+    schemas = [media.get("schema") for media in content.values() if media.get("schema")]
+    # a schema that is not a reference to a problem (say, Open311's list of errors) is a shape of its own
+    return all(schema.get("$ref") in (PROBLEM_REF, *FASTAPI_VALIDATION_REFS) for schema in schemas)
 
 
 def describe_errors(spec: dict, routes) -> dict:

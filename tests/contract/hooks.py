@@ -11,7 +11,7 @@ import json
 import os
 import random
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import schemathesis
 
@@ -61,6 +61,19 @@ def _realistic(body: dict, rng: random.Random):
         body["service_code"] = rng.choice(DATA["service_codes"])
 
 
+def _expiry(publish_at) -> str:
+    """An expiry after the publication and after now, which no schema can say."""
+    start = datetime.now(timezone.utc)
+    try:
+        start = max(start, datetime.fromisoformat(publish_at))
+    except (TypeError, ValueError):
+        pass
+    try:
+        return (start + timedelta(days=30)).isoformat()
+    except OverflowError:  # a publication at the end of time: expiring a moment later is all there is
+        return (start + timedelta(seconds=1)).isoformat()
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     if not isinstance(case.body, dict):
@@ -70,6 +83,8 @@ def before_call(context, case, kwargs):
     path = case.operation.path
     if path.endswith("/inbox/{delivery_id}/relay") and isinstance(case.body.get("date"), str):
         case.body["date"] = date.today().isoformat()  # between the delivery and today
+    if path == "/api/v1/broadcasts" and isinstance(case.body.get("expires_at"), str):
+        case.body["expires_at"] = _expiry(case.body.get("publish_at"))
     if path == "/api/v1/kims/{kim_id}/status" and (case.path_parameters or {}).get("kim_id") == DATA["kim_id"] \
             and case.body.get("status") == "dissolved":
         case.body["status"] = "vakum"  # the group every reference names stays a group

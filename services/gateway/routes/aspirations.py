@@ -48,8 +48,13 @@ class Submitter(Strict):
     email: str | None = Field(None, max_length=200, pattern=EMAIL)
 
 
+# publik and rahasia exclude each other, stated where a client reads the body's rules
+PUBLIK_RULE = {"if": {"properties": {"rahasia": {"const": True}}, "required": ["rahasia"]},
+               "then": {"properties": {"publik": {"const": False}}}}
+
+
 class AspirationCreate(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
+    model_config = ConfigDict(json_schema_extra={"allOf": [PUBLIK_RULE], "examples": [{
         "kind": "pengaduan", "category": "infrastruktur", "body": "Jalan di RT 03 berlubang sejak Oktober.",
         "village_code": "14.71.01.1002", "submitter": {"name": "Budi", "phone": "+62 812 1111 2222"},
         "anonim": True, "rahasia": False}]})

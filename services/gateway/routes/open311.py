@@ -5,7 +5,7 @@ Errors are GeoReport errors, as Open311 clients read them: the status (400,
 403 for a wrong api_key, 404, 503) and `[{"code": status, "description": ...}]`
 in the reader's language, never an RFC 9457 problem and never a 422."""
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +16,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway.deps import RpcCall, authenticate
 from services.gateway.problems import Problem, field_message, prefers_english
-from services.gateway.routes.aspirations import INTAKE_QUEUE, AspirationCreate, _require_village, new_submission
+from services.gateway.routes.aspirations import (
+    INTAKE_QUEUE,
+    LINK,
+    PHONE,
+    AspirationCreate,
+    _require_village,
+    new_submission,
+)
+from services.gateway.routes.common import EMAIL, TEXT
 
 
 class GeoReportError(BaseModel):
@@ -48,6 +56,9 @@ def _field_errors(errors: list[dict], english: bool) -> list[tuple[str, str]]:
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]
         field = OPEN311_FIELD.get(".".join(loc), ".".join(loc) or "request")
+        if field == "address_id" and error.get("type") == "missing":
+            described.append(VILLAGE_NEEDED)  # a position alone cannot be routed: say what is needed
+            continue
         described.append((f"{field}: {field_message(error, False)}", f"{field}: {field_message(error, True)}"))
     return described
 
@@ -117,9 +128,22 @@ async def services():
             for code, (name, description) in SERVICES.items()]
 
 
+# a phone as people write it: "(0761) 12345", "0812.3456.7890", "+62 812-3456-7890"; 6 to 20 digits
+WRITTEN_PHONE = r"^\+?[() .-]*([0-9][() .-]*){6,20}$"
+
+
 def written_phone(phone: str | None) -> str | None:
-    """A phone as people write it, "(0761) 12345" or "0812.3456.7890", in the API's form."""
-    return " ".join(re.sub(r"[().]", " ", phone).split()) if phone else phone
+    """A phone as people write it (WRITTEN_PHONE), in the API's form (PHONE)."""
+    if not phone:
+        return None
+    plus = "+" if phone.startswith("+") else ""
+    grouped = plus + " ".join(re.sub(r"[().-]", " ", phone.removeprefix("+")).split())
+    return grouped if re.match(PHONE, grouped) else plus + re.sub(r"\D", "", phone)
+
+
+def or_empty(pattern: str) -> str:
+    # a form field left empty is a field not given
+    return f"^$|{pattern}"
 
 
 VILLAGE_NEEDED = ("address_id: kode desa/kelurahan wajib diisi, misalnya 14.71.01.1002; permintaan dengan lat/long "
@@ -133,20 +157,22 @@ VILLAGE_NEEDED = ("address_id: kode desa/kelurahan wajib diisi, misalnya 14.71.0
                      "not listed publicly unless publik=true")
 async def create_request(request: Request, rpc: RpcCall,
                          api_key: Annotated[str, Form(min_length=8, max_length=200)],
-                         service_code: Annotated[str, Form(max_length=50)],
-                         description: Annotated[str, Form(min_length=5, max_length=10_000)],
-                         address_id: Annotated[str | None, Form(
+                         service_code: Annotated[str, Form(min_length=1, max_length=50)],
+                         description: Annotated[str, Form(min_length=5, max_length=10_000, pattern=TEXT)],
+                         address_id: Annotated[str, Form(
                              pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
-                             description="the village code (required: a position alone cannot be routed)")] = None,
-                         lat: Annotated[float | None, Form(ge=-90, le=90, description="accepted, not used")] = None,
-                         long: Annotated[float | None, Form(ge=-180, le=180, description="accepted, not used")] = None,
-                         email: Annotated[str | None, Form(max_length=200)] = None,
-                         first_name: Annotated[str | None, Form(max_length=100)] = None,
-                         last_name: Annotated[str | None, Form(max_length=100)] = None,
-                         phone: Annotated[str | None, Form(max_length=30)] = None,
-                         media_url: Annotated[str | None, Form(max_length=500)] = None,
-                         publik: Annotated[bool, Form(description="the submitter chooses to publish the request "
-                                                                  "in the public list (never the contact)")] = False):
+                             description="the village code (required: a position alone cannot be routed)")],
+                         # optional fields are typed without null: a form has no null, only a field left out
+                         lat: Annotated[float, Form(ge=-90, le=90, description="accepted, not used")] = None,
+                         long: Annotated[float, Form(ge=-180, le=180, description="accepted, not used")] = None,
+                         email: Annotated[str, Form(max_length=200, pattern=or_empty(EMAIL))] = None,
+                         first_name: Annotated[str, Form(max_length=99, pattern=or_empty(TEXT))] = None,
+                         last_name: Annotated[str, Form(max_length=99, pattern=or_empty(TEXT))] = None,
+                         phone: Annotated[str, Form(max_length=40, pattern=or_empty(WRITTEN_PHONE))] = None,
+                         media_url: Annotated[str, Form(max_length=500, pattern=or_empty(LINK))] = None,
+                         publik: Annotated[Literal["true", "false"], Form(
+                             description="true: the submitter chooses to publish the request in the public list "
+                                         "(never the contact)")] = "false"):
     try:
         caller = await authenticate(request, api_key)
     except Problem as problem:
@@ -155,13 +181,11 @@ async def create_request(request: Request, rpc: RpcCall,
         raise Problem(400, f"Layanan tidak dikenal; pilih salah satu dari: {', '.join(SERVICES)}.",
                       f"Unknown service; choose one of: {', '.join(SERVICES)}.",
                       errors=[{"field": "service_code"}])
-    if address_id is None:
-        raise Problem(400, *VILLAGE_NEEDED)
     name = " ".join(part for part in (first_name, last_name) if part) or None
     try:
         body = AspirationCreate(kind="pengaduan", category=service_code, body=description, village_code=address_id,
-                                submitter={"name": name, "phone": written_phone(phone), "email": email},
-                                attachments=[media_url] if media_url else [], publik=publik)
+                                submitter={"name": name, "phone": written_phone(phone), "email": email or None},
+                                attachments=[media_url] if media_url else [], publik=publik == "true")
     except ValidationError as invalid:
         return georeport_errors(request, 400, _field_errors(invalid.errors(), prefers_english(request)))
     try:

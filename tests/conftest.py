@@ -26,14 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations")
 
 
-def wait_for(condition, timeout=30, message="condition"):
+def wait_for(condition, timeout=30, message="condition", interval=0.05):
     """Poll until `condition()` is truthy; return its value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.2)
+        time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message}")
 
 
@@ -87,6 +87,7 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
         "KIM_WEBHOOK_ALLOW_PRIVATE": "true",
         "KIM_WEBHOOK_MAX_ATTEMPTS": "3",
         "KIM_WEBHOOK_BACKOFF_SECONDS": "0.3",
+        "KIM_WEBHOOK_TIMEOUT_SECONDS": "3",  # the dripping endpoint's three tries end sooner
         "KIM_WEBHOOK_CHECK_SECONDS": "0.2",
         "KIM_FANOUT_CHECK_SECONDS": "0.2",
         # the website's sign-in: lock sooner and wait less than in production

@@ -40,8 +40,9 @@ test: install
 test-services:
 	$(PY) -m pytest services/common services/registry services/broadcast services/aspirations
 
+# two pytest-xdist workers, one per database backend (tests/conftest.py schedules them)
 test-gateway:
-	$(PY) -m pytest services/gateway tests
+	$(PY) -m pytest -n 2 services/gateway tests
 
 bench: install
 	infra/ensure-broker.sh --management

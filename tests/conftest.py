@@ -3,6 +3,7 @@
 once on PostgreSQL."""
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +25,35 @@ from services.common.testing import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations")
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+
+
+# the database backend in a test's id: test_x[sqlite], test_y[postgresql-kwargs0]
+BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test-gateway` runs two pytest-xdist workers: every test on one
+    database backend goes to the same worker, in collection order, so each
+    worker starts the platforms of one backend only (each once, as without
+    xdist) and the two backends run side by side; the tests of neither go
+    to whichever worker is free. (xdist's own `--dist loadgroup` marks do not
+    reach its scheduler under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByBackend(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            match = BACKEND_IN_ID.search(nodeid)
+            return match.group(1) if match else nodeid
+
+    return ByBackend(config, log)
+
+
+def pytest_sessionstart(session):
+    # screenshots of this run only; with xdist the controller clears them once, before any worker writes
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
 
 
 def wait_for(condition, timeout=30, message="condition", interval=0.05):

@@ -32,6 +32,12 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
 
 
+def backend_scope(nodeid: str) -> str:
+    """The xdist work unit of a test: its database backend, or the test itself."""
+    match = BACKEND_IN_ID.search(nodeid)
+    return match.group(1) if match else nodeid
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`make test-gateway` runs two pytest-xdist workers: every test on one
@@ -44,8 +50,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByBackend(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            match = BACKEND_IN_ID.search(nodeid)
-            return match.group(1) if match else nodeid
+            return backend_scope(nodeid)
 
     return ByBackend(config, log)
 

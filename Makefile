@@ -29,19 +29,22 @@ run: install
 	$(PY) infra/run_local.py
 
 # The nameko services run their tests under eventlet; the gateway and the
-# end-to-end tests run in plain asyncio; hence two pytest processes.
+# end-to-end tests run in plain asyncio; hence two pytest processes. They run
+# side by side (both mostly wait on processes, the broker and the databases),
+# each one's output shown whole when it ends; make fails if either fails.
 test: install
 	infra/ensure-broker.sh --management
 	infra/ensure-postgres.sh
 	infra/ensure-prometheus.sh
 	infra/ensure-chromium.sh
-	$(MAKE) --no-print-directory test-services test-gateway
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-services test-gateway
 
 test-services:
 	$(PY) -m pytest services/common services/registry services/broadcast services/aspirations
 
+# two pytest-xdist workers, one per database backend (tests/conftest.py schedules them)
 test-gateway:
-	$(PY) -m pytest services/gateway tests
+	$(PY) -m pytest -n 2 services/gateway tests
 
 bench: install
 	infra/ensure-broker.sh --management

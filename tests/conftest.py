@@ -3,6 +3,7 @@
 once on PostgreSQL."""
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,16 +25,50 @@ from services.common.testing import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations")
+SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 
-def wait_for(condition, timeout=30, message="condition"):
+# the database backend in a test's id: test_x[sqlite], test_y[postgresql-kwargs0]
+BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
+
+
+def backend_scope(nodeid: str) -> str:
+    """The xdist work unit of a test: its database backend, or the test itself."""
+    match = BACKEND_IN_ID.search(nodeid)
+    return match.group(1) if match else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test-gateway` runs two pytest-xdist workers: every test on one
+    database backend goes to the same worker, in collection order, so each
+    worker starts the platforms of one backend only (each once, as without
+    xdist) and the two backends run side by side; the tests of neither go
+    to whichever worker is free. (xdist's own `--dist loadgroup` marks do not
+    reach its scheduler under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByBackend(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return backend_scope(nodeid)
+
+    return ByBackend(config, log)
+
+
+def pytest_sessionstart(session):
+    # screenshots of this run only; with xdist the controller clears them once, before any worker writes
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+
+
+def wait_for(condition, timeout=30, message="condition", interval=0.05):
     """Poll until `condition()` is truthy; return its value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.2)
+        time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message}")
 
 
@@ -87,6 +122,7 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
         "KIM_WEBHOOK_ALLOW_PRIVATE": "true",
         "KIM_WEBHOOK_MAX_ATTEMPTS": "3",
         "KIM_WEBHOOK_BACKOFF_SECONDS": "0.3",
+        "KIM_WEBHOOK_TIMEOUT_SECONDS": "3",  # the dripping endpoint's three tries end sooner
         "KIM_WEBHOOK_CHECK_SECONDS": "0.2",
         "KIM_FANOUT_CHECK_SECONDS": "0.2",
         # the website's sign-in: lock sooner and wait less than in production

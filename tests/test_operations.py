@@ -4,7 +4,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -136,7 +135,7 @@ def test_a_real_prometheus_scrapes_every_process(platform, tmp_path):
             return len(active) == 4 and all(t["health"] == "up" for t in active) and active
         up = wait_for(all_up, timeout=60, message="every target up in Prometheus")
         assert {t["labels"]["job"] for t in up} == set(targets)
-        time.sleep(2)
+        # each family is waited for until a scrape brought it
         for family in ("kim_http_requests_total", "kim_rpc_requests_total", "kim_rpc_duration_seconds_bucket",
                        "kim_outbox_backlog", "kim_events_published_total", "kim_dead_letters"):
             result = wait_for(lambda: httpx.get(f"{api}/query", params={"query": family}).json()["data"]["result"],

@@ -6,14 +6,13 @@ any address) and `new_page` (pages on the platform's address). Plain
 functions, for tests and helpers: `shot`, `accessibility_violations`,
 `check_accessibility` and `check_page`."""
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "tests" / "screenshots"
+from tests.conftest import ROOT, SCREENSHOTS
+
 CHROMIUM = "/usr/bin/chromium"
 # the flags a root user on a machine without outside network needs (Playwright adds --headless
 # and a fresh profile of its own); without --disable-background-networking Chromium calls Google
@@ -135,8 +134,3 @@ def check_page(page, name: str) -> Path:
     path = shot(page, name)
     check_accessibility(page, name)
     return path
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_screenshots():
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)

@@ -39,7 +39,7 @@ def reload_until(page, condition, message: str, timeout: float = 30):
             page.reload()
         first[0] = False
         return condition()
-    wait_for(ready, timeout=timeout, message=message)
+    wait_for(ready, timeout=timeout, message=message, interval=0.2)  # a reload is a whole page
 
 
 def test_citizen_operator_and_group_through_the_website(platform, new_page):

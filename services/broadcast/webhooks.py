@@ -209,7 +209,7 @@ def push(job: dict, *, allow_private: bool, deadline_seconds: float,
             continue
         except httpcore.TimeoutException:
             return False, "no answer before the deadline"
-        except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
+        except Exception as exc:  # a network or protocol error, or a URL httpcore cannot send (say, non-ASCII)
             return False, exc.__class__.__name__
         return (True, None) if 200 <= status < 300 else (False, f"HTTP {status}")
     return False, error

@@ -166,3 +166,12 @@ def test_redirects_are_not_followed():
             (False, "HTTP 307")
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("listener", [ok], indirect=True)
+def test_a_url_the_client_cannot_send_is_a_failed_push_not_a_crash(listener):
+    # httpcore refuses a non-ASCII URL with a TypeError; the push ends with a reason and is counted
+    url = f"http://kim-hook.example:{listener.port}/kabar-ä"
+    sent, reason = push(job(url), allow_private=True, deadline_seconds=5, resolver=lambda host, port: ["127.0.0.1"])
+    assert sent is False and reason
+    assert listener.requests == []

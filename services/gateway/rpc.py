@@ -164,7 +164,8 @@ class RpcClient:
             detail = args[0] if args and isinstance(args[0], str) else error.get("value", "")
             extra = _extra(args[1]) if len(args) > 1 else {}
             if error.get("exc_type") not in REMOTE_ERROR_STATUS:
-                log.error("%s.%s failed: %s: %s", service, method, error.get("exc_type"), error.get("value"))
+                # the type only: an error's text may quote what the request carried (a database error its values)
+                log.error("%s.%s failed: %s", service, method, error.get("exc_type"))
             raise remote_error_to_problem(error.get("exc_type", ""), detail, extra)
         return reply.get("result")
 

@@ -75,7 +75,8 @@ def test_the_migration_recomputes_the_keys_of_existing_groups(databases):
     engine = make_engine(url)
     now = datetime.now(timezone.utc)
     with Session(engine) as session, session.begin():
-        for kim_id, name, sk in (("KIM-1", "ＫＩＭ Lama", "ＡＢ/１"), ("KIM-2", "KIM Dua", "ab/1")):
+        for kim_id, name, sk in (("KIM-1", "ＫＩＭ Lama", "ＡＢ/１"), ("KIM-2", "KIM Dua", "ab/1"),
+                                 ("KIM-3", "KIM lama", "CD/2")):  # one name once folded, in one village
             # the keys as the first release made them
             session.add(Kim(id=kim_id, name=name, name_key=" ".join(name.casefold().split()), sk_number=sk,
                             sk_number_key=sk.upper(), village_code="14.71.01.1002", district_code="14.71.01",
@@ -88,3 +89,4 @@ def test_the_migration_recomputes_the_keys_of_existing_groups(databases):
     engine.dispose()
     assert keys["KIM-1"] == ("kim lama", "ab/1")
     assert keys["KIM-2"][1].startswith("ab/1#")  # the younger of two equal numbers, kept for an office to resolve
+    assert keys["KIM-3"][0] == "kim lama#KIM-3"  # the younger of two equal names, likewise

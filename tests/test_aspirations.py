@@ -304,6 +304,8 @@ def test_the_open311_list_shows_only_what_submitters_chose_to_publish(platform, 
         private = citizen.get(f"/open311/v2/requests/{codes['private']}.json")
         assert private.json()[0]["description"] == f"Aspirasi private {run}"
         assert not any(value in private.text for value in contact.values())
+        assert f"private{run}" not in private.text  # nor its attachment: tracking never shows one either
+        assert shown[codes["published"]]["media_url"] == f"https://contoh.id/published{run}.jpg"
     with platform.client(keys["pekanbaru"]["key"]) as operator:
         mine = {a["tracking_code"]: a for a in operator.get("/api/v1/aspirations", params={"limit": 500}).json()["items"]}
         assert mine[codes["published"]]["publik"] is True and mine[codes["private"]]["publik"] is False

@@ -374,7 +374,10 @@ def open311_view(a: Aspiration) -> dict:
             "requested_datetime": _iso(a.submitted_at), "updated_datetime": _iso(a.updated_at)}
     return {**view, "status_notes": a.response if a.status in ("responded", "closed") else a.status,
             "service_name": a.category, "description": a.body, "address_id": a.village_code,
-            "agency_responsible": f"Diskominfo {a.regency_code}", "media_url": (a.attachments or [None])[0]}
+            "agency_responsible": f"Diskominfo {a.regency_code}",
+            # an attachment (a photo may show a face or a house) only when its submitter published it;
+            # tracking by code never shows one either
+            "media_url": (a.attachments or [None])[0] if a.publik else None}
 
 
 def open311_requests(session: Session, codes: list[str] | None, service_code: str | None, status: str | None,

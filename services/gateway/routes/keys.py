@@ -88,15 +88,12 @@ async def issue_key(body: KeyCreate, admin: Admin, rpc: RpcCall, keys: Keys):
 
 
 async def granted_scope(rpc, caller: Principal, body: KeyCreate) -> str | None:
-    """The scope a new key or account gets, after checking the caller may
-    grant it: an admin inside its own scope, an operator only operators of
-    its regency and groups inside it."""
+    """The scope a new key or account gets, after checking it lies inside the
+    caller's (which roles a caller may grant: routes/accounts.py `manages`;
+    keys are for admins only)."""
     if body.role == "kim":
         # a group's key or account is scoped to its village, so its regency's offices manage it
         return (await _require_kim(rpc, caller, body.kim_id))["village_code"]
-    if caller.role == "operator" and body.role != "operator":
-        raise Problem(403, "Operator hanya dapat membuat operator dan KIM di wilayahnya.",
-                      "An operator may only create operators and groups inside its regency.")
     scope_region = body.scope_region
     if scope_region is not None and not caller.covers(scope_region):
         raise Problem(403, f"Wilayah {scope_region} di luar cakupan Anda.",

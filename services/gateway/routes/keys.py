@@ -106,6 +106,9 @@ async def granted_scope(rpc, caller: Principal, body: KeyCreate) -> str | None:
     return scope_region
 
 
+VILLAGES_PER_CALL = 5_000
+
+
 async def follow_groups(rpc, store, kim_ids: list[str] | None = None):
     """Move kim keys or accounts (`store`: a KeyStore or an AccountStore) to
     their groups' current villages before any rule looks at them: a group
@@ -114,7 +117,9 @@ async def follow_groups(rpc, store, kim_ids: list[str] | None = None):
     wanted = sorted(held) if kim_ids is None else [k for k in kim_ids if k in held]
     if not wanted:
         return
-    now = await rpc("registry", "villages_of", kim_ids=wanted)
+    now = {}
+    for start in range(0, len(wanted), VILLAGES_PER_CALL):  # the registry answers at most 10,000 a call
+        now.update(await rpc("registry", "villages_of", kim_ids=wanted[start:start + VILLAGES_PER_CALL]))
     moved = {kim_id: village for kim_id, village in now.items() if held.get(kim_id) != village}
     if moved:
         await run_in_threadpool(store.relocate, moved)

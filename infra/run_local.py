@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations", "gateway")
 READY_TIMEOUT = float(os.environ.get("KIM_READY_TIMEOUT", "180"))
 FIRST_BACKOFF, MAX_BACKOFF, HEALTHY_AFTER = 1.0, 30.0, 60.0
+GIVE_UP_STARTING_AFTER = 3
 
 
 def admin_key(data_dir: Path) -> str:
@@ -49,6 +50,11 @@ def wait_ready(url: str, supervisor: "Supervisor", stopping) -> bool:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline and not stopping():
         supervisor.check()
+        failing = [name for name, count in supervisor.restarts.items() if count >= GIVE_UP_STARTING_AFTER]
+        if failing:  # a service that cannot start (a port taken, a database refused) will not start by retrying
+            print(f"{', '.join(failing)} exited {GIVE_UP_STARTING_AFTER} times while starting; giving up",
+                  file=sys.stderr)
+            return False
         try:
             with urllib.request.urlopen(url + "/readyz", timeout=3) as response:
                 if response.status == 200:
@@ -93,6 +99,7 @@ class Supervisor:
         self.started: dict[str, float] = {}
         self.backoff = {name: FIRST_BACKOFF for name in names}
         self.restart_at: dict[str, float] = {}
+        self.restarts = {name: 0 for name in names}
         for name in names:
             self.start(name)
 
@@ -109,6 +116,7 @@ class Supervisor:
             if name in self.restart_at:
                 if now >= self.restart_at[name]:
                     del self.restart_at[name]
+                    self.restarts[name] += 1
                     self.start(name, again=True)
                 continue
             if proc.poll() is None:

@@ -4,6 +4,7 @@ test uses). Debian's rabbitmq-server, started as in ../shared/STACK.md."""
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -86,5 +87,8 @@ class BrokerNode:
         try:
             self.ctl("stop")
         except Exception:
-            pass
+            try:  # rabbitmqctl could not reach it: leave no broker behind
+                os.kill(int((self.folder / "pid").read_text().strip()), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
         shutil.rmtree(self.folder, ignore_errors=True)

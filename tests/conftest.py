@@ -174,9 +174,12 @@ def stop_platform(platform: Platform):
 def platform(request, tmp_path_factory):
     platform, cleanups = start_platform(request.param, tmp_path_factory.mktemp(request.param))
     yield platform
+    # the launcher starts a crashed service again; a crash must still fail the run
+    crashes = re.findall(r"^\w+ exited with code .*$", platform.log(), re.MULTILINE)
     stop_platform(platform)
     for cleanup in cleanups:
         cleanup()
+    assert not crashes, f"services crashed during the tests ({platform.backend}): {crashes}"
 
 
 @pytest.fixture(scope="session")

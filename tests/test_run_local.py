@@ -4,8 +4,10 @@ and a dead one is started again."""
 import os
 import re
 import signal
+import socket
 
 import httpx
+import pytest
 
 from tests.conftest import free_port, start_platform, stop_platform, wait_for
 
@@ -93,3 +95,12 @@ def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_pa
         stop_platform(second)
         for cleanup in cleanups:
             cleanup()
+
+
+def test_a_service_that_cannot_start_makes_the_launcher_give_up_with_the_reason(tmp_path):
+    with socket.socket() as taken:  # the gateway's port is taken: retrying will not help
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(pytest.fail.Exception, match="gateway exited 3 times while starting; giving up"):
+            start_platform("sqlite", tmp_path, GATEWAY_PORT=str(port))

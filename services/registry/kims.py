@@ -8,7 +8,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -44,8 +44,9 @@ NAME_KEY_LENGTH, SK_KEY_LENGTH = 200, 100  # the columns' lengths
 LAT_RANGE, LON_RANGE = (-12.0, 7.0), (94.0, 142.0)
 
 
-def today(timezone: str = "Asia/Jakarta") -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
+def today(timezone: str) -> date:
+    """Today's date in the settings' zone (KIM_TIMEZONE)."""
+    return utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
 def folded(text: str) -> str:
@@ -201,7 +202,7 @@ def _check_tags(session: Session, tags: list[str]) -> list[str]:
     return tags
 
 
-def _check_fields(data: dict):
+def _check_fields(data: dict, timezone: str):
     if "classification" in data and data["classification"] not in CLASSIFICATIONS:
         raise invalid("classification", f"one of {', '.join(CLASSIFICATIONS)}",
                       "Klasifikasi tidak dikenal.", "Unknown classification.")
@@ -212,7 +213,7 @@ def _check_fields(data: dict):
                           "Coordinates outside Indonesia.")
     if "sk" in data:
         sk_date = date.fromisoformat(data["sk"]["date"])
-        if sk_date > today() or sk_date.year < 1945:
+        if sk_date > today(timezone) or sk_date.year < 1945:
             raise invalid("sk.date", "between 1945 and today", "Tanggal SK tidak masuk akal.",
                           "The decree date is not plausible.")
 
@@ -256,11 +257,11 @@ def _locate(kim: Kim, village_code: str):
         village_code[:8], village_code[:5], village_code[:2])
 
 
-def register_kim(session: Session, actor: Actor, data: dict, timezone: str = "Asia/Jakarta") -> dict:
+def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -> dict:
     require_office(actor)
     _check_village(session, data["village_code"])
     require_region(actor, data["village_code"])
-    _check_fields(data)
+    _check_fields(data, timezone)
     tags = _check_tags(session, data.get("tags", []))
     _check_duplicates(session, data["name"], data["village_code"], data["sk"]["number"])
     now, kim_id = utcnow(), _next_id(session, data["village_code"])
@@ -281,7 +282,8 @@ def register_kim(session: Session, actor: Actor, data: dict, timezone: str = "As
     return with_region_names(session, [full_view(kim)])[0]
 
 
-def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expected_version: int | None) -> dict:
+def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expected_version: int | None, *,
+               timezone: str) -> dict:
     kim = load_kim(session, kim_id, for_update=True)
     require_kim(actor, kim)
     allowed = OFFICE_EDITABLE if actor.is_office else KIM_EDITABLE
@@ -296,7 +298,7 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
     if kim.status == "dissolved":
         raise InvalidTransition("KIM yang sudah bubar tidak dapat diubah.",
                                 detail_en="A dissolved KIM cannot be changed.", allowed=[])
-    _check_fields(changes)
+    _check_fields(changes, timezone)
     if "village_code" in changes:
         _check_village(session, changes["village_code"])
         require_region(actor, changes["village_code"])
@@ -432,7 +434,7 @@ def activity_view(activity: Activity) -> dict:
             "created_at": activity.created_at.isoformat()}
 
 
-def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, timezone: str = "Asia/Jakarta") -> dict:
+def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, *, timezone: str) -> dict:
     kim = load_kim(session, kim_id, for_update=True)
     require_kim(actor, kim)
     if data["kind"] not in ACTIVITY_KINDS:

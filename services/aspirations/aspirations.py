@@ -21,18 +21,14 @@ from sqlalchemy.orm import Session
 from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
-from services.common.events import record_event, utcnow
+from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_office, require_region
 
 KINDS = ("aspirasi", "pengaduan", "permintaan_informasi")
 
 
-def _aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def _iso(moment):
-    return _aware(moment).isoformat() if moment is not None else None
+    return as_utc(moment).isoformat() if moment is not None else None
 
 
 # --- intake ------------------------------------------------------------------------
@@ -290,7 +286,7 @@ def stats(session: Session, actor: Actor, filters: dict) -> dict:
     by_status = dict(session.execute(select(query.c.status, func.count()).group_by(query.c.status)).all())
     by_kind = dict(session.execute(select(query.c.kind, func.count()).group_by(query.c.kind)).all())
     overdue = session.scalar(select(func.count()).select_from(query).where(query.c.overdue.is_(True)))
-    hours = [(_aware(r) - _aware(s)).total_seconds() / 3600 for s, r in session.execute(
+    hours = [(as_utc(r) - as_utc(s)).total_seconds() / 3600 for s, r in session.execute(
         select(query.c.submitted_at, query.c.responded_at).where(query.c.responded_at.is_not(None))).all()]
     return {"total": sum(by_status.values()), "by_status": by_status, "by_kind": by_kind, "overdue": overdue,
             "median_hours_to_first_response": round(statistics.median(hours), 2) if hours else None}

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.broadcast import directory
 from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
-from services.common.events import record_event, utcnow
+from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
 
 CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
@@ -48,11 +48,6 @@ def _when(value, field: str) -> datetime | None:
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; they were written in UTC
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def _insert(session: Session):
     return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -70,7 +65,7 @@ def broadcast_view(b: Broadcast) -> dict:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat() if moment is not None else None
+    return as_utc(moment).isoformat() if moment is not None else None
 
 
 def delivery_view(d: Delivery, b: Broadcast | None = None) -> dict:
@@ -156,11 +151,11 @@ def publish(session: Session, actor: Actor, broadcast_id: str) -> dict:
     if broadcast.status != "draft":
         return broadcast_view(broadcast)
     now = utcnow()
-    if broadcast.expires_at is not None and _aware(broadcast.expires_at) <= now:
+    if broadcast.expires_at is not None and as_utc(broadcast.expires_at) <= now:
         raise InvalidTransition("Siaran ini sudah kedaluwarsa.", detail_en="This broadcast has expired.", allowed=[])
-    scheduled = broadcast.publish_at is not None and _aware(broadcast.publish_at) > now
+    scheduled = broadcast.publish_at is not None and as_utc(broadcast.publish_at) > now
     broadcast.status = "scheduled" if scheduled else "publishing"
-    broadcast.published_at = _aware(broadcast.publish_at) if scheduled else now
+    broadcast.published_at = as_utc(broadcast.publish_at) if scheduled else now
     return broadcast_view(broadcast)
 
 
@@ -381,7 +376,7 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
                       .replace(",", "."),
                       f"All reports of one message reach at most {MAX_REACHED_PER_DELIVERY:,} people.")
     held_on = date.fromisoformat(data["date"])
-    earliest = _aware(delivery.created_at).date() - timedelta(days=1)
+    earliest = as_utc(delivery.created_at).date() - timedelta(days=1)
     if held_on > (utcnow() + timedelta(days=1)).date() or held_on < earliest:
         raise invalid("date", "between the delivery and today", "Tanggal penyebaran tidak masuk akal.",
                       "The relay date is not plausible.")

@@ -14,12 +14,11 @@ import statistics
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
+from services.common.db import dialect_insert
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
 from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_office, require_region
@@ -125,8 +124,7 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
         attachments=data.get("attachments") or [], status="received",
         due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
         submitted_at=submitted_at, updated_at=utcnow())
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stored = session.execute(insert(Aspiration).values(**values).on_conflict_do_nothing(
+    stored = session.execute(dialect_insert(session)(Aspiration).values(**values).on_conflict_do_nothing(
         index_elements=["tracking_code"])).rowcount
     if not stored:
         return False

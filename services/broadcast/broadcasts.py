@@ -10,12 +10,11 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case, func, literal, null, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.broadcast import directory
 from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
+from services.common.db import dialect_insert
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
 from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
@@ -46,10 +45,6 @@ def _when(value, field: str) -> datetime | None:
         raise invalid(field, "ISO 8601 date and time", "Waktu tidak valid.", "Invalid date and time.") from None
     # stored in UTC: SQLite keeps no offsets
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _insert(session: Session):
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 # --- views -------------------------------------------------------------------------
@@ -180,7 +175,7 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
             literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
             case((pending, literal(now)), else_=null()),
         ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(after, DirectoryKim.id <= ids[-1])
-        session.execute(_insert(session)(Delivery.__table__).from_select(
+        session.execute(dialect_insert(session)(Delivery.__table__).from_select(
             ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
              "push_state", "next_push_at"], batch).on_conflict_do_nothing())
         due.fanout_cursor = ids[-1]
@@ -211,7 +206,7 @@ def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float =
     for broadcast in session.scalars(running):
         if session.scalar(directory.recipients(broadcast.target).where(DirectoryKim.id == kim_id)) is None:
             continue
-        result = session.execute(_insert(session)(Delivery).values(
+        result = session.execute(dialect_insert(session)(Delivery).values(
             kind="broadcast", broadcast_id=broadcast.id, kim_id=kim_id, village_code=kim.village_code,
             created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
             next_push_at=now if hook else None).on_conflict_do_nothing())

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.broadcast import directory
 from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
 from services.common.db import dialect_insert
-from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
+from services.common.errors import InvalidTransition, NotFound, OutOfScope, invalid
 from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
 
@@ -30,10 +30,6 @@ RUNNING = ("publishing", "published")
 MAX_REACHED_PER_REPORT = 100_000
 MAX_REACHED_PER_DELIVERY = 1_000_000
 CHANNEL_LENGTH = 30  # the relays.channel column
-
-
-def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
-    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
 
 
 def _when(value, field: str) -> datetime | None:

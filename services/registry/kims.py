@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from services.common.errors import (
     Conflict,
-    InvalidInput,
     InvalidTransition,
     NotFound,
     OutOfScope,
     PreconditionFailed,
+    invalid,
 )
 from services.common.events import record_event, record_events, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
@@ -69,10 +69,6 @@ def name_key(name: str) -> str:
 def sk_key(number: str) -> str:
     """What two decrees must not share: the number folded, without spaces."""
     return _fitting(re.sub(r"\s+", "", folded(number)), SK_KEY_LENGTH)
-
-
-def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
-    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
 
 
 # --- views -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from services.common.db import is_postgresql
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import NotFound, invalid
 from services.common.events import utcnow
 from services.registry.models import Region, RegionLoad
 
@@ -43,10 +43,6 @@ def level_of(code: str) -> str:
 def ancestor_codes(code: str) -> list[str]:
     parts = code.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts))]
-
-
-def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
-    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
 
 
 def check_code(code) -> str:

@@ -21,6 +21,7 @@ from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
 from services.common.db import dialect_insert
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
 from services.common.events import as_utc, record_event, utcnow
+from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office, require_region
 
 KINDS = ("aspirasi", "pengaduan", "permintaan_informasi")
@@ -36,7 +37,6 @@ def _iso(moment):
 # intake queue may come from anywhere that can publish there, and one that breaks
 # a column (a category lower-cased to 100 characters) must not stall the queue.
 CATEGORY = re.compile(r"^\w{2,50}$")
-VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 KIM_ID = re.compile(r"^[A-Za-z0-9._:-]{1,32}$")
 # never stricter than the gateway (what it answered 202 for is taken in): the same shapes, blanks aside
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
@@ -75,7 +75,7 @@ def check_submission(submission: dict) -> dict:
         refuse("category", "2..50 letters, digits or _ once normalised")
     if not _text(data.get("body"), 5, 10_000):
         refuse("body", "5..10000 characters")
-    if not _text(data.get("village_code"), 13, 13, VILLAGE_CODE):
+    if not _text(data.get("village_code"), 13, 13, VILLAGE_CODE_PATTERN):
         refuse("village_code", "a village code such as 14.71.01.1002")
     if data.get("kim_id") is not None and not _text(data["kim_id"], 1, 32, KIM_ID):
         refuse("kim_id", "a KIM id")

@@ -23,10 +23,11 @@ from services.common.errors import (
     invalid,
 )
 from services.common.events import record_event, record_events, utcnow
+from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
 from services.registry import coverage
 from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
-from services.registry.regions import CODE_PATTERN, ancestor_codes, region_dict
+from services.registry.regions import ancestor_codes, region_dict
 
 CLASSIFICATIONS = ("tumbuh", "berkembang", "maju", "mandiri")
 STATUSES = ("active", "vakum", "dissolved")
@@ -147,7 +148,7 @@ def list_kims(session: Session, actor: Actor, *, region=None, status=None, tag=N
         else:
             require_office(actor)
     if region:
-        if not CODE_PATTERN.match(region):
+        if not REGION_CODE_PATTERN.match(region):
             raise invalid("region", "a region code", "Kode wilayah tidak valid.", "Invalid region code.")
         if not public and actor.is_office and not actor.covers(region) and not _above(region, actor.scope_region):
             require_region(actor, region)
@@ -181,7 +182,7 @@ def _above(region: str, scope: str | None) -> bool:
 # --- registering and editing ---------------------------------------------------------
 
 def _check_village(session: Session, code) -> Region:
-    village = session.get(Region, code) if isinstance(code, str) and CODE_PATTERN.match(code) else None
+    village = session.get(Region, code) if isinstance(code, str) and REGION_CODE_PATTERN.match(code) else None
     if village is None or village.level != "village":
         raise invalid("village_code", "a village code such as 14.71.01.1002",
                       f"Desa/kelurahan {code} tidak ada.", f"No village {code}.")

@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from services.common.events import utcnow
+from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, REGION_CODE, TEXT, Flag, Pages, problems, region_exists
-from services.gateway.routes.kims import KIM_ID, VILLAGE_CODE, Strict
+from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, Pages, problems, region_exists
+from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])
 

@@ -4,6 +4,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.common.tracking import normalise_tracking_code
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
 from services.gateway.web.pages import Visitor, form_data, redirect, render
@@ -143,7 +144,7 @@ async def send_aspiration(request: Request, _visitor: Visitor):
 
 @router.get("/lacak")
 async def track_form(request: Request, _visitor: Visitor):
-    code = (request.query_params.get("kode") or "").strip().upper().replace(" ", "").replace("-", "")
+    code = normalise_tracking_code((request.query_params.get("kode") or "").strip())
     if code:
         return redirect(request, f"/lacak/{code}")
     return render(request, "track.html", code="", aspiration=None, errors={})

@@ -19,15 +19,6 @@ def group(name: str, sk: str, village: str = "14.71.01.1002") -> dict:
             "sk": {"number": sk, "date": "2024-05-01", "issuer": "Lurah Jadirejo"}}
 
 
-@pytest.fixture
-def session(registry_url):
-    engine = make_engine(registry_url)
-    with Session(engine) as session:
-        session.info["service"] = "registry"
-        yield session
-    engine.dispose()
-
-
 def register(session, data):
     with session.begin():
         return kims.register_kim(session, ADMIN, data, timezone=ZONE)

@@ -5,9 +5,7 @@ it is still yesterday in Pago Pago (UTC-11)."""
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
 from services.common.errors import InvalidInput
 from services.common.scope import Actor
 from services.registry import kims
@@ -23,15 +21,6 @@ def group(number: int, sk_date: str) -> dict:
 
 def activity(held_on: str) -> dict:
     return {"date": held_on, "title": "Rapat pengurus", "kind": "pertemuan", "participants": 5}
-
-
-@pytest.fixture
-def session(registry_url):
-    engine = make_engine(registry_url)
-    with Session(engine) as session:
-        session.info["service"] = "registry"
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

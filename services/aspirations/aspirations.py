@@ -14,25 +14,21 @@ import statistics
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
+from services.common.db import dialect_insert
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
-from services.common.events import record_event, utcnow
+from services.common.events import as_utc, record_event, utcnow
+from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office, require_region
 
 KINDS = ("aspirasi", "pengaduan", "permintaan_informasi")
 
 
-def _aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def _iso(moment):
-    return _aware(moment).isoformat() if moment is not None else None
+    return as_utc(moment).isoformat() if moment is not None else None
 
 
 # --- intake ------------------------------------------------------------------------
@@ -41,7 +37,6 @@ def _iso(moment):
 # intake queue may come from anywhere that can publish there, and one that breaks
 # a column (a category lower-cased to 100 characters) must not stall the queue.
 CATEGORY = re.compile(r"^\w{2,50}$")
-VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 KIM_ID = re.compile(r"^[A-Za-z0-9._:-]{1,32}$")
 # never stricter than the gateway (what it answered 202 for is taken in): the same shapes, blanks aside
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
@@ -80,7 +75,7 @@ def check_submission(submission: dict) -> dict:
         refuse("category", "2..50 letters, digits or _ once normalised")
     if not _text(data.get("body"), 5, 10_000):
         refuse("body", "5..10000 characters")
-    if not _text(data.get("village_code"), 13, 13, VILLAGE_CODE):
+    if not _text(data.get("village_code"), 13, 13, VILLAGE_CODE_PATTERN):
         refuse("village_code", "a village code such as 14.71.01.1002")
     if data.get("kim_id") is not None and not _text(data["kim_id"], 1, 32, KIM_ID):
         refuse("kim_id", "a KIM id")
@@ -129,8 +124,7 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
         attachments=data.get("attachments") or [], status="received",
         due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
         submitted_at=submitted_at, updated_at=utcnow())
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stored = session.execute(insert(Aspiration).values(**values).on_conflict_do_nothing(
+    stored = session.execute(dialect_insert(session)(Aspiration).values(**values).on_conflict_do_nothing(
         index_elements=["tracking_code"])).rowcount
     if not stored:
         return False
@@ -290,7 +284,7 @@ def stats(session: Session, actor: Actor, filters: dict) -> dict:
     by_status = dict(session.execute(select(query.c.status, func.count()).group_by(query.c.status)).all())
     by_kind = dict(session.execute(select(query.c.kind, func.count()).group_by(query.c.kind)).all())
     overdue = session.scalar(select(func.count()).select_from(query).where(query.c.overdue.is_(True)))
-    hours = [(_aware(r) - _aware(s)).total_seconds() / 3600 for s, r in session.execute(
+    hours = [(as_utc(r) - as_utc(s)).total_seconds() / 3600 for s, r in session.execute(
         select(query.c.submitted_at, query.c.responded_at).where(query.c.responded_at.is_not(None))).all()]
     return {"total": sum(by_status.values()), "by_status": by_status, "by_kind": by_kind, "overdue": overdue,
             "median_hours_to_first_response": round(statistics.median(hours), 2) if hours else None}

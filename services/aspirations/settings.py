@@ -19,7 +19,6 @@ class AspirationsSettings(ServiceSettings):
     # public holidays (YYYY-MM-DD, comma separated) skipped like weekends
     holidays: str = Field("", validation_alias="KIM_HOLIDAYS")
     deadline_check_seconds: float = Field(60, validation_alias="KIM_DEADLINE_CHECK_SECONDS")
-    timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")
     metrics_refresh_seconds: float = Field(15, validation_alias="KIM_METRICS_REFRESH_SECONDS")
 
     @property

@@ -10,14 +10,13 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case, func, literal, null, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.broadcast import directory
 from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
-from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope
-from services.common.events import record_event, utcnow
+from services.common.db import dialect_insert
+from services.common.errors import InvalidTransition, NotFound, OutOfScope, invalid
+from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
 
 CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
@@ -33,10 +32,6 @@ MAX_REACHED_PER_DELIVERY = 1_000_000
 CHANNEL_LENGTH = 30  # the relays.channel column
 
 
-def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
-    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
-
-
 def _when(value, field: str) -> datetime | None:
     if value is None:
         return None
@@ -46,15 +41,6 @@ def _when(value, field: str) -> datetime | None:
         raise invalid(field, "ISO 8601 date and time", "Waktu tidak valid.", "Invalid date and time.") from None
     # stored in UTC: SQLite keeps no offsets
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; they were written in UTC
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
-def _insert(session: Session):
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 # --- views -------------------------------------------------------------------------
@@ -70,7 +56,7 @@ def broadcast_view(b: Broadcast) -> dict:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat() if moment is not None else None
+    return as_utc(moment).isoformat() if moment is not None else None
 
 
 def delivery_view(d: Delivery, b: Broadcast | None = None) -> dict:
@@ -156,11 +142,11 @@ def publish(session: Session, actor: Actor, broadcast_id: str) -> dict:
     if broadcast.status != "draft":
         return broadcast_view(broadcast)
     now = utcnow()
-    if broadcast.expires_at is not None and _aware(broadcast.expires_at) <= now:
+    if broadcast.expires_at is not None and as_utc(broadcast.expires_at) <= now:
         raise InvalidTransition("Siaran ini sudah kedaluwarsa.", detail_en="This broadcast has expired.", allowed=[])
-    scheduled = broadcast.publish_at is not None and _aware(broadcast.publish_at) > now
+    scheduled = broadcast.publish_at is not None and as_utc(broadcast.publish_at) > now
     broadcast.status = "scheduled" if scheduled else "publishing"
-    broadcast.published_at = _aware(broadcast.publish_at) if scheduled else now
+    broadcast.published_at = as_utc(broadcast.publish_at) if scheduled else now
     return broadcast_view(broadcast)
 
 
@@ -185,7 +171,7 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
             literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
             case((pending, literal(now)), else_=null()),
         ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(after, DirectoryKim.id <= ids[-1])
-        session.execute(_insert(session)(Delivery.__table__).from_select(
+        session.execute(dialect_insert(session)(Delivery.__table__).from_select(
             ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
              "push_state", "next_push_at"], batch).on_conflict_do_nothing())
         due.fanout_cursor = ids[-1]
@@ -216,7 +202,7 @@ def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float =
     for broadcast in session.scalars(running):
         if session.scalar(directory.recipients(broadcast.target).where(DirectoryKim.id == kim_id)) is None:
             continue
-        result = session.execute(_insert(session)(Delivery).values(
+        result = session.execute(dialect_insert(session)(Delivery).values(
             kind="broadcast", broadcast_id=broadcast.id, kim_id=kim_id, village_code=kim.village_code,
             created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
             next_push_at=now if hook else None).on_conflict_do_nothing())
@@ -381,7 +367,7 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
                       .replace(",", "."),
                       f"All reports of one message reach at most {MAX_REACHED_PER_DELIVERY:,} people.")
     held_on = date.fromisoformat(data["date"])
-    earliest = _aware(delivery.created_at).date() - timedelta(days=1)
+    earliest = as_utc(delivery.created_at).date() - timedelta(days=1)
     if held_on > (utcnow() + timedelta(days=1)).date() or held_on < earliest:
         raise invalid("date", "between the delivery and today", "Tanggal penyebaran tidak masuk akal.",
                       "The relay date is not plausible.")

@@ -5,7 +5,6 @@ Events of different types travel on different queues, so they may arrive
 out of order: every record carries the registry's `version`, and an older
 version never overwrites a newer one. A `kim_snapshot` rebuilds the replica.
 """
-import re
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,8 +12,7 @@ from sqlalchemy.orm import Session
 from services.broadcast.models import DirectoryKim, DirectoryTag
 from services.common.errors import InvalidInput
 from services.common.events import utcnow
-
-REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+from services.common.regions import REGION_CODE_PATTERN
 
 LEVEL_COLUMN = {0: "province_code", 1: "regency_code", 2: "district_code", 3: "village_code"}
 
@@ -73,7 +71,7 @@ def recipients(target: dict, *columns):
 def check_target(target) -> dict:
     """A target must name at least one real-looking region code."""
     regions = target.get("regions") if isinstance(target, dict) else None
-    if not regions or not all(isinstance(c, str) and REGION_CODE.match(c) for c in regions):
+    if not regions or not all(isinstance(c, str) and REGION_CODE_PATTERN.match(c) for c in regions):
         raise InvalidInput("Target harus menyebut setidaknya satu wilayah.",
                            detail_en="A target names at least one region.",
                            errors=[{"field": "target.regions", "message": "one or more region codes"}])

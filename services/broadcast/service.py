@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.broadcast import broadcasts, directory, metrics, webhooks
 from services.broadcast.models import Broadcast, Delivery
 from services.common.entrypoints import event_handler, rpc, timer
-from services.common.events import claim_event
+from services.common.events import as_utc, claim_event
 from services.common.scope import Actor, require_office, require_region
 from services.common.service import ServiceBase
 from services.common.settings import SETTINGS_KEY
@@ -173,7 +173,7 @@ class BroadcastService(ServiceBase):
             metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
             done = self.db.get(Broadcast, broadcast_id)
             if done.status == "published":
-                elapsed = (broadcasts._aware(done.fanout_done_at) - broadcasts._aware(done.published_at))
+                elapsed = (as_utc(done.fanout_done_at) - as_utc(done.published_at))
                 metrics.FANOUT_DURATION.observe(elapsed.total_seconds())
                 log.info("broadcast %s reached %d groups", broadcast_id, done.recipients)
 

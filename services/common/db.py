@@ -19,7 +19,10 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 
 def _eventlet_patched() -> bool:
@@ -67,6 +70,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def dialect_insert(session: Session):
+    """The session's dialect's `insert`, the one with `on_conflict_do_nothing`."""
+    return postgresql_insert if is_postgresql(session.get_bind()) else sqlite_insert
 
 
 # --- plumbing tables, present in every service database -------------------

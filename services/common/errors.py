@@ -43,6 +43,11 @@ class InvalidInput(DomainError):
     """The input is well-formed but wrong (extra: errors, a list of field problems)."""
 
 
+def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
+    """One field's problem: `rule` (English, for developers) names what it must be."""
+    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
+
+
 class Unprocessable(DomainError):
     """A message that can never be processed, because it breaks rules its
     producer should have checked: dead-lettered at once, never retried. The

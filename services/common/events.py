@@ -11,11 +11,9 @@ import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from services.common.db import outbox, processed_events
+from services.common.db import dialect_insert, outbox, processed_events
 
 
 def utcnow() -> datetime:
@@ -77,9 +75,7 @@ def claim_event(session: Session, envelope: dict) -> bool:
     Returns False when it was processed before: the caller then does nothing.
     INSERT .. ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the
     first transaction and then see the row, instead of failing at commit."""
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    claimed = session.execute(insert_(processed_events).values(
+    claimed = session.execute(dialect_insert(session)(processed_events).values(
         event_id=str(envelope["id"]),
         event_type=str(envelope.get("type", "")),
         producer=str(envelope.get("producer", "")),

@@ -18,6 +18,9 @@ class CommonSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="KIM_LOG_LEVEL")
     # "json" for machines (default), "text" for a person at a terminal
     log_format: str = Field("json", validation_alias="KIM_LOG_FORMAT")
+    # what "today" means (activity and decree dates, the vakum timer, working days) and the
+    # zone the website shows and reads times in
+    timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")
 
 
 class ServiceSettings(CommonSettings):

@@ -40,8 +40,6 @@ class GatewaySettings(CommonSettings):
     # empty: the maps show the groups' markers without a background
     map_tiles_url: str = Field("", validation_alias="GATEWAY_MAP_TILES_URL")
     map_tiles_attribution: str = Field("", validation_alias="GATEWAY_MAP_TILES_ATTRIBUTION")
-    # the pages show and read times in this zone
-    timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")
 
     @property
     def db_url(self) -> str:

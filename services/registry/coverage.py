@@ -12,8 +12,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.common.errors import NotFound
+from services.common.regions import REGION_CODE_PATTERN
 from services.registry.models import Kim, Region, RegionCount
-from services.registry.regions import CODE_PATTERN, LOAD_LOCK_KEY, ancestor_codes
+from services.registry.regions import LOAD_LOCK_KEY, ancestor_codes
 
 COUNTRY = "ID"
 COUNTRY_NAME = "Indonesia"
@@ -111,7 +112,7 @@ def _figures(row, name: str, level: str, public: bool) -> dict:
 
 def get_coverage(session: Session, code: str, public: bool = False) -> dict:
     """The figures of a region and of each of its children: one query."""
-    if code != COUNTRY and not (isinstance(code, str) and CODE_PATTERN.match(code)):
+    if code != COUNTRY and not (isinstance(code, str) and REGION_CODE_PATTERN.match(code)):
         raise NotFound(f"Wilayah {code} tidak ditemukan.", detail_en=f"No region {code}.", code=code)
     rows = session.execute(
         select(RegionCount, Region.name, Region.level)

@@ -8,7 +8,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -16,17 +16,18 @@ from sqlalchemy.orm import Session
 
 from services.common.errors import (
     Conflict,
-    InvalidInput,
     InvalidTransition,
     NotFound,
     OutOfScope,
     PreconditionFailed,
+    invalid,
 )
 from services.common.events import record_event, record_events, utcnow
+from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
 from services.registry import coverage
 from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
-from services.registry.regions import CODE_PATTERN, ancestor_codes, region_dict
+from services.registry.regions import ancestor_codes, region_dict
 
 CLASSIFICATIONS = ("tumbuh", "berkembang", "maju", "mandiri")
 STATUSES = ("active", "vakum", "dissolved")
@@ -44,8 +45,9 @@ NAME_KEY_LENGTH, SK_KEY_LENGTH = 200, 100  # the columns' lengths
 LAT_RANGE, LON_RANGE = (-12.0, 7.0), (94.0, 142.0)
 
 
-def today(timezone: str = "Asia/Jakarta") -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
+def today(timezone: str) -> date:
+    """Today's date in the settings' zone (KIM_TIMEZONE)."""
+    return utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
 def folded(text: str) -> str:
@@ -68,10 +70,6 @@ def name_key(name: str) -> str:
 def sk_key(number: str) -> str:
     """What two decrees must not share: the number folded, without spaces."""
     return _fitting(re.sub(r"\s+", "", folded(number)), SK_KEY_LENGTH)
-
-
-def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
-    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
 
 
 # --- views -------------------------------------------------------------------
@@ -150,7 +148,7 @@ def list_kims(session: Session, actor: Actor, *, region=None, status=None, tag=N
         else:
             require_office(actor)
     if region:
-        if not CODE_PATTERN.match(region):
+        if not REGION_CODE_PATTERN.match(region):
             raise invalid("region", "a region code", "Kode wilayah tidak valid.", "Invalid region code.")
         if not public and actor.is_office and not actor.covers(region) and not _above(region, actor.scope_region):
             require_region(actor, region)
@@ -184,7 +182,7 @@ def _above(region: str, scope: str | None) -> bool:
 # --- registering and editing ---------------------------------------------------------
 
 def _check_village(session: Session, code) -> Region:
-    village = session.get(Region, code) if isinstance(code, str) and CODE_PATTERN.match(code) else None
+    village = session.get(Region, code) if isinstance(code, str) and REGION_CODE_PATTERN.match(code) else None
     if village is None or village.level != "village":
         raise invalid("village_code", "a village code such as 14.71.01.1002",
                       f"Desa/kelurahan {code} tidak ada.", f"No village {code}.")
@@ -201,7 +199,7 @@ def _check_tags(session: Session, tags: list[str]) -> list[str]:
     return tags
 
 
-def _check_fields(data: dict):
+def _check_fields(data: dict, timezone: str):
     if "classification" in data and data["classification"] not in CLASSIFICATIONS:
         raise invalid("classification", f"one of {', '.join(CLASSIFICATIONS)}",
                       "Klasifikasi tidak dikenal.", "Unknown classification.")
@@ -212,7 +210,7 @@ def _check_fields(data: dict):
                           "Coordinates outside Indonesia.")
     if "sk" in data:
         sk_date = date.fromisoformat(data["sk"]["date"])
-        if sk_date > today() or sk_date.year < 1945:
+        if sk_date > today(timezone) or sk_date.year < 1945:
             raise invalid("sk.date", "between 1945 and today", "Tanggal SK tidak masuk akal.",
                           "The decree date is not plausible.")
 
@@ -256,11 +254,11 @@ def _locate(kim: Kim, village_code: str):
         village_code[:8], village_code[:5], village_code[:2])
 
 
-def register_kim(session: Session, actor: Actor, data: dict, timezone: str = "Asia/Jakarta") -> dict:
+def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -> dict:
     require_office(actor)
     _check_village(session, data["village_code"])
     require_region(actor, data["village_code"])
-    _check_fields(data)
+    _check_fields(data, timezone)
     tags = _check_tags(session, data.get("tags", []))
     _check_duplicates(session, data["name"], data["village_code"], data["sk"]["number"])
     now, kim_id = utcnow(), _next_id(session, data["village_code"])
@@ -281,7 +279,8 @@ def register_kim(session: Session, actor: Actor, data: dict, timezone: str = "As
     return with_region_names(session, [full_view(kim)])[0]
 
 
-def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expected_version: int | None) -> dict:
+def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expected_version: int | None, *,
+               timezone: str) -> dict:
     kim = load_kim(session, kim_id, for_update=True)
     require_kim(actor, kim)
     allowed = OFFICE_EDITABLE if actor.is_office else KIM_EDITABLE
@@ -296,7 +295,7 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
     if kim.status == "dissolved":
         raise InvalidTransition("KIM yang sudah bubar tidak dapat diubah.",
                                 detail_en="A dissolved KIM cannot be changed.", allowed=[])
-    _check_fields(changes)
+    _check_fields(changes, timezone)
     if "village_code" in changes:
         _check_village(session, changes["village_code"])
         require_region(actor, changes["village_code"])
@@ -432,7 +431,7 @@ def activity_view(activity: Activity) -> dict:
             "created_at": activity.created_at.isoformat()}
 
 
-def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, timezone: str = "Asia/Jakarta") -> dict:
+def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, *, timezone: str) -> dict:
     kim = load_kim(session, kim_id, for_update=True)
     require_kim(actor, kim)
     if data["kind"] not in ACTIVITY_KINDS:

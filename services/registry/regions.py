@@ -6,7 +6,6 @@ village `14.71.01.1001`; a code's ancestors are its dotted prefixes.
 import csv
 import gzip
 import logging
-import re
 import time
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from services.common.db import is_postgresql
-from services.common.errors import InvalidInput, NotFound
+from services.common.errors import NotFound, invalid
 from services.common.events import utcnow
+from services.common.regions import REGION_CODE_PATTERN
 from services.registry.models import Region, RegionLoad
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,6 @@ FILES = (
     ("districts", "regency_code", "district"),
     ("villages", "district_code", "village"),
 )
-CODE_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 LOAD_LOCK_KEY = 0x6B696D_0001
 MAX_PAGE = 500
 
@@ -45,12 +44,8 @@ def ancestor_codes(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def invalid(field: str, rule: str, detail: str, detail_en: str) -> InvalidInput:
-    return InvalidInput(detail, detail_en=detail_en, errors=[{"field": field, "message": rule}])
-
-
 def check_code(code) -> str:
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+    if not isinstance(code, str) or not REGION_CODE_PATTERN.match(code):
         raise invalid("code", "a Kemendagri code such as 14, 14.71, 14.71.01 or 14.71.01.1001",
                       "Kode wilayah tidak valid.", "Invalid region code.")
     return code

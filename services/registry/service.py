@@ -30,7 +30,7 @@ class RegistryService(ServiceBase):
     # --- groups -----------------------------------------------------------------
     @rpc
     def register_kim(self, actor, data):
-        return kims.register_kim(self.db, Actor.from_wire(actor), data, self.settings.timezone)
+        return kims.register_kim(self.db, Actor.from_wire(actor), data, timezone=self.settings.timezone)
 
     @rpc
     def get_kim(self, actor, kim_id, public=False):
@@ -46,7 +46,8 @@ class RegistryService(ServiceBase):
 
     @rpc
     def update_kim(self, actor, kim_id, changes, expected_version=None):
-        return kims.update_kim(self.db, Actor.from_wire(actor), kim_id, changes, expected_version)
+        return kims.update_kim(self.db, Actor.from_wire(actor), kim_id, changes, expected_version,
+                              timezone=self.settings.timezone)
 
     @rpc
     def change_status(self, actor, kim_id, status, reason):
@@ -70,7 +71,8 @@ class RegistryService(ServiceBase):
 
     @rpc
     def report_activity(self, actor, kim_id, data):
-        return kims.report_activity(self.db, Actor.from_wire(actor), kim_id, data, self.settings.timezone)
+        return kims.report_activity(self.db, Actor.from_wire(actor), kim_id, data,
+                                    timezone=self.settings.timezone)
 
     @rpc
     def list_activities(self, actor, kim_id, limit=50, offset=0):

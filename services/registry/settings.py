@@ -13,5 +13,3 @@ class RegistrySettings(ServiceSettings):
     # an active group with no activity for this long becomes vakum
     vakum_after_days: int = Field(180, validation_alias="KIM_VAKUM_AFTER_DAYS")
     vakum_check_seconds: float = Field(3600, validation_alias="KIM_VAKUM_CHECK_SECONDS")
-    # "today" for activity dates and the vakum timer
-    timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")

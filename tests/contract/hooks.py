@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import schemathesis
 
+from services.common.regions import REGION_CODE_PATTERN
 from services.gateway.routes.broadcasts import WEBHOOK_URL
-from services.gateway.routes.common import REGION_CODE_RE
 
 DATA = json.loads(os.environ["KIM_CONTRACT_DATA"])
 VILLAGE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
@@ -32,7 +32,7 @@ def _real_region(code: str, rng: random.Random) -> str:
 def _realistic(body: dict, rng: random.Random):
     if isinstance(body.get("village_code"), str) and VILLAGE.match(body["village_code"]):
         body["village_code"] = rng.choice(DATA["regions_by_level"][3])
-    if isinstance(body.get("scope_region"), str) and REGION_CODE_RE.match(body["scope_region"]):
+    if isinstance(body.get("scope_region"), str) and REGION_CODE_PATTERN.match(body["scope_region"]):
         body["scope_region"] = _real_region(body["scope_region"], rng)
     if isinstance(body.get("kim_id"), str) and KIM_ID.match(body["kim_id"]):
         body["kim_id"] = DATA["kim_id"]
@@ -43,7 +43,7 @@ def _realistic(body: dict, rng: random.Random):
     target = body.get("target")
     if isinstance(target, dict):
         regions = target.get("regions")
-        if isinstance(regions, list) and all(isinstance(r, str) and REGION_CODE_RE.match(r) for r in regions):
+        if isinstance(regions, list) and all(isinstance(r, str) and REGION_CODE_PATTERN.match(r) for r in regions):
             target["regions"] = [_real_region(r, rng) for r in regions]
         _realistic(target, rng)
     if isinstance(body.get("sk"), dict):

@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from services.common.events import utcnow
+from services.common.regions import REGION_CODE, VILLAGE_CODE
+from services.common.tracking import normalise_tracking_code
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, REGION_CODE, TEXT, Flag, Pages, problems, region_exists
-from services.gateway.routes.kims import KIM_ID, VILLAGE_CODE, Strict
+from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, Pages, problems, region_exists
+from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])
 
@@ -181,7 +183,7 @@ async def _require_village(rpc, code: str):
 @router.get("/api/v1/aspirations/track/{tracking_code}", responses=problems(404, 422, 503),
             summary="Status, public history and the answer; never personal data")
 async def track(tracking_code: Annotated[str, Path(min_length=6, max_length=20)], rpc: RpcCall):
-    code = tracking_code.upper().replace("-", "").replace(" ", "")
+    code = normalise_tracking_code(tracking_code)
     return await rpc("aspirations", "track", tracking_code=code)
 
 
@@ -227,7 +229,7 @@ async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, region: Region
                      category: Category = None, overdue: bool | None = None, escalated: bool | None = None,
                      tracking_code: Annotated[str | None, Query(min_length=6, max_length=20,
                                                                 description="one aspiration by its code")] = None):
-    code = tracking_code.upper().replace("-", "").replace(" ", "") if tracking_code else None
+    code = normalise_tracking_code(tracking_code) if tracking_code else None
     result = await rpc("aspirations", "work_queue", actor=actor(caller),
                        filters=_filters(region, status, kind, category, overdue, escalated, code),
                        limit=paging.limit, offset=paging.offset)

@@ -5,20 +5,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common.regions import REGION_CODE
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import (
-    BLANK,
-    REGION_CODE,
-    TEXT,
-    Day,
-    Flag,
-    Integer,
-    Moment,
-    Pages,
-    problems,
-    region_exists,
-)
+from services.gateway.routes.common import BLANK, TEXT, Day, Flag, Integer, Moment, Pages, problems, region_exists
 from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 
 router = APIRouter(tags=["broadcasts"])

@@ -10,8 +10,6 @@ from pydantic_core import PydanticCustomError
 from services.gateway.problems import Problem, ProblemDetails
 
 T = TypeVar("T")
-REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
-REGION_CODE_RE = re.compile(REGION_CODE)
 
 
 # Blank as every reader of the document reads it (Unicode White_Space, and U+FEFF): named, not

@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from services.common.regions import REGION_CODE
 from services.gateway.deps import Office, RpcCall, actor
 from services.gateway.problems import prefers_english
 from services.gateway.routes.common import problems
 
 router = APIRouter(tags=["coverage"])
 
-COVERAGE_CODE = r"^(ID|\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)$"
+COVERAGE_CODE = rf"^(ID|{REGION_CODE[1:-1]})$"  # a region code, or the whole country
 Code = Annotated[str, Path(pattern=COVERAGE_CODE, description="a region code, or ID for the whole country",
                            examples=["14"])]
 Format = Annotated[Literal["json", "csv"], Query(description="csv for a spreadsheet")]

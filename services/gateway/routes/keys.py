@@ -6,10 +6,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
+from services.common.regions import PROVINCE_CODE, REGENCY_CODE, REGION_CODE
 from services.gateway.deps import Admin, Keys, RpcCall, actor
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
-from services.gateway.routes.common import REGION_CODE, TEXT, Page, Pages, problems, region_exists
+from services.gateway.routes.common import TEXT, Page, Pages, problems, region_exists
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
@@ -18,9 +19,9 @@ router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 ROLE_RULES = [
     {"if": {"properties": {"role": {"const": "operator"}}},
      "then": {"required": ["scope_region"],
-              "properties": {"scope_region": {"type": "string", "pattern": r"^\d{2}\.\d{2}$"}}}},
+              "properties": {"scope_region": {"type": "string", "pattern": REGENCY_CODE}}}},
     {"if": {"properties": {"role": {"const": "admin"}}},
-     "then": {"properties": {"scope_region": {"anyOf": [{"type": "string", "pattern": r"^\d{2}$"},
+     "then": {"properties": {"scope_region": {"anyOf": [{"type": "string", "pattern": PROVINCE_CODE},
                                                         {"type": "null"}]}}}},
     {"if": {"properties": {"role": {"const": "kim"}}},
      "then": {"required": ["kim_id"], "properties": {"kim_id": {"type": "string"}, "scope_region": {"type": "null"}}},

@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import EMAIL, JSON_NUMBER, REGION_CODE, TEXT, Day, Integer, Page, Pages, problems
+from services.gateway.routes.common import EMAIL, JSON_NUMBER, TEXT, Day, Integer, Page, Pages, problems
 
 router = APIRouter(tags=["kims"])
 
-VILLAGE_CODE = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 KIM_ID = r"^[A-Za-z0-9._:-]{1,32}$"
 TAG = r"^[a-z][a-z0-9_]{1,39}$"
 Classification = Literal["tumbuh", "berkembang", "maju", "mandiri"]

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.common.regions import VILLAGE_CODE
 from services.gateway.deps import RpcCall, authenticate
 from services.gateway.problems import Problem, field_message, prefers_english
 from services.gateway.routes.aspirations import (
@@ -160,7 +161,7 @@ async def create_request(request: Request, rpc: RpcCall,
                          service_code: Annotated[str, Form(min_length=1, max_length=50)],
                          description: Annotated[str, Form(min_length=5, max_length=10_000, pattern=TEXT)],
                          address_id: Annotated[str, Form(
-                             pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$",
+                             pattern=VILLAGE_CODE,
                              description="the village code (required: a position alone cannot be routed)")],
                          # optional fields are typed without null: a form has no null, only a field left out
                          lat: Annotated[float, Form(ge=-90, le=90, description="accepted, not used")] = None,

@@ -4,8 +4,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
+from services.common.regions import REGION_CODE
 from services.gateway.deps import Anyone, RpcCall
-from services.gateway.routes.common import REGION_CODE, Page, Pages, problems, region_detail
+from services.gateway.routes.common import Page, Pages, problems, region_detail
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 

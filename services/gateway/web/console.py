@@ -8,12 +8,11 @@ from fastapi.responses import Response
 
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
-from services.gateway.web.pages import Staff, finish, form_data, redirect, render, zone
+from services.gateway.web.pages import PAGE_SIZE, Staff, finish, form_data, page_offset, redirect, render, zone
 from services.gateway.web.public import kim_list, village_choices
 
 router = APIRouter(prefix="/konsol", include_in_schema=False)
 
-PAGE_SIZE = 25
 CLASSIFICATIONS = ("tumbuh", "berkembang", "maju", "mandiri")
 BROADCAST_CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
 PRIORITIES = ("normal", "high", "urgent")
@@ -24,11 +23,6 @@ ASPIRATION_STATUSES = ("received", "verified", "forwarded", "in_progress", "resp
 
 def scope_code(staff) -> str:
     return staff.principal.scope_region or "ID"
-
-
-def _offset(request: Request) -> int:
-    value = request.query_params.get("mulai", "0")
-    return int(value) if value.isdigit() else 0
 
 
 def _none_if_empty(values: dict) -> dict | None:
@@ -168,8 +162,8 @@ async def change_status(request: Request, kim_id: str, staff: Staff):
 
 @router.get("/siaran")
 async def broadcasts(request: Request, staff: Staff):
-    items = await Api(request).get("/api/v1/broadcasts", limit=PAGE_SIZE, offset=_offset(request))
-    return render(request, "console/broadcasts.html", broadcasts=items, offset=_offset(request),
+    items = await Api(request).get("/api/v1/broadcasts", limit=PAGE_SIZE, offset=page_offset(request))
+    return render(request, "console/broadcasts.html", broadcasts=items, offset=page_offset(request),
                   page_size=PAGE_SIZE)
 
 
@@ -263,14 +257,14 @@ async def work_queue(request: Request, staff: Staff):
     filters = {"status": query.get("status") or None, "overdue": query.get("lewat") or None,
                "tracking_code": query.get("kode") or None}
     answer = await Api(request).call("GET", "/api/v1/aspirations", params={
-        **filters, "limit": PAGE_SIZE, "offset": _offset(request)})
+        **filters, "limit": PAGE_SIZE, "offset": page_offset(request)})
     errors = {("kode" if field == "tracking_code" else field): message
               for field, message in answer.field_errors().items()} if answer.status == 422 else {}
     if not answer.ok and not errors:
         raise PageError(answer.status, answer.detail)
     return render(request, "console/aspirations.html", status_code=answer.status,
                   aspirations=answer.data if answer.ok else {"items": [], "total": 0}, filters=filters,
-                  errors=errors, statuses=ASPIRATION_STATUSES, offset=_offset(request), page_size=PAGE_SIZE)
+                  errors=errors, statuses=ASPIRATION_STATUSES, offset=page_offset(request), page_size=PAGE_SIZE)
 
 
 async def _aspiration_page(request: Request, aspiration_id: str, errors: dict | None = None,

@@ -80,6 +80,15 @@ def local_path(path: str) -> str:
     return "/" + quote(path, safe="/:@!$&'()*+,;=-._~").lstrip("/")
 
 
+PAGE_SIZE = 25  # rows of a list page
+
+
+def page_offset(request: Request) -> int:
+    """Where a list page starts: `?mulai=`, anything but digits being the first page."""
+    value = request.query_params.get("mulai", "0")
+    return int(value) if value.isdigit() else 0
+
+
 def zone(request: Request) -> ZoneInfo:
     return ZoneInfo(request.app.state.settings.timezone)
 

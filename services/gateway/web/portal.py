@@ -6,19 +6,13 @@ from datetime import date
 from fastapi import APIRouter, Request
 
 from services.gateway.web.api import Api
-from services.gateway.web.pages import GroupMember, form_data, redirect, render
+from services.gateway.web.pages import PAGE_SIZE, GroupMember, form_data, page_offset, redirect, render
 from services.gateway.web.public import aspiration_form, aspiration_payload, submission_key
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
-PAGE_SIZE = 25
 CHANNELS = ("whatsapp", "pengeras_suara", "pertemuan", "media_sosial", "papan_informasi", "lainnya")
 ACTIVITY_KINDS = ("diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya")
-
-
-def _offset(request: Request) -> int:
-    value = request.query_params.get("mulai", "0")
-    return int(value) if value.isdigit() else 0
 
 
 async def _inbox(request: Request, member, errors: dict | None = None, status_code: int = 200,
@@ -26,10 +20,10 @@ async def _inbox(request: Request, member, errors: dict | None = None, status_co
     api = Api(request)
     kim_id = member.principal.kim_id
     kim = await api.get(f"/api/v1/kims/{kim_id}")
-    inbox = await api.get(f"/api/v1/kims/{kim_id}/inbox", limit=PAGE_SIZE, offset=_offset(request))
+    inbox = await api.get(f"/api/v1/kims/{kim_id}/inbox", limit=PAGE_SIZE, offset=page_offset(request))
     return render(request, "portal/inbox.html", status_code=status_code, kim=kim, inbox=inbox,
                   errors=errors or {}, values=values or {}, channels=CHANNELS, today=date.today().isoformat(),
-                  offset=_offset(request), page_size=PAGE_SIZE)
+                  offset=page_offset(request), page_size=PAGE_SIZE)
 
 
 @router.get("")
@@ -97,9 +91,9 @@ async def report_activity(request: Request, member: GroupMember):
 async def _aspirations(request: Request, member, values: dict, errors: dict, status_code: int = 200,
                        tracking_code: str | None = None):
     api = Api(request)
-    filed = await api.get("/api/v1/aspirations", limit=PAGE_SIZE, offset=_offset(request))
+    filed = await api.get("/api/v1/aspirations", limit=PAGE_SIZE, offset=page_offset(request))
     return await aspiration_form(request, values, errors, status_code, template="portal/aspirations.html",
-                                 filed=filed, tracking_code=tracking_code, offset=_offset(request),
+                                 filed=filed, tracking_code=tracking_code, offset=page_offset(request),
                                  page_size=PAGE_SIZE)
 
 

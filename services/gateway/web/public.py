@@ -4,21 +4,16 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.common.tracking import normalise_tracking_code
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
-from services.gateway.web.pages import Visitor, form_data, redirect, render
+from services.gateway.web.pages import PAGE_SIZE, Visitor, form_data, page_offset, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 25
 MAP_POINTS = 300  # markers on one district's map; the directory has the rest
 CATEGORIES = ("infrastruktur", "kesehatan", "pendidikan", "administrasi_kependudukan", "sosial", "ekonomi",
               "lingkungan", "keamanan", "lainnya")
-
-
-def _offset(request: Request) -> int:
-    value = request.query_params.get("mulai", "0")
-    return int(value) if value.isdigit() else 0
 
 
 @router.get("/")
@@ -59,7 +54,7 @@ async def kim_list(request: Request, api_path: str, template: str, **context) ->
     query = request.query_params
     shown = {"q": query.get("q") or None, "wilayah": query.get("wilayah") or None, "status": query.get("status")}
     params = {"q": shown["q"], "region": shown["wilayah"], "status": shown["status"] or None,
-              "limit": PAGE_SIZE, "offset": _offset(request)}
+              "limit": PAGE_SIZE, "offset": page_offset(request)}
     answer = await Api(request).call("GET", api_path, params=params)
     if answer.status == 422:
         errors = {("wilayah" if field == "region" else field): message
@@ -68,7 +63,7 @@ async def kim_list(request: Request, api_path: str, template: str, **context) ->
                       kims={"items": [], "total": 0}, offset=0, page_size=PAGE_SIZE, **context)
     if not answer.ok:
         raise PageError(answer.status, answer.detail)
-    return render(request, template, filters=shown, errors={}, kims=answer.data, offset=_offset(request),
+    return render(request, template, filters=shown, errors={}, kims=answer.data, offset=page_offset(request),
                   page_size=PAGE_SIZE, **context)
 
 
@@ -143,7 +138,7 @@ async def send_aspiration(request: Request, _visitor: Visitor):
 
 @router.get("/lacak")
 async def track_form(request: Request, _visitor: Visitor):
-    code = (request.query_params.get("kode") or "").strip().upper().replace(" ", "").replace("-", "")
+    code = normalise_tracking_code((request.query_params.get("kode") or "").strip())
     if code:
         return redirect(request, f"/lacak/{code}")
     return render(request, "track.html", code="", aspiration=None, errors={})

@@ -5,7 +5,9 @@ eventlet.monkey_patch()
 import shutil  # noqa: E402
 
 import pytest  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
+from services.common.db import make_engine  # noqa: E402
 from services.common.migrations import upgrade  # noqa: E402
 from services.common.testing import (  # noqa: E402,F401
     amqp_uri,
@@ -51,3 +53,14 @@ def registry_url(request, registry_templates, tmp_path):
     url = create_postgres_database("kim_test_registry", template=template)
     yield url
     drop_postgres_database(url)
+
+
+@pytest.fixture
+def session(registry_url):
+    """A session on a fresh registry database, as the service's workers have
+    one: for calling the domain functions directly."""
+    engine = make_engine(registry_url)
+    with Session(engine) as session:
+        session.info["service"] = "registry"
+        yield session
+    engine.dispose()

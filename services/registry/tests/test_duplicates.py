@@ -11,6 +11,7 @@ from services.common.scope import Actor
 from services.registry import kims
 
 ADMIN = Actor("admin", key_id="test-admin")
+ZONE = "Asia/Jakarta"  # KIM_TIMEZONE's default
 
 
 def group(name: str, sk: str, village: str = "14.71.01.1002") -> dict:
@@ -18,36 +19,27 @@ def group(name: str, sk: str, village: str = "14.71.01.1002") -> dict:
             "sk": {"number": sk, "date": "2024-05-01", "issuer": "Lurah Jadirejo"}}
 
 
-@pytest.fixture
-def session(registry_url):
-    engine = make_engine(registry_url)
-    with Session(engine) as session:
-        session.info["service"] = "registry"
-        yield session
-    engine.dispose()
-
-
 def register(session, data):
     with session.begin():
-        return kims.register_kim(session, ADMIN, data)
+        return kims.register_kim(session, ADMIN, data, timezone=ZONE)
 
 
 def test_names_and_sk_numbers_are_compared_after_nfkc_and_case_folding(session):
     first = register(session, group("KIM Maju Bersama", "141/12/SK/2023"))
     for name in ("ＫＩＭ　Ｍａｊｕ　Ｂｅｒｓａｍａ", "kim  MAJU bersama", "KIM Maju Berſama"):  # full-width, case, long s
         with pytest.raises(Conflict) as found, session.begin():
-            kims.register_kim(session, ADMIN, group(name, f"OTHER/{len(name)}/{ord(name[-1])}"))
+            kims.register_kim(session, ADMIN, group(name, f"OTHER/{len(name)}/{ord(name[-1])}"), timezone=ZONE)
         assert found.value.extra["existing_id"] == first["id"]
     for sk in ("１４１/１２/ＳＫ/２０２３", "141/12/sk/2023", "141 / 12 / SK / 2023"):
         with pytest.raises(Conflict) as found, session.begin():
-            kims.register_kim(session, ADMIN, group(f"KIM Lain {sk}", sk))
+            kims.register_kim(session, ADMIN, group(f"KIM Lain {sk}", sk), timezone=ZONE)
         assert found.value.extra["existing_id"] == first["id"]
     # a ligature in the name of another group is that name too
     ligature = register(session, group("KIM Ofﬁce Kita", "ﬁ/2024/1"))
     with pytest.raises(Conflict), session.begin():
-        kims.register_kim(session, ADMIN, group("KIM Office Kita", "FI/2024/2"))
+        kims.register_kim(session, ADMIN, group("KIM Office Kita", "FI/2024/2"), timezone=ZONE)
     with pytest.raises(Conflict), session.begin():
-        kims.register_kim(session, ADMIN, group("KIM Lain Lagi", "fi/2024/1"))
+        kims.register_kim(session, ADMIN, group("KIM Lain Lagi", "fi/2024/1"), timezone=ZONE)
     assert ligature["name"] == "KIM Ofﬁce Kita"  # shown as written
 
 
@@ -56,9 +48,9 @@ def test_a_name_that_expands_when_folded_still_fits_its_key(session):
     registered = register(session, group(expanding, "ﷺ" * 100))  # 1,800 characters once normalised
     assert registered["name"] == expanding
     with pytest.raises(Conflict), session.begin():
-        kims.register_kim(session, ADMIN, group("i̇" * 200, "OTHER/1"))
+        kims.register_kim(session, ADMIN, group("i̇" * 200, "OTHER/1"), timezone=ZONE)
     with pytest.raises(Conflict), session.begin():
-        kims.register_kim(session, ADMIN, group("KIM Baru", "ﷺ" * 100))
+        kims.register_kim(session, ADMIN, group("KIM Baru", "ﷺ" * 100), timezone=ZONE)
 
 
 def test_the_migration_recomputes_the_keys_of_existing_groups(databases):

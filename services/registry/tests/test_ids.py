@@ -6,6 +6,8 @@ from services.common.db import make_engine
 from services.common.scope import Actor
 from services.registry import kims
 
+ZONE = "Asia/Jakarta"  # KIM_TIMEZONE's default
+
 
 def registration(n: int) -> dict:
     return {"name": f"KIM Nomor {n}", "village_code": "14.71.01.1002", "classification": "tumbuh",
@@ -17,13 +19,13 @@ def test_ids_count_up_numerically_past_99(registry_url):
     admin = Actor("admin")
     with Session(engine) as session, session.begin():
         session.info["service"] = "registry"
-        first = kims.register_kim(session, admin, registration(1))
+        first = kims.register_kim(session, admin, registration(1), timezone=ZONE)
         assert first["id"] == "KIM-1471011002-01"
         # the village already has a 99th group (inserted as it is, no questions asked)
         row = session.get(kims.Kim, first["id"])
         session.execute(insert(kims.Kim).values(
             {c.key: getattr(row, c.key) for c in kims.Kim.__table__.columns} |
             {"id": "KIM-1471011002-99", "name_key": "ke-99", "sk_number_key": "NOMOR/99"}))
-        assert kims.register_kim(session, admin, registration(2))["id"] == "KIM-1471011002-100"
-        assert kims.register_kim(session, admin, registration(3))["id"] == "KIM-1471011002-101"
+        assert kims.register_kim(session, admin, registration(2), timezone=ZONE)["id"] == "KIM-1471011002-100"
+        assert kims.register_kim(session, admin, registration(3), timezone=ZONE)["id"] == "KIM-1471011002-101"
     engine.dispose()

@@ -62,7 +62,7 @@ def test_vakum_timer_and_revival(registry_url, amqp_uri, container_factory, even
         with engine.begin() as conn:
             for kim_id, days in ((quiet["id"], 181), (busy["id"], 179)):
                 conn.execute(text("UPDATE kims SET last_activity_on = :d WHERE id = :id"),
-                             {"d": kims.today() - timedelta(days=days), "id": kim_id})
+                             {"d": kims.today(settings.timezone) - timedelta(days=days), "id": kim_id})
         engine.dispose()
 
         wait_for(lambda: registry.get_kim(actor=ADMIN, kim_id=quiet["id"])["status"] == "vakum",
@@ -77,7 +77,7 @@ def test_vakum_timer_and_revival(registry_url, amqp_uri, container_factory, even
         assert [h["new"] for h in history] == ["active", "vakum"] and history[1]["actor"] == "system:vakum-timer"
 
         registry.report_activity(actor=ADMIN, kim_id=quiet["id"], data={
-            "date": kims.today().isoformat(), "title": "Rapat pengurus", "kind": "pertemuan", "participants": 9})
+            "date": kims.today(settings.timezone).isoformat(), "title": "Rapat pengurus", "kind": "pertemuan", "participants": 9})
         assert registry.get_kim(actor=ADMIN, kim_id=quiet["id"])["status"] == "active"
         revived = wait_for(lambda: [e for e in events() if e["type"] == "kim_status_changed"
                                     and e["data"]["new"] == "active"], message="the revival event")

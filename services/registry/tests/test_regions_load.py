@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import make_engine
 from services.common.migrations import upgrade
+from services.common.regions import REGION_CODE_PATTERN
 from services.registry import regions
 from services.registry.models import Region
 
@@ -49,5 +50,5 @@ def test_every_parent_exists():
     for name in rows:
         for r in rows[name]:
             assert r["parent_code"] is None or r["parent_code"] in codes, r
-            assert regions.CODE_PATTERN.match(r["code"]), r
+            assert REGION_CODE_PATTERN.match(r["code"]), r
             assert regions.level_of(r["code"]) == r["level"]

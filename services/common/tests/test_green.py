@@ -26,3 +26,14 @@ def test_only_that_warning_is_filtered():
                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert shown.returncode == 0 and "another eventlet warning" in shown.stderr, shown.stderr
     assert "Eventlet is deprecated" not in shown.stderr
+
+
+def test_the_gateway_on_postgresql_does_not_import_eventlet():
+    # the gateway runs on asyncio: asking whether eventlet patched psycopg2 must not import it
+    started = subprocess.run([sys.executable, "-W", "default", "-c",
+                              "import services.gateway.__main__, sys; from services.common.db import make_engine; "
+                              "make_engine('postgresql://postgres@localhost/kim_never_connected'); "
+                              "print('eventlet' in sys.modules)"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "False" and "Eventlet is deprecated" not in started.stderr, started.stderr

@@ -221,4 +221,5 @@ ENGLISH = {
     "{n} desa/kelurahan lain bernama mirip: perjelas namanya.":
         "{n} more villages have a similar name: type more of it.",
     "Ketik sedikitnya 2 huruf.": "Type at least 2 letters.", "Paling banyak 100 huruf.": "At most 100 letters.",
+    "Geser tabel ke samping untuk melihat semua kolom.": "Swipe the table sideways to see every column.",
 }

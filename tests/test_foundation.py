@@ -21,6 +21,12 @@ def test_ready_with_every_service(platform):
         assert ready.json()["checks"] == {"database": "ok", "registry": "ok", "broadcast": "ok", "aspirations": "ok"}
 
 
+def test_no_service_start_prints_eventlets_deprecation_warning(platform):
+    log = platform.log()
+    assert "started registry" in log and "started aspirations" in log
+    assert "Eventlet is deprecated" not in log and "EventletDeprecationWarning" not in log
+
+
 def test_operator_key_reads_pekanbaru_with_ancestors_and_children(platform, keys):
     with platform.client(keys["pekanbaru"]["key"]) as operator:
         region = operator.get("/api/v1/regions/14.71")

@@ -1,7 +1,7 @@
 """python -m services.aspirations: migrate and serve."""
-import eventlet
+from services.common import green
 
-eventlet.monkey_patch()
+green.monkey_patch()
 
 from pathlib import Path  # noqa: E402
 

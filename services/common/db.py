@@ -4,6 +4,7 @@ SQLite is the embedded default (one file per service); PostgreSQL when the
 service's `<SERVICE>_DATABASE_URL` is set. Under eventlet, psycopg2 is made
 green explicitly so that a slow query never stalls the hub.
 """
+import sys
 from pathlib import Path
 
 from sqlalchemy import (
@@ -26,10 +27,10 @@ from sqlalchemy.orm import Session
 
 
 def _eventlet_patched() -> bool:
-    try:
-        from eventlet import patcher
-    except ImportError:  # the gateway does not need eventlet
+    # a process that never imported eventlet (the gateway) is not patched, and stays without it
+    if "eventlet" not in sys.modules:
         return False
+    from eventlet import patcher
     return patcher.is_monkey_patched("socket")
 
 

@@ -137,7 +137,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await app.state.rpc.close()
         engine.dispose()
 
-    app = FastAPI(title="KIM Platform API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="KIM Platform API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # web.apidocs serves both from shipped files
     problems.install(app)
 
     app.include_router(regions.router)

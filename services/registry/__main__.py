@@ -1,7 +1,7 @@
 """python -m services.registry: migrate, load the reference data once, serve."""
-import eventlet
+from services.common import green
 
-eventlet.monkey_patch()
+green.monkey_patch()
 
 from services.common.run import run_service  # noqa: E402
 from services.registry.service import RegistryService  # noqa: E402

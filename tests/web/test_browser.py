@@ -304,3 +304,55 @@ def test_pages_in_english(platform, new_page):
     check_page(page, f"{platform.backend}/public-aspiration-english")
     page.goto("/lacak?lang=id")
     assert page.get_by_role("heading", level=1).inner_text() == "Lacak aspirasi"
+
+
+def test_the_api_documentation_renders_from_shipped_files_under_its_csp(platform, browser):
+    """/docs and /redoc draw the operations from the shipped files, under their CSP
+    (enforced here, unlike the other pages' contexts): nothing is loaded from elsewhere.
+    ReDoc's menu links a Redocly logo on its CDN: the CSP refuses it and ReDoc hides it."""
+    context = browser.new_context(base_url=platform.url)
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        loaded, failed, refused = [], {}, []
+        page.on("requestfinished", lambda r: loaded.append(r.url))
+        page.on("requestfailed", lambda r: failed.update({r.url: r.failure}))
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto("/docs")
+        page.locator(".opblock-summary-path", has_text="/api/v1/regions/{code}").first.wait_for()
+        assert page.locator(".opblock").count() > 20
+        assert not refused, refused
+        page.goto("/redoc")
+        page.get_by_text("/api/v1/regions/{code}").first.wait_for()
+        assert page.locator("[role=menu] li").count() > 20
+        page.wait_for_load_state("networkidle")
+        assert [url for url in loaded if not url.startswith((platform.url, "data:", "blob:"))] == []
+        assert failed == {"https://cdn.redoc.ly/redoc/logo-mini.svg": "csp"}, failed  # refused, never fetched
+        assert page.get_by_alt_text("redocly logo").count() == 0
+    finally:
+        context.close()
+
+
+def test_region_tables_fit_a_phone(platform, new_page):
+    """On a phone (375 px wide) the page never scrolls sideways: a region table scrolls in its
+    own wrapper, which a keyboard can reach, so the dormant column is there to see; the home
+    page's search answers there too."""
+    for javascript in (True, False):
+        page = new_page(width=375, javascript=javascript)
+        page.goto("/peta/14.71.01")
+        dormant = page.get_by_role("columnheader", name="KIM vakum")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        dormant.scroll_into_view_if_needed()
+        box = dormant.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        first_region = page.locator(".table-wrap tbody th").first.bounding_box()
+        assert first_region["x"] >= 0  # the region's name stays in view while the table scrolls
+        wrapper = page.locator(".table-wrap", has=dormant)
+        assert wrapper.get_attribute("tabindex") == "0"  # scrolled with the arrow keys too
+        assert page.get_by_text("Geser tabel ke samping untuk melihat semua kolom.").is_visible()
+        check_page(page, f"{platform.backend}/publik-peta-ponsel{'' if javascript else '-tanpa-js'}")
+    page.goto("/?cari=Jadirejo")
+    page.get_by_role("link", name="Jadirejo").first.click()
+    page.wait_for_url("**/peta/14.71.01.1002")
+    page.go_back()
+    check_page(page, f"{platform.backend}/publik-beranda-cari-ponsel")

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from services.gateway.web import auth, console, portal, public
+from services.gateway.web import apidocs, auth, console, portal, public
 from services.gateway.web.errors import PageError, SignInRequired
 from services.gateway.web.pages import error_page, is_page, is_page_path, sign_in_redirect
 
@@ -40,7 +40,7 @@ class PageCompression:
 def install(app: FastAPI):
     app.mount("/static", Static(directory=STATIC), name="static")
     app.add_middleware(PageCompression)
-    for module in (public, auth, console, portal):
+    for module in (apidocs, public, auth, console, portal):
         app.include_router(module.router)
 
     @app.exception_handler(PageError)

@@ -212,4 +212,14 @@ ENGLISH = {
     "Aspirasi terkirim. Kode pelacakan untuk warga:": "Aspiration sent. The citizen's tracking code:",
     "Yang dikirim melalui KIM ini": "Sent through this group",
     "Kirim aspirasi atas nama warga": "Send an aspiration for a citizen",
+    # the home page's search
+    "Cari desa atau KIM Anda": "Find your village or group", "Nama desa/kelurahan atau KIM": "Village or group name",
+    "Misalnya Jadirejo atau KIM Maju Bersama": "For example Jadirejo or KIM Maju Bersama",
+    "Hasil pencarian untuk “{words}”": "Search results for “{words}”",
+    "Tidak ada desa/kelurahan atau KIM yang cocok.": "No village or group matches.",
+    "{active} KIM aktif, {vakum} KIM vakum": "{active} active KIM, {vakum} dormant KIM",
+    "{n} desa/kelurahan lain bernama mirip: perjelas namanya.":
+        "{n} more villages have a similar name: type more of it.",
+    "Ketik sedikitnya 2 huruf.": "Type at least 2 letters.", "Paling banyak 100 huruf.": "At most 100 letters.",
+    "Geser tabel ke samping untuk melihat semua kolom.": "Swipe the table sideways to see every column.",
 }

@@ -1,4 +1,6 @@
-"""Public pages: the map of groups, the directory, sending and tracking an aspiration."""
+"""Public pages: the home page and its search, the map of groups, the directory,
+sending and tracking an aspiration."""
+import asyncio
 import secrets
 
 from fastapi import APIRouter, Request
@@ -7,6 +9,7 @@ from fastapi.responses import Response
 from services.common.tracking import normalise_tracking_code
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
+from services.gateway.web.i18n import language, translator
 from services.gateway.web.pages import PAGE_SIZE, Visitor, form_data, page_offset, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -16,10 +19,53 @@ CATEGORIES = ("infrastruktur", "kesehatan", "pendidikan", "administrasi_kependud
               "lingkungan", "keamanan", "lainnya")
 
 
+SEARCH_RESULTS = 10  # villages and groups each: a name typed on the home page, not a browse
+SEARCH_LENGTH = (2, 100)  # what the API's `q` takes
+
+
+def _search_error(request: Request, text: str) -> str | None:
+    _ = translator(language(request))
+    if len(text) < SEARCH_LENGTH[0]:
+        return _("Ketik sedikitnya 2 huruf.")
+    if len(text) > SEARCH_LENGTH[1]:
+        return _("Paling banyak 100 huruf.")
+    return None
+
+
+async def _village_found(api: Api, village: dict) -> dict:
+    """A village as a search answers it: where it lies (district, regency,
+    province) and its groups counted."""
+    district, coverage = await asyncio.gather(api.get(f"/api/v1/regions/{village['parent_code']}"),
+                                              api.get(f"/api/v1/public/coverage/{village['code']}"))
+    places = [district["name"], *(a["name"] for a in reversed(district["ancestors"]))]
+    return {**village, "places": places, "coverage": coverage}
+
+
+async def search(api: Api, text: str) -> dict:
+    """Villages by name (each leading to its page: coverage and groups) and groups by name."""
+    villages, kims = await asyncio.gather(
+        api.call("GET", "/api/v1/regions", params={"q": text, "level": "village", "limit": SEARCH_RESULTS}),
+        api.call("GET", "/api/v1/public/kims", params={"q": text, "limit": SEARCH_RESULTS}))
+    found = villages.data["items"] if villages.ok else []
+    return {"villages": await asyncio.gather(*(_village_found(api, v) for v in found)),
+            "villages_total": villages.data["total"] if villages.ok else 0,
+            "kims": kims.data if kims.ok else {"items": [], "total": 0}}
+
+
 @router.get("/")
 async def home(request: Request, _visitor: Visitor):
-    coverage = await Api(request).get("/api/v1/public/coverage/ID")
-    return render(request, "home.html", coverage=coverage)
+    """The national figures, and a search for one's own village or group (`?cari=`, a plain GET form)."""
+    api = Api(request)
+    text = (request.query_params.get("cari") or "").strip()
+    if "cari" in request.query_params and (error := _search_error(request, text)):
+        coverage = await api.get("/api/v1/public/coverage/ID")
+        return render(request, "home.html", status_code=422, coverage=coverage, search={"cari": text},
+                      errors={"cari": error}, results=None)
+    if text:
+        coverage, results = await asyncio.gather(api.get("/api/v1/public/coverage/ID"), search(api, text))
+    else:
+        coverage, results = await api.get("/api/v1/public/coverage/ID"), None
+    return render(request, "home.html", coverage=coverage, search={"cari": text}, errors={}, results=results)
 
 
 @router.get("/peta")

@@ -11,14 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.conftest import free_port
+
 HOW_TO = ("a private RabbitMQ node needs Debian's rabbitmq-server (`apt-get install rabbitmq-server`) "
           "and root (it runs as the `rabbitmq` user)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _answers(port: int) -> bool:
@@ -38,7 +34,7 @@ class BrokerNode:
         # a folder of its own that the rabbitmq user can reach (pytest's are root's only)
         folder = self.folder = Path(tempfile.mkdtemp(prefix="kim-rabbitmq-"))
         folder.chmod(0o755)
-        self.port = _free_port()
+        self.port = free_port()
         self.name = f"kimtest{self.port}@localhost"
         self.amqp_uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
         # guest may sign in from loopback only, which is where the tests are
@@ -52,7 +48,7 @@ class BrokerNode:
             "RABBITMQ_CONFIG_FILE": str(folder / "rabbitmq.conf"),
             "RABBITMQ_NODENAME": self.name,
             "RABBITMQ_NODE_PORT": str(self.port),
-            "RABBITMQ_DIST_PORT": str(_free_port()),
+            "RABBITMQ_DIST_PORT": str(free_port()),
             "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
             "RABBITMQ_LOG_BASE": str(folder / "log"),
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),

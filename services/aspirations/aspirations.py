@@ -23,8 +23,9 @@ from services.common.errors import InvalidInput, InvalidTransition, NotFound, Un
 from services.common.events import as_utc, record_event, utcnow
 from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office, require_region
+from services.common.vocabulary import ASPIRATION_KINDS
 
-KINDS = ("aspirasi", "pengaduan", "permintaan_informasi")
+KINDS = ASPIRATION_KINDS
 
 
 def _iso(moment):
@@ -324,7 +325,7 @@ def step(session: Session, a: Aspiration, to: str, note, actor_label: str, now: 
     if to in ("closed", "rejected"):
         a.closed_at = now
     a.due_at = deadline(calendar, settings, to, now)
-    if to in ("responded", "closed", "rejected"):
+    if to not in OPEN:
         a.overdue = False
     session.add(HistoryEntry(aspiration_id=a.id, old=old, new=to, note=note, actor=actor_label, at=now))
     record_event(session, "aspiration_status_changed", {"aspiration_id": a.id, "old": old, "new": to})

@@ -18,9 +18,10 @@ from services.common.db import dialect_insert
 from services.common.errors import InvalidTransition, NotFound, OutOfScope, invalid
 from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor, require_kim, require_office, require_region
+from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES
 
-CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
-PRIORITIES = ("normal", "high", "urgent")
+CATEGORIES = BROADCAST_CATEGORIES
+PRIORITIES = BROADCAST_PRIORITIES
 RUNNING = ("publishing", "published")
 
 

@@ -9,8 +9,9 @@ national admin); a group (kim) covers itself.
 from dataclasses import dataclass
 
 from services.common.errors import InvalidInput, OutOfScope
+from services.common.vocabulary import KEY_ROLES
 
-ROLES = ("admin", "operator", "kim", "public")
+ROLES = (*KEY_ROLES, "public")
 
 
 @dataclass(frozen=True)

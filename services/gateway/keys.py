@@ -11,11 +11,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.events import utcnow
+from services.common.vocabulary import KEY_ROLES
 from services.gateway.models import ApiKey
 
 log = logging.getLogger(__name__)
 
-ROLES = ("admin", "operator", "kim")
+ROLES = KEY_ROLES
 KEY_PREFIX = "kim_"
 
 

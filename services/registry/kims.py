@@ -25,17 +25,16 @@ from services.common.errors import (
 from services.common.events import record_event, record_events, utcnow
 from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
+from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
 from services.registry import coverage
 from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
 from services.registry.regions import ancestor_codes, region_dict
 
-CLASSIFICATIONS = ("tumbuh", "berkembang", "maju", "mandiri")
-STATUSES = ("active", "vakum", "dissolved")
+CLASSIFICATIONS = KIM_CLASSIFICATIONS
+STATUSES = KIM_STATUSES
 # from -> to: a dissolved group stays dissolved (a re-founded one registers anew)
 TRANSITIONS = {"active": ("vakum", "dissolved"), "vakum": ("active", "dissolved"), "dissolved": ()}
-MEMBER_ROLES = ("ketua", "sekretaris", "bendahara", "anggota")
 OFFICERS = ("ketua", "sekretaris", "bendahara")  # one each per group
-ACTIVITY_KINDS = ("diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya")
 # fields a group may edit about itself; the office edits everything
 KIM_EDITABLE = {"name", "address", "lat", "lon", "tags", "contact"}
 OFFICE_EDITABLE = KIM_EDITABLE | {"village_code", "sk", "classification"}

@@ -58,3 +58,14 @@ def test_a_refused_edit_keeps_what_was_typed_next_to_its_error(platform):
     assert saved.status_code == 303
     with platform.admin as admin:
         assert admin.get(f"/api/v1/kims/{kim['id']}").json()["name"] == "Nama Baru Sekali"
+
+
+def test_the_forms_topics_are_the_open311_services(platform):
+    # the form once offered administrasi_kependudukan where Open311 says administrasi
+    citizen = visitor(platform)
+    page = citizen.get("/aspirasi?cari=Jadirejo")
+    select = re.search(r'<select[^>]*name="category".*?</select>', page.text, re.S).group(0)
+    offered = [code for code in re.findall(r'<option value="([^"]*)"', select) if code]
+    services = citizen.get("/open311/v2/services.json").json()
+    assert offered == [service["service_code"] for service in services]
+    assert "administrasi" in offered and "Administrasi kependudukan" in select

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from services.common.events import utcnow
 from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.common.tracking import normalise_tracking_code
+from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem, prefers_english
@@ -32,8 +33,8 @@ TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TRACKING_LENGTH = 10
 INTAKE_QUEUE = "aspirations.intake"
 CATEGORY_LENGTH = 50  # the aspirations' category column
-Kind = Literal["aspirasi", "pengaduan", "permintaan_informasi"]
-Status = Literal["received", "verified", "forwarded", "in_progress", "responded", "closed", "rejected"]
+Kind = Literal[ASPIRATION_KINDS]
+Status = Literal[ASPIRATION_STATUSES]
 
 
 def new_tracking_code() -> str:

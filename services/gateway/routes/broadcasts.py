@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.regions import REGION_CODE
+from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.routes.common import BLANK, TEXT, Day, Flag, Integer, Moment, Pages, problems, region_exists
@@ -37,8 +38,8 @@ class BroadcastCreate(Strict):
         "expires_at": "2026-12-31T23:59:00+07:00"}]})
     title: str = Field(min_length=3, max_length=200, pattern=TEXT)
     body: str = Field(min_length=1, max_length=50_000, pattern=TEXT)
-    category: Literal["program", "kebijakan", "pengumuman", "darurat"]
-    priority: Literal["normal", "high", "urgent"] = "normal"
+    category: Literal[BROADCAST_CATEGORIES]
+    priority: Literal[BROADCAST_PRIORITIES] = "normal"
     target: Target
     publish_at: Moment | None = None
     expires_at: Moment | None = None

@@ -7,6 +7,7 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from services.common.regions import PROVINCE_CODE, REGENCY_CODE, REGION_CODE
+from services.common.vocabulary import KEY_ROLES
 from services.gateway.deps import Admin, Keys, RpcCall, actor
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
@@ -36,7 +37,7 @@ class KeyCreate(BaseModel):
         {"name": "KIM Maju Bersama", "role": "kim", "kim_id": "KIM-14.71.01.1001-0001"}]})
 
     name: str = Field(min_length=1, max_length=100, pattern=TEXT)
-    role: Literal["admin", "operator", "kim"]
+    role: Literal[KEY_ROLES]
     scope_region: str | None = Field(None, pattern=REGION_CODE)
     kim_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 

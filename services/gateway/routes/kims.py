@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.regions import REGION_CODE, VILLAGE_CODE
+from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
 from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.routes.common import EMAIL, JSON_NUMBER, TEXT, Day, Integer, Page, Pages, problems
@@ -15,8 +16,8 @@ router = APIRouter(tags=["kims"])
 
 KIM_ID = r"^[A-Za-z0-9._:-]{1,32}$"
 TAG = r"^[a-z][a-z0-9_]{1,39}$"
-Classification = Literal["tumbuh", "berkembang", "maju", "mandiri"]
-Status = Literal["active", "vakum", "dissolved"]
+Classification = Literal[KIM_CLASSIFICATIONS]
+Status = Literal[KIM_STATUSES]
 KimId = Annotated[str, Path(pattern=KIM_ID, examples=["KIM-1471011002-01"])]
 
 
@@ -103,7 +104,7 @@ class MemberCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"name": "Siti Aminah", "role": "ketua", "phone": "+62 812 3456 7890"}]})
     name: str = Field(min_length=1, max_length=200, pattern=TEXT)
-    role: Literal["ketua", "sekretaris", "bendahara", "anggota"]
+    role: Literal[MEMBER_ROLES]
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$", description="personal data")
 
 
@@ -113,7 +114,7 @@ class ActivityCreate(Strict):
         "participants": 45, "place": "Balai Desa Jadirejo"}]})
     date: Day
     title: str = Field(min_length=3, max_length=200, pattern=TEXT)
-    kind: Literal["diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya"]
+    kind: Literal[ACTIVITY_KINDS]
     participants: Integer = Field(ge=0, le=1_000_000)
     place: str | None = Field(None, max_length=200, pattern=TEXT)
     description: str | None = Field(None, max_length=5000, pattern=TEXT)

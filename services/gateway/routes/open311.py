@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.regions import VILLAGE_CODE
+from services.common.vocabulary import ASPIRATION_CATEGORIES
 from services.gateway.deps import RpcCall, authenticate
 from services.gateway.problems import Problem, field_message, prefers_english
 from services.gateway.routes.aspirations import (
@@ -99,17 +100,7 @@ GEOREPORT_ERRORS = {
                                 ("default", "Any other error, in the same GeoReport shape"))}
 
 # service_code -> (name, description); an aspiration's category is its service
-SERVICES = {
-    "infrastruktur": ("Infrastruktur", "Jalan, jembatan, drainase, penerangan jalan"),
-    "kesehatan": ("Kesehatan", "Puskesmas, posyandu, layanan kesehatan"),
-    "pendidikan": ("Pendidikan", "Sekolah, beasiswa, layanan pendidikan"),
-    "administrasi": ("Administrasi kependudukan", "KTP, KK, akta, surat keterangan"),
-    "lingkungan": ("Lingkungan hidup", "Sampah, pencemaran, kebersihan"),
-    "sosial": ("Sosial", "Bantuan sosial, disabilitas, lansia"),
-    "ekonomi": ("Ekonomi dan UMKM", "Usaha kecil, pasar, harga"),
-    "keamanan": ("Ketertiban dan keamanan", "Ketertiban umum, keamanan lingkungan"),
-    "lainnya": ("Lainnya", "Hal lain"),
-}
+SERVICES = {term.code: term.service for term in ASPIRATION_CATEGORIES.terms}
 
 
 @router.get("/discovery.json", summary="Open311 discovery")

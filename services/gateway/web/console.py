@@ -6,6 +6,14 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.common.vocabulary import (
+    ASPIRATION_STATUSES,
+    BROADCAST_CATEGORIES,
+    BROADCAST_PRIORITIES,
+    KIM_CLASSIFICATIONS,
+    KIM_STATUSES,
+    MEMBER_ROLES,
+)
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
 from services.gateway.web.pages import PAGE_SIZE, Staff, finish, form_data, page_offset, redirect, render, zone
@@ -13,12 +21,6 @@ from services.gateway.web.public import kim_list, village_choices
 
 router = APIRouter(prefix="/konsol", include_in_schema=False)
 
-CLASSIFICATIONS = ("tumbuh", "berkembang", "maju", "mandiri")
-BROADCAST_CATEGORIES = ("program", "kebijakan", "pengumuman", "darurat")
-PRIORITIES = ("normal", "high", "urgent")
-MEMBER_ROLES = ("ketua", "sekretaris", "bendahara", "anggota")
-KIM_STATUSES = ("active", "vakum", "dissolved")
-ASPIRATION_STATUSES = ("received", "verified", "forwarded", "in_progress", "responded", "closed", "rejected")
 
 
 def scope_code(staff) -> str:
@@ -79,7 +81,7 @@ async def _kim_form(request: Request, values: dict, errors: dict, status_code: i
     tags = await api.get("/api/v1/tags")
     villages = await village_choices(api, request.query_params.get("cari"))
     return render(request, "console/kim_new.html", status_code=status_code, values=values, errors=errors,
-                  tags=tags["items"], villages=villages, classifications=CLASSIFICATIONS)
+                  tags=tags["items"], villages=villages, classifications=KIM_CLASSIFICATIONS)
 
 
 @router.get("/kim/baru")
@@ -111,7 +113,7 @@ async def _kim_page(request: Request, kim_id: str, errors: dict | None = None, s
                   history=history, activities=activities, tags=tags["items"], errors=errors or {},
                   values=typed if form_name == "anggota" else {},
                   flat={**flat_kim(kim), **(typed or {})} if form_name == "ubah" else flat_kim(kim),
-                  classifications=CLASSIFICATIONS, member_roles=MEMBER_ROLES,
+                  classifications=KIM_CLASSIFICATIONS, member_roles=MEMBER_ROLES,
                   statuses=KIM_STATUSES, created=request.query_params.get("baru") == "1")
 
 
@@ -196,8 +198,8 @@ async def _broadcast_form(request: Request, values: dict, errors: dict, status_c
                           recipients: int | None = None):
     tags = await Api(request).get("/api/v1/tags")
     return render(request, "console/broadcast_new.html", status_code=status_code, values=values, errors=errors,
-                  tags=tags["items"], classifications=CLASSIFICATIONS, categories=BROADCAST_CATEGORIES,
-                  priorities=PRIORITIES, recipients=recipients)
+                  tags=tags["items"], classifications=KIM_CLASSIFICATIONS, categories=BROADCAST_CATEGORIES,
+                  priorities=BROADCAST_PRIORITIES, recipients=recipients)
 
 
 @router.get("/siaran/baru")

@@ -5,6 +5,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 
+from services.common.vocabulary import ACTIVITY_KINDS
 from services.gateway.web.api import Api
 from services.gateway.web.pages import PAGE_SIZE, GroupMember, form_data, page_offset, redirect, render
 from services.gateway.web.public import aspiration_form, aspiration_payload, submission_key
@@ -12,7 +13,6 @@ from services.gateway.web.public import aspiration_form, aspiration_payload, sub
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
 CHANNELS = ("whatsapp", "pengeras_suara", "pertemuan", "media_sosial", "papan_informasi", "lainnya")
-ACTIVITY_KINDS = ("diseminasi", "pelatihan", "pertemuan", "acara_publik", "lainnya")
 
 
 async def _inbox(request: Request, member, errors: dict | None = None, status_code: int = 200,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.common.tracking import normalise_tracking_code
+from services.common.vocabulary import ASPIRATION_CATEGORIES
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language, translator
@@ -15,8 +16,6 @@ from services.gateway.web.pages import PAGE_SIZE, Visitor, form_data, page_offse
 router = APIRouter(include_in_schema=False)
 
 MAP_POINTS = 300  # markers on one district's map; the directory has the rest
-CATEGORIES = ("infrastruktur", "kesehatan", "pendidikan", "administrasi_kependudukan", "sosial", "ekonomi",
-              "lingkungan", "keamanan", "lainnya")
 
 
 SEARCH_RESULTS = 10  # villages and groups each: a name typed on the home page, not a browse
@@ -141,7 +140,7 @@ async def aspiration_form(request: Request, values: dict, errors: dict, status_c
     # one key per form shown: sending the same form twice (a double tap, a retry) files one aspiration
     values = {**values, "submission_key": values.get("submission_key") or secrets.token_urlsafe(16)}
     return render(request, template, status_code=status_code, values=values, errors=errors,
-                  villages=villages, categories=CATEGORIES, **context)
+                  villages=villages, categories=ASPIRATION_CATEGORIES, **context)
 
 
 @router.get("/aspirasi")

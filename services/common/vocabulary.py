@@ -1,0 +1,103 @@
+"""Every closed list of codes the platform speaks, each once: its codes in
+their order and, beside each, its labels in Bahasa Indonesia and English.
+
+The services check input against these codes, the gateway builds its
+`Literal`s (and so the OpenAPI enums) from them, the website lists and labels
+them. `tests/test_vocabulary.py` fails when a copy of one appears elsewhere.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    id: str  # the Indonesian label
+    en: str  # the English label
+    # Open311 only: the service's name and description (an aspiration category is a service)
+    service: tuple[str, str] | None = None
+
+
+class Vocabulary(tuple):
+    """The codes, in order (a tuple, so `in`, `join` and `Literal[...]` work), with their terms."""
+
+    def __new__(cls, *terms: Term):
+        vocabulary = super().__new__(cls, (term.code for term in terms))
+        vocabulary.terms = terms
+        return vocabulary
+
+    def term(self, code: str) -> Term:
+        return next(term for term in self.terms if term.code == code)
+
+
+KIM_CLASSIFICATIONS = Vocabulary(
+    Term("tumbuh", "Tumbuh", "Growing"), Term("berkembang", "Berkembang", "Developing"),
+    Term("maju", "Maju", "Advanced"), Term("mandiri", "Mandiri", "Self-reliant"))
+
+KIM_STATUSES = Vocabulary(
+    Term("active", "Aktif", "Active"), Term("vakum", "Vakum", "Dormant"), Term("dissolved", "Bubar", "Dissolved"))
+
+MEMBER_ROLES = Vocabulary(
+    Term("ketua", "Ketua", "Chair"), Term("sekretaris", "Sekretaris", "Secretary"),
+    Term("bendahara", "Bendahara", "Treasurer"), Term("anggota", "Anggota", "Member"))
+
+ACTIVITY_KINDS = Vocabulary(
+    Term("diseminasi", "Diseminasi informasi", "Information dissemination"),
+    Term("pelatihan", "Pelatihan", "Training"), Term("pertemuan", "Pertemuan", "Meeting"),
+    Term("acara_publik", "Acara publik", "Public event"), Term("lainnya", "Lainnya", "Other"))
+
+BROADCAST_CATEGORIES = Vocabulary(
+    Term("program", "Program", "Programme"), Term("kebijakan", "Kebijakan", "Policy"),
+    Term("pengumuman", "Pengumuman", "Announcement"), Term("darurat", "Darurat", "Emergency"))
+
+BROADCAST_PRIORITIES = Vocabulary(
+    Term("normal", "Biasa", "Normal"), Term("high", "Penting", "High"), Term("urgent", "Segera", "Urgent"))
+
+ASPIRATION_KINDS = Vocabulary(
+    Term("aspirasi", "Aspirasi (saran)", "Suggestion"), Term("pengaduan", "Pengaduan", "Complaint"),
+    Term("permintaan_informasi", "Permintaan informasi", "Information request"))
+
+# in the order of the SP4N workflow (services/aspirations/workflow.py holds the transitions)
+ASPIRATION_STATUSES = Vocabulary(
+    Term("received", "Diterima", "Received"), Term("verified", "Diverifikasi", "Verified"),
+    Term("forwarded", "Diteruskan", "Forwarded"), Term("in_progress", "Sedang diproses", "In progress"),
+    Term("responded", "Dijawab", "Responded"), Term("closed", "Selesai", "Closed"),
+    Term("rejected", "Ditolak", "Rejected"))
+
+# The suggested categories (the API takes any word, normalised): the website's choices and
+# the Open311 services. `administrasi` is the Open311 service_code clients already use; the
+# website once offered `administrasi_kependudukan` for it (CATEGORY_ALIASES).
+ASPIRATION_CATEGORIES = Vocabulary(
+    Term("infrastruktur", "Infrastruktur", "Infrastructure",
+         service=("Infrastruktur", "Jalan, jembatan, drainase, penerangan jalan")),
+    Term("kesehatan", "Kesehatan", "Health", service=("Kesehatan", "Puskesmas, posyandu, layanan kesehatan")),
+    Term("pendidikan", "Pendidikan", "Education", service=("Pendidikan", "Sekolah, beasiswa, layanan pendidikan")),
+    Term("administrasi", "Administrasi kependudukan", "Civil registration",
+         service=("Administrasi kependudukan", "KTP, KK, akta, surat keterangan")),
+    Term("lingkungan", "Lingkungan", "Environment", service=("Lingkungan hidup", "Sampah, pencemaran, kebersihan")),
+    Term("sosial", "Sosial", "Social welfare", service=("Sosial", "Bantuan sosial, disabilitas, lansia")),
+    Term("ekonomi", "Ekonomi", "Economy", service=("Ekonomi dan UMKM", "Usaha kecil, pasar, harga")),
+    Term("keamanan", "Keamanan dan ketertiban", "Safety and order",
+         service=("Ketertiban dan keamanan", "Ketertiban umum, keamanan lingkungan")),
+    Term("lainnya", "Lainnya", "Other", service=("Lainnya", "Hal lain")))
+# an old code -> the code it is now (aspirations filed under the old one keep their label)
+CATEGORY_ALIASES = {"administrasi_kependudukan": "administrasi"}
+
+# what an API key or an account may be
+KEY_ROLES = Vocabulary(Term("admin", "Admin", "Admin"), Term("operator", "Operator", "Operator"),
+                       Term("kim", "KIM", "KIM"))
+
+VOCABULARIES = {
+    "kim_classifications": KIM_CLASSIFICATIONS, "kim_statuses": KIM_STATUSES, "member_roles": MEMBER_ROLES,
+    "activity_kinds": ACTIVITY_KINDS, "broadcast_categories": BROADCAST_CATEGORIES,
+    "broadcast_priorities": BROADCAST_PRIORITIES, "aspiration_kinds": ASPIRATION_KINDS,
+    "aspiration_statuses": ASPIRATION_STATUSES, "aspiration_categories": ASPIRATION_CATEGORIES,
+    "key_roles": KEY_ROLES,
+}
+
+
+def labels() -> dict[str, tuple[str, str]]:
+    """code -> (Indonesian, English) over every vocabulary (a code shared by two, `lainnya`,
+    means the same in both), old aliases included."""
+    found = {term.code: (term.id, term.en) for vocabulary in VOCABULARIES.values() for term in vocabulary.terms}
+    found.update({old: found[new] for old, new in CATEGORY_ALIASES.items()})
+    return found

@@ -3,6 +3,11 @@ built by services/registry/events.py: what they carry does not follow the
 HTTP API's view, and it holds what the consumers read (broadcast's and
 aspirations' directories; their contract tests feed these builders' events
 to their own handling)."""
+import json
+import random
+
+from sqlalchemy import select
+
 from services.common.contracts import (
     CONTRACTS,
     KimActivityReported,
@@ -12,9 +17,11 @@ from services.common.contracts import (
     KimUpdated,
     read,
 )
+from services.common.db import make_engine, outbox
 from services.common.events import make_envelope
 from services.registry import events, kims
 from services.registry.models import Activity
+from services.registry.seed import seed
 from services.registry.tests.samples import sample_kim
 
 # the fields of a whole record as the events have always carried them (the wire stays the same)
@@ -84,3 +91,18 @@ def test_a_status_change_and_an_activity_carry_their_own_fields():
 def test_every_registry_event_has_one_contract_of_version_1():
     for contract in (KimRegistered, KimUpdated, KimSnapshot, KimStatusChanged, KimActivityReported):
         assert CONTRACTS[contract.TYPE] is contract and contract.VERSION == 1
+
+
+def test_seeded_groups_and_a_snapshot_record_events_that_read_as_their_contracts(session, registry_url):
+    """The bulk producers (seed, snapshot) build their events with the same builders."""
+    engine = make_engine(registry_url)
+    assert seed(engine, 3, random.Random(1)) == 3
+    engine.dispose()
+    with session.begin():
+        kims.emit_snapshot(session)
+    stored = [json.loads(e) for e in session.scalars(select(outbox.c.envelope).order_by(outbox.c.id))]
+    assert [e["type"] for e in stored] == ["kim_registered"] * 3 + ["kim_snapshot"] * 3
+    for envelope in stored:
+        record = read(envelope, CONTRACTS[envelope["type"]])
+        assert list(envelope["data"])[:len(RECORD_FIELDS)] == RECORD_FIELDS
+        assert record.sk.issuer == "Kepala Desa" and record.region_path[-1] == record.village_code

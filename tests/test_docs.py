@@ -101,6 +101,8 @@ def test_every_recorded_event_has_its_contract_and_the_catalogue_lists_its_field
     section names the contract and every field it carries."""
     recorded = recorded_events()
     assert sorted(set(recorded) ^ set(CONTRACTS)) == [], "events recorded without a contract, or contracts unused"
+    as_dicts = [str(p.relative_to(ROOT)) for p in SOURCE if re.search(r'record_events?\(\s*\w+,\s*"\w+",\s*\{', read(p))]
+    assert as_dicts == [], "events recorded as dict literals instead of their contracts' builders"
     sections = catalogue_sections()
     for event_type, contract in CONTRACTS.items():
         section = sections[event_type]

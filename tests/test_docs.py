@@ -5,6 +5,7 @@ consuming one, and every file the docs name or link to exists."""
 import re
 from pathlib import Path
 
+from services.common.contracts import CONTRACTS
 from services.gateway.export_openapi import DEFAULT_PATH, openapi_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,21 @@ def test_the_event_catalogue_names_every_consumer_under_its_event():
     documented = {(event_type, consumer) for event_type, section in sections.items()
                   for consumer in re.findall(r"`(\w+\.on_\w+)`", section)}
     assert documented == {(event_type, f"{service}.{method}") for _, event_type, service, method in handlers}
+
+
+def test_every_recorded_event_has_its_contract_and_the_catalogue_lists_its_fields():
+    """services/common/contracts.py holds one payload per event type; its
+    section names the contract and every field it carries."""
+    recorded = recorded_events()
+    assert sorted(set(recorded) ^ set(CONTRACTS)) == [], "events recorded without a contract, or contracts unused"
+    as_dicts = [str(p.relative_to(ROOT)) for p in SOURCE if re.search(r'record_events?\(\s*\w+,\s*"\w+",\s*\{', read(p))]
+    assert as_dicts == [], "events recorded as dict literals instead of their contracts' builders"
+    sections = catalogue_sections()
+    for event_type, contract in CONTRACTS.items():
+        section = sections[event_type]
+        assert f"`{contract.__name__}`" in section, (event_type, contract.__name__)
+        missing = [field for field in contract.model_fields if f"`{field}`" not in section]
+        assert not missing, (event_type, missing)
 
 
 def test_every_relative_link_in_the_docs_points_to_an_existing_file():

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.aspirations import events
 from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
 from services.common.db import dialect_insert
@@ -131,9 +132,8 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
         return False
     session.add(HistoryEntry(aspiration_id=aspiration_id, old=None, new="received", note=note,
                              actor=submission.get("submitted_by", "public"), at=submitted_at))
-    record_event(session, "aspiration_submitted", {
-        "aspiration_id": aspiration_id, "tracking_code": submission["tracking_code"], "village_code": village,
-        "kim_id": kim_id, "category": data["category"], "kind": data["kind"]})
+    record_event(session, "aspiration_submitted", events.aspiration_submitted(
+        aspiration_id, submission["tracking_code"], village, kim_id, data["category"], data["kind"]))
     return True
 
 
@@ -328,11 +328,9 @@ def step(session: Session, a: Aspiration, to: str, note, actor_label: str, now: 
     if to not in OPEN:
         a.overdue = False
     session.add(HistoryEntry(aspiration_id=a.id, old=old, new=to, note=note, actor=actor_label, at=now))
-    record_event(session, "aspiration_status_changed", {"aspiration_id": a.id, "old": old, "new": to})
+    record_event(session, "aspiration_status_changed", events.aspiration_status_changed(a, old, to))
     if to == "responded":
-        record_event(session, "aspiration_responded", {
-            "aspiration_id": a.id, "tracking_code": a.tracking_code, "kim_id": a.kim_id, "response": response,
-            "answer_to_kim": kim_may_see_answer(a)})
+        record_event(session, "aspiration_responded", events.aspiration_responded(a, response, kim_may_see_answer(a)))
 
 
 def check_deadlines(session: Session, now: datetime, calendar: Calendar, settings, limit: int = 1000) -> dict:
@@ -346,9 +344,7 @@ def check_deadlines(session: Session, now: datetime, calendar: Calendar, setting
         a.overdue, a.escalated, a.updated_at = True, True, now
         session.add(HistoryEntry(aspiration_id=a.id, old=a.status, new=a.status, actor="system:deadline",
                                  note=f"lewat tenggat; dieskalasi ke provinsi {a.province_code}", at=now))
-        record_event(session, "aspiration_overdue", {
-            "aspiration_id": a.id, "status": a.status, "due_at": _iso(a.due_at),
-            "regency_code": a.regency_code, "escalated_to": a.province_code})
+        record_event(session, "aspiration_overdue", events.aspiration_overdue(a))
     closing = session.scalars(select(Aspiration).where(Aspiration.status == "responded", Aspiration.due_at < now)
                               .limit(limit).with_for_update(skip_locked=True)).all()
     for a in closing:

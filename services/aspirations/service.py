@@ -5,9 +5,10 @@ import logging
 
 from sqlalchemy import func, select
 
-from services.aspirations import aspirations, metrics
-from services.aspirations.models import Aspiration, DirectoryKim
+from services.aspirations import aspirations, directory, metrics
+from services.aspirations.models import Aspiration
 from services.aspirations.workflow import OPEN, Calendar
+from services.common.contracts import KimRegistered, KimSnapshot, KimStatusChanged, KimUpdated, read
 from services.common.entrypoints import command_consumer, event_handler, rpc, timer
 from services.common.events import claim_event, utcnow
 from services.common.scope import Actor
@@ -33,30 +34,27 @@ class AspirationsService(ServiceBase):
     # --- the KIM directory replica --------------------------------------------------------
     @event_handler("registry", "kim_registered")
     def on_kim_registered(self, envelope):
-        self._apply(envelope, envelope["data"]["id"], envelope["data"]["village_code"], envelope["data"]["status"])
+        record = read(envelope, KimRegistered)
+        if claim_event(self.db, envelope):
+            directory.apply_record(self.db, record)
 
     @event_handler("registry", "kim_updated")
     def on_kim_updated(self, envelope):
-        self._apply(envelope, envelope["data"]["id"], envelope["data"]["village_code"], envelope["data"]["status"])
+        record = read(envelope, KimUpdated)
+        if claim_event(self.db, envelope):
+            directory.apply_record(self.db, record)
 
     @event_handler("registry", "kim_snapshot")
     def on_kim_snapshot(self, envelope):
-        self._apply(envelope, envelope["data"]["id"], envelope["data"]["village_code"], envelope["data"]["status"])
+        record = read(envelope, KimSnapshot)
+        if claim_event(self.db, envelope):
+            directory.apply_record(self.db, record)
 
     @event_handler("registry", "kim_status_changed")
     def on_kim_status_changed(self, envelope):
-        data = envelope["data"]
-        self._apply(envelope, data["kim_id"], data["village_code"], data["new"])
-
-    def _apply(self, envelope, kim_id, village_code, status):
-        if not claim_event(self.db, envelope):
-            return
-        version = envelope["data"]["version"]
-        kim = self.db.get(DirectoryKim, kim_id, with_for_update=True)
-        if kim is None:
-            self.db.add(DirectoryKim(id=kim_id, village_code=village_code, status=status, version=version))
-        elif version > kim.version:  # events of different types may overtake each other
-            kim.village_code, kim.status, kim.version = village_code, status, version
+        change = read(envelope, KimStatusChanged)
+        if claim_event(self.db, envelope):
+            directory.apply_status(self.db, change)
 
     # --- RPC -----------------------------------------------------------------------------
     @rpc

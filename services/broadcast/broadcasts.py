@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.orm import Session
 
-from services.broadcast import directory
+from services.broadcast import directory, events
 from services.broadcast.models import Broadcast, BroadcastRegion, Delivery, DirectoryKim, Relay, Webhook
+from services.common.contracts import AspirationResponded
 from services.common.db import dialect_insert
 from services.common.errors import InvalidTransition, NotFound, OutOfScope, invalid
 from services.common.events import as_utc, record_event, utcnow
@@ -181,9 +182,7 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
         due.fanout_done_at = now
         due.recipients = session.scalar(select(func.count()).select_from(Delivery)
                                         .where(Delivery.broadcast_id == due.id))
-        record_event(session, "broadcast_published", {
-            "broadcast_id": due.id, "recipients": due.recipients, "target": due.target,
-            "category": due.category, "priority": due.priority})
+        record_event(session, "broadcast_published", events.broadcast_published(due))
     return due.id, len(ids)
 
 
@@ -213,15 +212,15 @@ def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float =
     return created
 
 
-def deliver_answer(session: Session, answer: dict) -> bool:
+def deliver_answer(session: Session, answer: AspirationResponded) -> bool:
     """The answer to an aspiration a group filed, as a message in its inbox."""
-    kim = session.get(DirectoryKim, answer.get("kim_id") or "")
+    kim = session.get(DirectoryKim, answer.kim_id or "")
     if kim is None:
         return False
     hook = session.get(Webhook, kim.id) is not None
     now = utcnow()
     session.add(Delivery(kind="aspiration_answer", broadcast_id=None, kim_id=kim.id, village_code=kim.village_code,
-                         message={k: answer.get(k) for k in ("aspiration_id", "tracking_code", "response")},
+                         message=answer.model_dump(include={"aspiration_id", "tracking_code", "response"}),
                          created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
                          next_push_at=now if hook else None))
     return True
@@ -342,8 +341,7 @@ def acknowledge(session: Session, actor: Actor, kim_id: str, delivery_id: int) -
         now = utcnow()
         delivery.acknowledged_at = now
         delivery.read_at = delivery.read_at or now
-        record_event(session, "delivery_acknowledged", {
-            "broadcast_id": delivery.broadcast_id, "kim_id": delivery.kim_id, "delivery_id": delivery.id})
+        record_event(session, "delivery_acknowledged", events.delivery_acknowledged(delivery))
     return delivery_view(delivery)
 
 
@@ -379,7 +377,5 @@ def relay(session: Session, actor: Actor, kim_id: str, delivery_id: int, data: d
     delivery.relayed_at = delivery.relayed_at or now
     delivery.read_at = delivery.read_at or now
     session.flush()
-    record_event(session, "delivery_relayed", {
-        "broadcast_id": delivery.broadcast_id, "kim_id": delivery.kim_id, "delivery_id": delivery.id,
-        "reached": data["reached"], "channel": channel, "date": held_on.isoformat()})
+    record_event(session, "delivery_relayed", events.delivery_relayed(delivery, data["reached"], channel, held_on))
     return delivery_view(delivery)

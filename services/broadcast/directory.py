@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.broadcast.models import DirectoryKim, DirectoryTag
+from services.common.contracts import KimRecord, KimStatusChanged
 from services.common.errors import InvalidInput
 from services.common.events import utcnow
 from services.common.regions import REGION_CODE_PATTERN
@@ -17,19 +18,19 @@ from services.common.regions import REGION_CODE_PATTERN
 LEVEL_COLUMN = {0: "province_code", 1: "regency_code", 2: "district_code", 3: "village_code"}
 
 
-def apply_record(session: Session, record: dict) -> bool:
-    """A full public KIM record (kim_registered, kim_updated, kim_snapshot)."""
-    kim = session.get(DirectoryKim, record["id"], with_for_update=True)
-    if kim is not None and kim.version >= record["version"]:
+def apply_record(session: Session, record: KimRecord) -> bool:
+    """A whole KIM record (kim_registered, kim_updated, kim_snapshot)."""
+    kim = session.get(DirectoryKim, record.id, with_for_update=True)
+    if kim is not None and kim.version >= record.version:
         return False  # we know this version or a newer one
     if kim is None:
-        kim = DirectoryKim(id=record["id"])
+        kim = DirectoryKim(id=record.id)
         session.add(kim)
-    village = record["village_code"]
-    kim.name, kim.village_code = record["name"], village
+    village = record.village_code
+    kim.name, kim.village_code = record.name, village
     kim.district_code, kim.regency_code, kim.province_code = village[:8], village[:5], village[:2]
-    kim.classification, kim.status, kim.version = record["classification"], record["status"], record["version"]
-    kim.tags = [DirectoryTag(tag=t) for t in sorted(set(record.get("tags", [])))]
+    kim.classification, kim.status, kim.version = record.classification, record.status, record.version
+    kim.tags = [DirectoryTag(tag=t) for t in sorted(set(record.tags))]
     kim.updated_at = utcnow()
     return True
 
@@ -39,14 +40,14 @@ class NotYetKnown(Exception):
     handler fails, and the retry (with back-off) comes after it."""
 
 
-def apply_status(session: Session, change: dict) -> bool:
+def apply_status(session: Session, change: KimStatusChanged) -> bool:
     """kim_status_changed: only the status, when it is newer than ours."""
-    kim = session.get(DirectoryKim, change["kim_id"], with_for_update=True)
+    kim = session.get(DirectoryKim, change.kim_id, with_for_update=True)
     if kim is None:
-        raise NotYetKnown(f"KIM {change['kim_id']} is not in the directory yet")
-    if kim.version >= change["version"]:
+        raise NotYetKnown(f"KIM {change.kim_id} is not in the directory yet")
+    if kim.version >= change.version:
         return False
-    kim.status, kim.version, kim.updated_at = change["new"], change["version"], utcnow()
+    kim.status, kim.version, kim.updated_at = change.new, change.version, utcnow()
     return True
 
 

@@ -10,6 +10,14 @@ from sqlalchemy.orm import Session
 
 from services.broadcast import broadcasts, directory, metrics, webhooks
 from services.broadcast.models import Broadcast, Delivery
+from services.common.contracts import (
+    AspirationResponded,
+    KimRegistered,
+    KimSnapshot,
+    KimStatusChanged,
+    KimUpdated,
+    read,
+)
 from services.common.entrypoints import event_handler, rpc, timer
 from services.common.events import as_utc, claim_event
 from services.common.scope import Actor, require_office, require_region
@@ -73,26 +81,26 @@ class BroadcastService(ServiceBase):
     # --- the KIM directory replica, from the registry's events ----------------------
     @event_handler("registry", "kim_registered")
     def on_kim_registered(self, envelope):
-        self._apply_record(envelope)
+        self._apply_record(envelope, read(envelope, KimRegistered))
 
     @event_handler("registry", "kim_updated")
     def on_kim_updated(self, envelope):
-        self._apply_record(envelope)
+        self._apply_record(envelope, read(envelope, KimUpdated))
 
     @event_handler("registry", "kim_snapshot")
     def on_kim_snapshot(self, envelope):
-        self._apply_record(envelope)
+        self._apply_record(envelope, read(envelope, KimSnapshot))
 
     @event_handler("registry", "kim_status_changed")
     def on_kim_status_changed(self, envelope):
-        if claim_event(self.db, envelope) and directory.apply_status(self.db, envelope["data"]):
-            self._deliver_running(envelope["data"]["kim_id"])
+        change = read(envelope, KimStatusChanged)
+        if claim_event(self.db, envelope) and directory.apply_status(self.db, change):
+            self._deliver_running(change.kim_id)
 
-    def _apply_record(self, envelope):
-        if claim_event(self.db, envelope) and directory.apply_record(self.db, envelope["data"]):
-            log.info("directory: %s %s at version %s", envelope["type"], envelope["data"]["id"],
-                     envelope["data"]["version"])
-            self._deliver_running(envelope["data"]["id"])
+    def _apply_record(self, envelope, record):
+        if claim_event(self.db, envelope) and directory.apply_record(self.db, record):
+            log.info("directory: %s %s at version %s", envelope["type"], record.id, record.version)
+            self._deliver_running(record.id)
 
     def _deliver_running(self, kim_id):
         self.db.flush()
@@ -103,10 +111,10 @@ class BroadcastService(ServiceBase):
     @event_handler("aspirations", "aspiration_responded")
     def on_aspiration_responded(self, envelope):
         # the aspirations service says whether the group may see the answer (older events: it may)
-        data = envelope["data"]
-        if claim_event(self.db, envelope) and data.get("kim_id") and data.get("answer_to_kim", True):
-            if not broadcasts.deliver_answer(self.db, envelope["data"]):
-                raise directory.NotYetKnown(f"KIM {envelope['data']['kim_id']} is not in the directory yet")
+        answer = read(envelope, AspirationResponded)
+        if claim_event(self.db, envelope) and answer.kim_id and answer.answer_to_kim:
+            if not broadcasts.deliver_answer(self.db, answer):
+                raise directory.NotYetKnown(f"KIM {answer.kim_id} is not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()
 
     # --- offices ------------------------------------------------------------------

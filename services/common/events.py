@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from services.common.contracts import Contract
 from services.common.db import dialect_insert, outbox, processed_events
 
 
@@ -36,12 +37,22 @@ def make_envelope(producer: str, event_type: str, data: dict, version: int = 1) 
     }
 
 
-def record_event(session: Session, event_type: str, data: dict, version: int = 1) -> dict:
+def _payload(event_type: str, data: dict | Contract, version: int) -> tuple[dict, int]:
+    """A contract's wire form and version (it must be the contract of `event_type`)."""
+    if not isinstance(data, Contract):
+        return data, version
+    if data.TYPE != event_type:
+        raise ValueError(f"a {data.TYPE} payload recorded as {event_type}")
+    return data.wire(), data.VERSION
+
+
+def record_event(session: Session, event_type: str, data: dict | Contract, version: int = 1) -> dict:
     """Add an event to the outbox inside the session's transaction.
 
     The session must come from the service's `Database` dependency, which
     tells it the producer and the correlation id of the current request."""
     producer = session.info["service"]
+    data, version = _payload(event_type, data, version)
     envelope = make_envelope(producer, event_type, data, version)
     session.execute(insert(outbox).values(
         event_id=envelope["id"],
@@ -54,12 +65,13 @@ def record_event(session: Session, event_type: str, data: dict, version: int = 1
     return envelope
 
 
-def record_events(session: Session, event_type: str, items: list[dict], version: int = 1) -> int:
+def record_events(session: Session, event_type: str, items: list[dict | Contract], version: int = 1) -> int:
     """Add many events of one type in one bulk insert (snapshots, seeds)."""
     producer = session.info["service"]
     rows = []
-    for data in items:
-        envelope = make_envelope(producer, event_type, data, version)
+    for item in items:
+        data, item_version = _payload(event_type, item, version)
+        envelope = make_envelope(producer, event_type, data, item_version)
         rows.append({"event_id": envelope["id"], "event_type": event_type,
                      "envelope": json.dumps(envelope, separators=(",", ":"), default=str),
                      "correlation_id": session.info.get("correlation_id"), "created_at": utcnow()})

@@ -26,7 +26,7 @@ from services.common.events import record_event, record_events, utcnow
 from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
 from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
-from services.registry import coverage
+from services.registry import coverage, events
 from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
 from services.registry.regions import ancestor_codes, region_dict
 
@@ -78,7 +78,8 @@ def region_path(village_code: str) -> list[str]:
 
 
 def public_view(kim: Kim) -> dict:
-    """What anyone may see, and what events carry: no contact, no members."""
+    """What anyone may see: no contact, no members. Events carry their own
+    contracts (events.py), so this view may change without changing them."""
     return {
         "id": kim.id, "name": kim.name, "village_code": kim.village_code,
         "region_path": region_path(kim.village_code),
@@ -274,7 +275,7 @@ def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -
                              actor=actor.label, changed_at=now))
     session.flush()
     coverage.apply(session, [(kim.village_code, None, "active")])
-    record_event(session, "kim_registered", public_view(kim))
+    record_event(session, "kim_registered", events.kim_registered(kim))
     return with_region_names(session, [full_view(kim)])[0]
 
 
@@ -322,7 +323,7 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
     kim.version += 1
     kim.updated_at = utcnow()
     session.flush()
-    record_event(session, "kim_updated", public_view(kim))
+    record_event(session, "kim_updated", events.kim_updated(kim))
     return with_region_names(session, [full_view(kim)])[0]
 
 
@@ -342,9 +343,7 @@ def set_status(session: Session, kim: Kim, new: str, reason: str, actor_label: s
     session.add(StatusChange(kim_id=kim.id, old=old, new=new, reason=reason, actor=actor_label, changed_at=now))
     coverage.apply(session, [(kim.village_code, old, new)])
     session.flush()
-    record_event(session, "kim_status_changed", {
-        "kim_id": kim.id, "old": old, "new": new, "reason": reason, "village_code": kim.village_code,
-        "version": kim.version})
+    record_event(session, "kim_status_changed", events.kim_status_changed(kim, old, new, reason))
 
 
 def change_status(session: Session, actor: Actor, kim_id: str, new: str, reason: str) -> dict:
@@ -451,9 +450,7 @@ def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, *, 
     if held_on > kim.last_activity_on:
         kim.last_activity_on = held_on
     session.flush()
-    record_event(session, "kim_activity_reported", {
-        "kim_id": kim.id, "activity_id": activity.id, "date": held_on.isoformat(), "kind": activity.kind,
-        "participants": activity.participants, "village_code": kim.village_code})
+    record_event(session, "kim_activity_reported", events.kim_activity_reported(kim, activity))
     if kim.status == "vakum":  # reporting an activity revives the group
         set_status(session, kim, "active", "melaporkan kegiatan", actor.label)
     return activity_view(activity)
@@ -500,6 +497,5 @@ def emit_snapshot(session: Session) -> dict:
     snapshot_id = str(uuid.uuid4())
     kims = session.scalars(select(Kim).order_by(Kim.id)).all()
     record_events(session, "kim_snapshot", [
-        {**public_view(k), "snapshot_id": snapshot_id, "position": i + 1, "total": len(kims)}
-        for i, k in enumerate(kims)])
+        events.kim_snapshot(k, snapshot_id, i + 1, len(kims)) for i, k in enumerate(kims)])
     return {"snapshot_id": snapshot_id, "kims": len(kims)}

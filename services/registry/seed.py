@@ -19,7 +19,8 @@ from services.common.db import make_engine
 from services.common.events import record_events, utcnow
 from services.common.migrations import upgrade
 from services.registry import coverage
-from services.registry.kims import CLASSIFICATIONS, kim_id_prefix, name_key, public_view, sk_key
+from services.registry.events import kim_registered
+from services.registry.kims import CLASSIFICATIONS, kim_id_prefix, name_key, sk_key
 from services.registry.models import Kim, KimTag, Region, StatusChange, Tag
 from services.registry.settings import RegistrySettings
 from services.registry.startup import MIGRATIONS, load_reference_data
@@ -72,10 +73,10 @@ def seed(engine, count: int, rng: random.Random, batch: int = 5000) -> int:
     return created
 
 
-def _event(row: dict, tags: list[str]) -> dict:
+def _event(row: dict, tags: list[str]):
     kim = Kim(**row)
     kim.tags = [KimTag(tag=t) for t in sorted(tags)]
-    return public_view(kim)
+    return kim_registered(kim)
 
 
 def main():

@@ -13,15 +13,18 @@ from services.common.bus import ConfirmedPublisher, OutgoingMessage
 from services.common.events import make_envelope
 from services.common.migrations import upgrade
 from services.common.tests.helpers import count, wait_for
+from services.registry.events import kim_registered
+from services.registry.tests.samples import sample_kim
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 ADMIN = {"role": "admin", "scope_region": None, "kim_id": None, "key_id": "test"}
 
 
 def record(kim_id, village, tags=(), classification="tumbuh", status="active", version=1):
-    return {"id": kim_id, "name": f"KIM {kim_id}", "village_code": village, "tags": list(tags),
-            "classification": classification, "status": status, "version": version,
-            "region_path": [village[:2], village[:5], village[:8], village]}
+    """A whole record, as the registry's builder makes it (its contract: KimRecord)."""
+    kim = sample_kim(id=kim_id, name=f"KIM {kim_id}", village_code=village, tags=list(tags),
+                     classification=classification, status=status, version=version)
+    return kim_registered(kim).wire()
 
 
 @pytest.fixture

@@ -1,0 +1,97 @@
+"""Contract tests: the events broadcast consumes, built by their producers'
+own builders (registry/events.py, aspirations/events.py) from sample model
+objects, through the envelope, read with their contracts and applied by
+broadcast's own handling, on a real database. A producer change that breaks
+what broadcast reads fails here (and in the producer's tests)."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.aspirations import events as aspiration_events
+from services.aspirations.tests.samples import sample_aspiration
+from services.broadcast import broadcasts, directory
+from services.broadcast.models import Delivery, DirectoryKim
+from services.common.contracts import (
+    AspirationResponded,
+    BrokenContract,
+    KimRegistered,
+    KimSnapshot,
+    KimStatusChanged,
+    KimUpdated,
+    read,
+)
+from services.common.db import make_engine
+from services.common.events import make_envelope
+from services.common.migrations import upgrade
+from services.registry import events as registry_events
+from services.registry.tests.samples import sample_kim
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+@pytest.fixture
+def session(databases):
+    url = databases("broadcast")
+    upgrade(url, MIGRATIONS)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        yield session
+    engine.dispose()
+
+
+def received(producer, payload, contract):
+    """What broadcast's handler reads from the bus."""
+    return read(make_envelope(producer, payload.TYPE, payload.wire(), payload.VERSION), contract)
+
+
+def replica(session, kim_id):
+    kim = session.get(DirectoryKim, kim_id)
+    return (kim.name, kim.village_code, kim.regency_code, kim.classification, kim.status, kim.version,
+            sorted(t.tag for t in kim.tags))
+
+
+def test_the_registrys_record_events_build_broadcasts_directory(session):
+    kim = sample_kim(version=1)
+    assert directory.apply_record(session, received("registry", registry_events.kim_registered(kim), KimRegistered))
+    assert replica(session, kim.id) == ("KIM Maju Bersama", "14.71.01.1002", "14.71", "tumbuh", "active", 1,
+                                        ["pemuda", "umkm"])
+    moved = sample_kim(village_code="14.72.01.1003", classification="maju", tags=["umkm"], version=2)
+    assert directory.apply_record(session, received("registry", registry_events.kim_updated(moved), KimUpdated))
+    assert replica(session, kim.id) == ("KIM Maju Bersama", "14.72.01.1003", "14.72", "maju", "active", 2, ["umkm"])
+    snapshot = registry_events.kim_snapshot(sample_kim(version=2), "S1", 1, 1)
+    assert not directory.apply_record(session, received("registry", snapshot, KimSnapshot))  # not newer
+
+
+def test_the_registrys_status_change_updates_broadcasts_directory(session):
+    kim = sample_kim(version=1)
+    directory.apply_record(session, received("registry", registry_events.kim_registered(kim), KimRegistered))
+    dormant = sample_kim(status="vakum", version=2)
+    change = registry_events.kim_status_changed(dormant, "active", "vakum", "no activity")
+    assert directory.apply_status(session, received("registry", change, KimStatusChanged))
+    assert replica(session, kim.id)[4:6] == ("vakum", 2)
+
+
+def test_the_aspirations_answer_lands_in_the_groups_inbox(session):
+    kim = sample_kim(version=1)
+    directory.apply_record(session, received("registry", registry_events.kim_registered(kim), KimRegistered))
+    answer = aspiration_events.aspiration_responded(sample_aspiration(kim_id=kim.id), "Sudah diperbaiki.", True)
+    read_answer = received("aspirations", answer, AspirationResponded)
+    assert read_answer.kim_id == kim.id and read_answer.answer_to_kim
+    assert broadcasts.deliver_answer(session, read_answer)
+    session.flush()
+    delivery = session.scalars(select(Delivery).where(Delivery.kim_id == kim.id)).one()
+    assert (delivery.kind, delivery.message) == ("aspiration_answer", {
+        "aspiration_id": "A-1", "tracking_code": "K7QX2M9PRT", "response": "Sudah diperbaiki."})
+
+
+def test_an_event_missing_a_field_broadcast_reads_fails_loudly_without_its_values():
+    wire = registry_events.kim_registered(sample_kim()).wire()
+    del wire["classification"]
+    with pytest.raises(BrokenContract, match="classification") as failure:
+        read(make_envelope("registry", "kim_registered", wire), KimRegistered)
+    assert "KIM Maju Bersama" not in str(failure.value)
+    with pytest.raises(BrokenContract, match="version 2"):
+        read(make_envelope("registry", "kim_registered", wire | {"classification": "maju"}, version=2),
+             KimRegistered)

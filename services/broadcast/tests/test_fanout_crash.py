@@ -70,7 +70,12 @@ def test_sigkill_in_the_middle_of_a_fanout_loses_and_repeats_nothing(databases, 
             time.sleep(0.2)
     finally:
         service.send_signal(signal.SIGTERM)
-        service.wait(timeout=30)
+        try:
+            service.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # this test is about a kill, not a graceful stop (once slower than 30 s on a loaded machine)
+            service.kill()
+            service.wait()
     assert delivered() == GROUPS
     with Session(engine) as session:
         assert session.get(Broadcast, created["id"]).status == "published"

@@ -5,6 +5,7 @@ All messages of a batch are sent, then the broker's acks are awaited once:
 Messages are persistent JSON, the way nameko's EventDispatcher sends them,
 so nameko event handlers consume them unchanged.
 """
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -63,10 +64,8 @@ class ConfirmedPublisher:
 
     def close(self):
         if self._conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken; nothing to save
                 self._conn.release()
-            except Exception:  # already broken; nothing to save
-                pass
         self._conn = self._channel = None
 
     def _on_ack(self, delivery_tag, multiple):

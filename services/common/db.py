@@ -60,12 +60,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         return engine
 
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", ""):
-        if _eventlet_patched():
-            # eventlet.monkey_patch() normally does this; doing it here makes
-            # it independent of import order (tested in test_green_driver).
-            from eventlet.support import psycopg2_patcher
-            psycopg2_patcher.make_psycopg_green()
+    if (parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", "")
+            and _eventlet_patched()):
+        # eventlet.monkey_patch() normally does this; doing it here makes
+        # it independent of import order (tested in test_green_driver).
+        from eventlet.support import psycopg2_patcher
+        psycopg2_patcher.make_psycopg_green()
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 

@@ -8,7 +8,7 @@ repeated event changes nothing.
 """
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -18,12 +18,12 @@ from services.common.db import dialect_insert, outbox, processed_events
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored moment as an aware UTC datetime (SQLite gives them back naive)."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def make_envelope(producer: str, event_type: str, data: dict, version: int = 1) -> dict:
@@ -41,7 +41,7 @@ def _payload(event_type: str, data: dict | Contract, version: int) -> tuple[dict
     """A contract's wire form and version (it must be the contract of `event_type`)."""
     if not isinstance(data, Contract):
         return data, version
-    if data.TYPE != event_type:
+    if event_type != data.TYPE:
         raise ValueError(f"a {data.TYPE} payload recorded as {event_type}")
     return data.wire(), data.VERSION
 

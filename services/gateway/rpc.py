@@ -9,6 +9,7 @@ with no queue and a service that does not answer all become
 `ServiceUnavailable` (503).
 """
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -150,7 +151,7 @@ class RpcClient:
                                          "the request could not be sent") from exc
             try:
                 reply = await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError as exc:
+            except TimeoutError as exc:
                 raise ServiceUnavailable(service, f"tidak menjawab dalam {timeout:g} detik",
                                          f"no answer within {timeout:g} seconds") from exc
             except ConnectionError as exc:
@@ -195,10 +196,8 @@ class RpcClient:
 
 
 async def _close(connection):
-    try:
+    with contextlib.suppress(Exception):  # already broken; nothing to save
         await asyncio.wait_for(connection.close(), 2)
-    except Exception:
-        pass  # already broken; nothing to save
 
 
 def _extra(value) -> dict:

@@ -134,7 +134,7 @@ async def _require_kim(rpc, admin, kim_id: str) -> dict:
         if problem.status != 404:
             raise
         raise Problem(422, f"KIM {kim_id} tidak ada.", f"KIM {kim_id} does not exist.",
-                      errors=[{"field": "kim_id", "in": "body", "message": "unknown KIM"}])
+                      errors=[{"field": "kim_id", "in": "body", "message": "unknown KIM"}]) from None
 
 
 async def _require_region(rpc, code: str):

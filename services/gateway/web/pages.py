@@ -139,7 +139,7 @@ class Form(dict):
     def __init__(self, form):
         super().__init__((key, value.strip() if isinstance(value, str) else value)
                          for key, value in form.items() if key != "csrf_token")
-        self._lists = {key: [v.strip() for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+        self._lists = {key: [v.strip() for v in form.getlist(key) if isinstance(v, str)] for key in form}
 
     def getlist(self, key: str) -> list[str]:
         return [value for value in self._lists.get(key, []) if value]

@@ -9,6 +9,7 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import amqp
 import kombu
@@ -37,7 +38,7 @@ class ConfirmedPublisher:
         self.amqp_uri = amqp_uri
         self.confirm_timeout = confirm_timeout
         self._lock = threading.Lock()
-        self._conn = None
+        self._conn: Any = None  # a kombu.Connection once connected (kombu has no types)
         self._channel = None
         self._last_tag = 0
         self._unconfirmed: set[int] = set()

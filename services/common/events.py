@@ -9,8 +9,9 @@ repeated event changes nothing.
 import json
 import uuid
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import CursorResult, insert
 from sqlalchemy.orm import Session
 
 from services.common.contracts import Contract
@@ -87,10 +88,10 @@ def claim_event(session: Session, envelope: dict) -> bool:
     Returns False when it was processed before: the caller then does nothing.
     INSERT .. ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the
     first transaction and then see the row, instead of failing at commit."""
-    claimed = session.execute(dialect_insert(session)(processed_events).values(
+    claimed = cast(CursorResult, session.execute(dialect_insert(session)(processed_events).values(
         event_id=str(envelope["id"]),
         event_type=str(envelope.get("type", "")),
         producer=str(envelope.get("producer", "")),
         processed_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["event_id"]))
+    ).on_conflict_do_nothing(index_elements=["event_id"])))  # an INSERT's result has a rowcount
     return claimed.rowcount == 1

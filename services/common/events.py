@@ -9,7 +9,7 @@ repeated event changes nothing.
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import cast
+from typing import cast, overload
 
 from sqlalchemy import CursorResult, insert
 from sqlalchemy.orm import Session
@@ -22,6 +22,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored moment as an aware UTC datetime (SQLite gives them back naive)."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -129,7 +130,7 @@ class RpcClient:
         call_id = uuid.uuid4().hex
         future = asyncio.get_running_loop().create_future()
         self._futures[call_id] = future
-        headers = {"nameko.call_id_stack": [f"gateway.{call_id}"]}
+        headers: dict[str, Any] = {"nameko.call_id_stack": [f"gateway.{call_id}"]}
         if correlation_id:
             headers["nameko.correlation_id"] = correlation_id
         message = aio_pika.Message(
@@ -182,7 +183,7 @@ class RpcClient:
                 declared = await link.channel.declare_queue(queue, durable=True)
                 await declared.bind(exchange, routing_key=queue)
                 link.command_exchanges[queue] = exchange
-            headers = {"nameko.correlation_id": correlation_id} if correlation_id else {}
+            headers: dict[str, Any] = {"nameko.correlation_id": correlation_id} if correlation_id else {}
             message = aio_pika.Message(json.dumps(body).encode(), content_type="application/json",
                                        content_encoding="utf-8", headers=headers,
                                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=body.get("id"))

@@ -1,5 +1,6 @@
 # make run: install and start the whole platform on its embedded defaults.
-# make test: install and run every test (RabbitMQ, SQLite and PostgreSQL).
+# make test: install, lint and run every test (RabbitMQ, SQLite and PostgreSQL).
+# make lint: ruff and mypy (ruff.toml, mypy.ini).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ AXE_VERSION := 4.11.0
 AXE := $(VENV)/share/axe-core-$(AXE_VERSION)/axe.min.js
 REQUIREMENTS := requirements-dev.txt $(wildcard services/*/requirements.txt)
 
-.PHONY: install run test test-services test-gateway bench clean
+.PHONY: install run lint test test-services test-gateway bench clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -28,11 +29,15 @@ run: install
 	infra/ensure-broker.sh
 	$(PY) infra/run_local.py
 
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
 # The nameko services run their tests under eventlet; the gateway and the
 # end-to-end tests run in plain asyncio; hence two pytest processes. They run
 # side by side (both mostly wait on processes, the broker and the databases),
 # each one's output shown whole when it ends; make fails if either fails.
-test: install
+test: install lint
 	infra/ensure-broker.sh --management
 	infra/ensure-postgres.sh
 	infra/ensure-prometheus.sh

@@ -1,6 +1,7 @@
 """A RabbitMQ node of the test's own, on ports of its own, so that a test can
 stop and start its broker without touching the machine's (which every other
 test uses). Debian's rabbitmq-server, started as in ../shared/STACK.md."""
+import contextlib
 import os
 import pwd
 import shutil
@@ -83,8 +84,6 @@ class BrokerNode:
         try:
             self.ctl("stop")
         except Exception:
-            try:  # rabbitmqctl could not reach it: leave no broker behind
+            with contextlib.suppress(OSError, ValueError):  # rabbitmqctl could not reach it: leave no broker behind
                 os.kill(int((self.folder / "pid").read_text().strip()), signal.SIGKILL)
-            except (OSError, ValueError):
-                pass
         shutil.rmtree(self.folder, ignore_errors=True)

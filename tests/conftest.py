@@ -142,7 +142,7 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
             env[f"{name.upper()}_DATABASE_URL"] = url
             cleanups.append(lambda url=url: drop_postgres_database(url))
     log_path = tmp / f"platform-{backend}-{time.monotonic_ns()}.log"
-    log_file = open(log_path, "w")
+    log_file = open(log_path, "w")  # noqa: SIM115 - the platform writes to it until the fixture's teardown
     process = subprocess.Popen([sys.executable, str(ROOT / "infra" / "run_local.py")], cwd=ROOT, env=env,
                                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     platform = Platform(backend, f"http://127.0.0.1:{env['GATEWAY_PORT']}", env.get("KIM_ADMIN_KEY", ""),

@@ -138,7 +138,8 @@ def test_a_real_prometheus_scrapes_every_process(platform, tmp_path):
         # each family is waited for until a scrape brought it
         for family in ("kim_http_requests_total", "kim_rpc_requests_total", "kim_rpc_duration_seconds_bucket",
                        "kim_outbox_backlog", "kim_events_published_total", "kim_dead_letters"):
-            result = wait_for(lambda: httpx.get(f"{api}/query", params={"query": family}).json()["data"]["result"],
+            # B023: wait_for calls the lambda within this iteration, so the loop variable is the one meant
+            result = wait_for(lambda: httpx.get(f"{api}/query", params={"query": family}).json()["data"]["result"],  # noqa: B023
                               timeout=30, message=f"{family} in Prometheus")
             assert result, family
     finally:

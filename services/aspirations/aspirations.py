@@ -11,7 +11,7 @@ shows nothing but its status to the holder of its tracking code; only a
 """
 import re
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -113,7 +113,7 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
             kim_id, note = None, f"KIM {data['kim_id']} tidak aktif; aspirasi dicatat tanpa KIM"
     # the gateway sets this only when the group itself (its key or account) sent the submission
     filed_by_kim = bool(kim_id and submission.get("filed_by_kim"))
-    submitted_at = datetime.fromisoformat(submission["submitted_at"]).astimezone(timezone.utc)
+    submitted_at = datetime.fromisoformat(submission["submitted_at"]).astimezone(UTC)
     village = data["village_code"]
     aspiration_id = submission["id"]
     values = dict(
@@ -314,7 +314,7 @@ def transition(session: Session, actor: Actor, aspiration_id: str, to: str, note
 def step(session: Session, a: Aspiration, to: str, note, actor_label: str, now: datetime, calendar: Calendar,
          settings, response: str | None = None):
     """The one place a status changes: history, deadline, events."""
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     old = a.status
     a.status, a.updated_at = to, now
     if to == "forwarded":
@@ -336,7 +336,7 @@ def step(session: Session, a: Aspiration, to: str, note, actor_label: str, now: 
 def check_deadlines(session: Session, now: datetime, calendar: Calendar, settings, limit: int = 1000) -> dict:
     """Flag, announce and escalate overdue aspirations; close undisputed
     responses whose time has come. `now` is injectable for tests."""
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     overdue = session.scalars(select(Aspiration).where(
         Aspiration.status.in_(OPEN), Aspiration.overdue.is_(False), Aspiration.due_at < now)
         .limit(limit).with_for_update(skip_locked=True)).all()

@@ -5,7 +5,7 @@ and rejected (with a reason) from received or verified. A response that
 nobody disputes is closed automatically after `close_days` working days.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TRANSITIONS = {
@@ -38,7 +38,7 @@ class Calendar:
             if self.is_working_day(day):
                 counted += 1
         # stored in UTC: SQLite keeps no offsets
-        return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(timezone.utc)
+        return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
 
 
 def deadline(calendar: Calendar, settings, status: str, since: datetime) -> datetime | None:

@@ -7,7 +7,7 @@ in one transaction together with the cursor (the last group id reached),
 and a unique (broadcast, group) index makes any repeat a no-op.
 """
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.orm import Session
@@ -42,7 +42,7 @@ def _when(value, field: str) -> datetime | None:
     except (TypeError, ValueError):
         raise invalid(field, "ISO 8601 date and time", "Waktu tidak valid.", "Invalid date and time.") from None
     # stored in UTC: SQLite keeps no offsets
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- views -------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import json
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 import httpcore
@@ -219,8 +219,8 @@ def _post(job: dict, address: IpAddress, deadline: _Deadline) -> int:
     """POST the job to `address`; its status. Reads at most MAX_ANSWER_BYTES of the answer."""
     headers = [(b"Content-Type", b"application/json"), (b"X-KIM-Signature", job["signature"].encode()),
                (b"X-KIM-Delivery", str(job["delivery_id"]).encode())]
-    with httpcore.ConnectionPool(network_backend=_PinnedBackend(address, deadline), retries=0) as pool:
-        with pool.stream("POST", job["url"], headers=headers, content=job["body"]) as response:
+    with (httpcore.ConnectionPool(network_backend=_PinnedBackend(address, deadline), retries=0) as pool,
+          pool.stream("POST", job["url"], headers=headers, content=job["body"]) as response):
             read = 0
             for chunk in response.iter_stream():  # the answer matters only by its status
                 read += len(chunk)

@@ -5,9 +5,11 @@ All messages of a batch are sent, then the broker's acks are awaited once:
 Messages are persistent JSON, the way nameko's EventDispatcher sends them,
 so nameko event handlers consume them unchanged.
 """
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import amqp
 import kombu
@@ -36,7 +38,7 @@ class ConfirmedPublisher:
         self.amqp_uri = amqp_uri
         self.confirm_timeout = confirm_timeout
         self._lock = threading.Lock()
-        self._conn = None
+        self._conn: Any = None  # a kombu.Connection once connected (kombu has no types)
         self._channel = None
         self._last_tag = 0
         self._unconfirmed: set[int] = set()
@@ -63,10 +65,8 @@ class ConfirmedPublisher:
 
     def close(self):
         if self._conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # already broken; nothing to save
                 self._conn.release()
-            except Exception:  # already broken; nothing to save
-                pass
         self._conn = self._channel = None
 
     def _on_ack(self, delivery_tag, multiple):

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
 
@@ -60,16 +60,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         return engine
 
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", ""):
-        if _eventlet_patched():
-            # eventlet.monkey_patch() normally does this; doing it here makes
-            # it independent of import order (tested in test_green_driver).
-            from eventlet.support import psycopg2_patcher
-            psycopg2_patcher.make_psycopg_green()
+    if (parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", "")
+            and _eventlet_patched()):
+        # eventlet.monkey_patch() normally does this; doing it here makes
+        # it independent of import order (tested in test_green_driver).
+        from eventlet.support import psycopg2_patcher
+        psycopg2_patcher.make_psycopg_green()
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def is_postgresql(engine: Engine) -> bool:
+def is_postgresql(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
 

@@ -8,9 +8,10 @@ repeated event changes nothing.
 """
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast, overload
 
-from sqlalchemy import insert
+from sqlalchemy import CursorResult, insert
 from sqlalchemy.orm import Session
 
 from services.common.contracts import Contract
@@ -18,12 +19,16 @@ from services.common.db import dialect_insert, outbox, processed_events
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """A stored moment as an aware UTC datetime (SQLite gives them back naive)."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def make_envelope(producer: str, event_type: str, data: dict, version: int = 1) -> dict:
@@ -41,7 +46,7 @@ def _payload(event_type: str, data: dict | Contract, version: int) -> tuple[dict
     """A contract's wire form and version (it must be the contract of `event_type`)."""
     if not isinstance(data, Contract):
         return data, version
-    if data.TYPE != event_type:
+    if event_type != data.TYPE:
         raise ValueError(f"a {data.TYPE} payload recorded as {event_type}")
     return data.wire(), data.VERSION
 
@@ -87,10 +92,10 @@ def claim_event(session: Session, envelope: dict) -> bool:
     Returns False when it was processed before: the caller then does nothing.
     INSERT .. ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the
     first transaction and then see the row, instead of failing at commit."""
-    claimed = session.execute(dialect_insert(session)(processed_events).values(
+    claimed = cast(CursorResult, session.execute(dialect_insert(session)(processed_events).values(
         event_id=str(envelope["id"]),
         event_type=str(envelope.get("type", "")),
         producer=str(envelope.get("producer", "")),
         processed_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["event_id"]))
+    ).on_conflict_do_nothing(index_elements=["event_id"])))  # an INSERT's result has a rowcount
     return claimed.rowcount == 1

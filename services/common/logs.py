@@ -2,11 +2,13 @@
 follows a request from the gateway through RPC calls and events, with
 personal data scrubbed from every record."""
 import contextvars
+import io
 import json
 import logging
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast
 
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
@@ -64,7 +66,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
@@ -73,14 +75,16 @@ class JsonFormatter(logging.Formatter):
         cid = correlation_id.get()
         if cid:
             entry["correlation_id"] = cid
-        if record.exc_text or record.exc_info:
-            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        elif record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json"):
     # a line as soon as it is logged, also when stdout is a file or a pipe
-    sys.stdout.reconfigure(line_buffering=True)
+    cast(io.TextIOWrapper, sys.stdout).reconfigure(line_buffering=True)
     handler = logging.StreamHandler(sys.stdout)
     if fmt == "json":
         handler.setFormatter(JsonFormatter(service))

@@ -86,8 +86,8 @@ class OutboxRelay:
 
     def backlog(self) -> int:
         with self.engine.connect() as conn:
-            return conn.scalar(select(func.count()).select_from(outbox)
-                               .where(outbox.c.sent_at.is_(None)))
+            return conn.execute(select(func.count()).select_from(outbox)
+                                .where(outbox.c.sent_at.is_(None))).scalar_one()
 
     def prune(self, older_than_hours: float) -> int:
         cutoff = utcnow() - timedelta(hours=older_than_hours)

@@ -6,8 +6,8 @@ eventlet.monkey_patch() before importing anything else.
 """
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import eventlet
 from nameko.runners import ServiceRunner

@@ -20,6 +20,8 @@ class Term:
 class Vocabulary(tuple):
     """The codes, in order (a tuple, so `in`, `join` and `Literal[...]` work), with their terms."""
 
+    terms: tuple[Term, ...]
+
     def __new__(cls, *terms: Term):
         vocabulary = super().__new__(cls, (term.code for term in terms))
         vocabulary.terms = terms

@@ -11,6 +11,7 @@
 """
 import json
 import re
+from typing import cast
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -77,7 +78,7 @@ def describe_errors(spec: dict, routes) -> dict:
         route = context.original_route
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        for method in context.methods:
+        for method in context.methods or ():  # an APIRoute always has its methods
             operation = spec["paths"].get(context.path_format, {}).get(method.lower())
             if operation is None:
                 continue
@@ -158,7 +159,7 @@ def install(app: FastAPI):
             describe_links(describe_errors(generate(), app.routes))
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
     app.add_middleware(MethodGuard, router=app.router)
 
 
@@ -180,8 +181,9 @@ class MethodGuard:
             regexes: dict[str, re.Pattern] = {}
             for route in iter_route_contexts(self.router.routes):
                 if isinstance(route.original_route, Route) and route.methods:
-                    methods.setdefault(route.path, set()).update(route.methods)
-                    regexes[route.path] = route.path_regex
+                    path = cast(str, route.path)  # a Route's context always has its path
+                    methods.setdefault(path, set()).update(route.methods)
+                    regexes[path] = route.path_regex
             self._paths = sorted(((regexes[p], p.count("{"), frozenset(m)) for p, m in methods.items()),
                                  key=lambda entry: entry[1])
         return self._paths

@@ -28,7 +28,7 @@ async def web_session(request: Request) -> SessionInfo | None:
 
 
 def csrf_matches(offered: str | None, expected: str) -> bool:
-    return bool(offered) and hmac.compare_digest(offered.encode(), expected.encode())
+    return bool(offered and hmac.compare_digest(offered.encode(), expected.encode()))
 
 
 async def optional_principal(request: Request) -> Principal | None:

@@ -134,8 +134,8 @@ class KeyStore:
 
     @staticmethod
     def _national_admins(session: Session) -> int:
-        return session.scalar(select(func.count()).select_from(ApiKey).where(
-            ApiKey.role == "admin", ApiKey.scope_region.is_(None), ApiKey.revoked_at.is_(None)))
+        return session.execute(select(func.count()).select_from(ApiKey).where(
+            ApiKey.role == "admin", ApiKey.scope_region.is_(None), ApiKey.revoked_at.is_(None))).scalar_one()
 
     def bootstrap_admin(self, configured_secret: str | None) -> str | None:
         """Make sure a national admin key exists. Returns a newly generated

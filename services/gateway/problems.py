@@ -3,6 +3,7 @@ English when the client prefers it (Accept-Language), and the one place
 where a service's domain error becomes an HTTP status."""
 import logging
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -82,7 +83,7 @@ class Problem(Exception):
 
 def problem_response(request: Request, status: int, detail: str | None = None,
                      detail_en: str | None = None, errors: list[dict] | None = None,
-                     headers: dict | None = None, **extra) -> JSONResponse:
+                     headers: Mapping[str, str] | None = None, **extra) -> JSONResponse:
     slug, title_id, title_en = TITLES.get(status, ("error", "Kesalahan", "Error"))
     english = prefers_english(request)
     body = {

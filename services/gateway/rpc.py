@@ -9,10 +9,12 @@ with no queue and a service that does not answer all become
 `ServiceUnavailable` (503).
 """
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -128,7 +130,7 @@ class RpcClient:
         call_id = uuid.uuid4().hex
         future = asyncio.get_running_loop().create_future()
         self._futures[call_id] = future
-        headers = {"nameko.call_id_stack": [f"gateway.{call_id}"]}
+        headers: dict[str, Any] = {"nameko.call_id_stack": [f"gateway.{call_id}"]}
         if correlation_id:
             headers["nameko.correlation_id"] = correlation_id
         message = aio_pika.Message(
@@ -150,7 +152,7 @@ class RpcClient:
                                          "the request could not be sent") from exc
             try:
                 reply = await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError as exc:
+            except TimeoutError as exc:
                 raise ServiceUnavailable(service, f"tidak menjawab dalam {timeout:g} detik",
                                          f"no answer within {timeout:g} seconds") from exc
             except ConnectionError as exc:
@@ -181,7 +183,7 @@ class RpcClient:
                 declared = await link.channel.declare_queue(queue, durable=True)
                 await declared.bind(exchange, routing_key=queue)
                 link.command_exchanges[queue] = exchange
-            headers = {"nameko.correlation_id": correlation_id} if correlation_id else {}
+            headers: dict[str, Any] = {"nameko.correlation_id": correlation_id} if correlation_id else {}
             message = aio_pika.Message(json.dumps(body).encode(), content_type="application/json",
                                        content_encoding="utf-8", headers=headers,
                                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=body.get("id"))
@@ -195,10 +197,8 @@ class RpcClient:
 
 
 async def _close(connection):
-    try:
+    with contextlib.suppress(Exception):  # already broken; nothing to save
         await asyncio.wait_for(connection.close(), 2)
-    except Exception:
-        pass  # already broken; nothing to save
 
 
 def _extra(value) -> dict:

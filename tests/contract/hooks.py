@@ -7,11 +7,12 @@ platform and the check that valid data is accepted keeps its full strength
 (schemathesis re-judges a case a hook changed). Every webhook address that
 the gateway would accept points at a closed loopback port: the fuzzer never
 makes the platform call out."""
+import contextlib
 import json
 import os
 import random
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import schemathesis
 
@@ -63,11 +64,9 @@ def _realistic(body: dict, rng: random.Random):
 
 def _expiry(publish_at) -> str:
     """An expiry after the publication and after now, which no schema can say."""
-    start = datetime.now(timezone.utc)
-    try:
+    start = datetime.now(UTC)
+    with contextlib.suppress(TypeError, ValueError):
         start = max(start, datetime.fromisoformat(publish_at))
-    except (TypeError, ValueError):
-        pass
     try:
         return (start + timedelta(days=30)).isoformat()
     except OverflowError:  # a publication at the end of time: expiring a moment later is all there is

@@ -1,6 +1,6 @@
 """Who filed an aspiration decides what the named group sees: the view rule,
 and migration 0004_authz filling `filed_by_kim` for earlier rows."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -19,7 +19,7 @@ def aspiration(**fields) -> Aspiration:
                   village_code="14.71.01.1002", regency_code="14.71", province_code="14", kim_id="KIM-1",
                   filed_by_kim=False, submitter={"name": "Warga", "email": "w@contoh.id"}, anonim=False,
                   rahasia=True, attachments=["https://contoh.id/foto.jpg"], status="responded",
-                  response="Jawaban", submitted_at=datetime.now(timezone.utc), overdue=False, escalated=False)
+                  response="Jawaban", submitted_at=datetime.now(UTC), overdue=False, escalated=False)
     return Aspiration(**{**values, **fields})
 
 
@@ -43,7 +43,7 @@ def test_the_migration_marks_earlier_filings_of_a_group(databases):
     url = databases("aspirations")
     upgrade(url, MIGRATIONS, "0002")
     engine = create_engine(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = {"by-key": ("kim:k1", "KIM-1"), "by-open311": ("open311:k2", "KIM-1"), "named": ("public", "KIM-1"),
             "by-office": ("operator:k3", "KIM-1"), "no-group": ("kim:k1", None)}
     with engine.begin() as conn:

@@ -1,5 +1,7 @@
 """Who reads and changes a broadcast: its office and those above it, and
 once published, every office whose scope meets its target."""
+from datetime import UTC
+
 import pytest
 
 from services.broadcast.broadcasts import may_read, meets, wrote_or_above
@@ -37,7 +39,7 @@ def test_once_published_every_office_whose_scope_meets_the_target_reads_it(actor
 
 
 def test_the_migration_lists_the_target_regions_of_earlier_broadcasts(databases):
-    from datetime import datetime, timezone
+    from datetime import datetime
     from pathlib import Path
 
     from sqlalchemy import create_engine, text
@@ -52,7 +54,7 @@ def test_the_migration_lists_the_target_regions_of_earlier_broadcasts(databases)
             "INSERT INTO broadcasts (id, title, body, category, priority, target, issuer_region, issuer, status, "
             "recipients, created_at) VALUES ('b1', 'Judul', 'Isi', 'program', 'normal', :target, '14', 'admin', "
             "'published', 0, :now)"),
-            {"target": '{"regions": ["14.71", "14.72.01"], "tags": []}', "now": datetime.now(timezone.utc)})
+            {"target": '{"regions": ["14.71", "14.72.01"], "tags": []}', "now": datetime.now(UTC)})
     upgrade(url, migrations)
     with engine.connect() as conn:
         rows = set(conn.execute(text("SELECT broadcast_id, region_code FROM broadcast_regions")).all())

@@ -19,6 +19,6 @@ def count(url: str, table_name: str, where=None) -> int:
     try:
         with engine.connect() as conn:
             query = select(func.count()).select_from(table(table_name))
-            return conn.scalar(query)
+            return conn.execute(query).scalar_one()
     finally:
         engine.dispose()

@@ -32,8 +32,8 @@ def test_failing_handler_backs_off_then_dead_letters_and_replays(tmp_path, amqp_
              message="the event in the dead-letter queue")
     attempts = list(sample.FlakyService.attempts)
     assert len(attempts) == 1 + len(DELAYS)
-    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:])]
-    for gap, delay in zip(gaps, DELAYS):
+    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+    for gap, delay in zip(gaps, DELAYS, strict=False):
         assert gap >= delay * 0.9, f"retry came after {gap:.2f}s, before its {delay}s back-off"
     assert gaps == sorted(gaps), f"back-off does not grow: {gaps}"
 

@@ -15,7 +15,7 @@ RULES = {
 }
 
 
-def owner(node: ast.AST) -> str | None:
+def owner(node: ast.AST | None) -> str | None:
     """The name a node is assigned to, or else the function it is in."""
     while node is not None:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):

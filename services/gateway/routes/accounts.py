@@ -126,7 +126,7 @@ async def list_accounts(caller: Office, rpc: RpcCall, accounts: Accounts, paging
 async def _managed_account(accounts: AccountStore, rpc, caller: Principal, account_id: str):
     account = await run_in_threadpool(accounts.get, account_id)
     if account is not None and account.role == "kim":
-        await follow_groups(rpc, accounts, [account.kim_id])
+        await follow_groups(rpc, accounts, [account.kim_id])  # type: ignore[list-item]  # names its group
         account = await run_in_threadpool(accounts.get, account_id)
     if account is None or not manages(caller, account.role, account.scope_region):
         raise Problem(404, "Akun tidak ditemukan.", "No such account.")

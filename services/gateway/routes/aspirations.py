@@ -6,7 +6,7 @@ import io
 import json
 import secrets
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -52,7 +52,7 @@ class Submitter(Strict):
 
 
 # publik and rahasia exclude each other, stated where a client reads the body's rules
-PUBLIK_RULE = {"if": {"properties": {"rahasia": {"const": True}}, "required": ["rahasia"]},
+PUBLIK_RULE: dict[str, Any] = {"if": {"properties": {"rahasia": {"const": True}}, "required": ["rahasia"]},
                "then": {"properties": {"publik": {"const": False}}}}
 
 

@@ -42,7 +42,7 @@ JSON_NUMBER = _json("float_parsing", _is_number)  # after a number's bounds, so 
 Number = Annotated[float, JSON_NUMBER]
 Flag = Annotated[bool, _json("bool_parsing", lambda value: isinstance(value, bool))]
 def _since_1945(value) -> bool:
-    return isinstance(value, (date, datetime)) or isinstance(value, str) and re.match(SINCE_1945, value)
+    return isinstance(value, (date, datetime)) or isinstance(value, str) and re.match(SINCE_1945, value) is not None
 
 
 Day = Annotated[date, _json("date_parsing", _since_1945), WithJsonSchema(

@@ -71,11 +71,12 @@ class KimPatch(Strict):
     """Only the fields sent change. A group may change its name, address,
     coordinates, tags and contact; the office everything."""
     model_config = ConfigDict(json_schema_extra={"examples": [{"address": "Jl. Melati No. 9", "tags": ["pemuda"]}]})
-    # these five may be left out, not emptied (tags with []): their schema has no null
-    name: str = Field(None, min_length=3, max_length=200, pattern=TEXT)
-    village_code: str = Field(None, pattern=VILLAGE_CODE)
-    sk: Sk = None
-    tags: list[Annotated[str, Field(pattern=TAG)]] = Field(None, max_length=20)
+    # these five may be left out, not emptied (tags with []): their schema has no null,
+    # so their type says no None although None is the default (mypy is told so)
+    name: str = Field(None, min_length=3, max_length=200, pattern=TEXT)  # type: ignore[assignment]
+    village_code: str = Field(None, pattern=VILLAGE_CODE)  # type: ignore[assignment]
+    sk: Sk = None  # type: ignore[assignment]
+    tags: list[Annotated[str, Field(pattern=TAG)]] = Field(None, max_length=20)  # type: ignore[arg-type]
     classification: Classification = None
     contact: Contact | None = None
     address: str | None = Field(None, max_length=500, pattern=TEXT)

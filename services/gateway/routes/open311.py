@@ -5,7 +5,8 @@ Errors are GeoReport errors, as Open311 clients read them: the status (400,
 403 for a wrong api_key, 404, 503) and `[{"code": status, "description": ...}]`
 in the reader's language, never an RFC 9457 problem and never a 422."""
 import re
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,7 +52,7 @@ OPEN311_FIELD = {"body": "description", "category": "service_code", "village_cod
                  "attachments": "media_url", "attachments.0": "media_url"}
 
 
-def _field_errors(errors: list[dict], english: bool) -> list[tuple[str, str]]:
+def _field_errors(errors: Sequence[Any], english: bool) -> list[tuple[str, str]]:
     described = []
     for error in errors:
         loc = [str(part) for part in error.get("loc", ())]

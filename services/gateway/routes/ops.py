@@ -42,7 +42,7 @@ async def readyz(request: Request):
         except Problem as problem:
             return f"unavailable: {problem.detail_en or problem.detail}"
 
-    for service, outcome in zip(SERVICES, await asyncio.gather(*(ping(s) for s in SERVICES))):
+    for service, outcome in zip(SERVICES, await asyncio.gather(*(ping(s) for s in SERVICES)), strict=False):
         checks[service] = outcome
     if all(v == "ok" for v in checks.values()):
         return {"status": "ready", "checks": checks}

@@ -3,6 +3,8 @@ problem+json, each operation lists the statuses its dependencies can answer,
 formats the gateway enforces are stated, and every path answers OPTIONS and
 an undeclared method with its full `Allow`. (tests/test_contract.py fuzzes
 the running platform against the same document.)"""
+from typing import Any
+
 import pytest
 
 from services.gateway.tests.test_gateway import assert_problem
@@ -84,7 +86,7 @@ def test_a_cursor_is_a_previous_page_s_next(client, admin):
     assert client.get("/api/v1/keys?cursor=0", headers=admin).status_code == 200
 
 
-KIM = {"name": "KIM Uji Tipe", "village_code": "14.71.01.1002", "classification": "tumbuh",
+KIM: dict[str, Any] = {"name": "KIM Uji Tipe", "village_code": "14.71.01.1002", "classification": "tumbuh",
        "sk": {"number": "1/SK/2024", "date": "2024-01-02", "issuer": "Lurah Jadirejo"}}
 
 

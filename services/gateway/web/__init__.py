@@ -58,4 +58,4 @@ def install(app: FastAPI):
         # a person who mistypes an address gets a page; a program gets a problem
         if exc.status_code == 404 and is_page(request) and "text/html" in request.headers.get("accept", ""):
             return error_page(request, 404)
-        return await api_handler(request, exc)
+        return await api_handler(request, exc)  # type: ignore[misc]  # problems.py's handler is async

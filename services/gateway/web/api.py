@@ -33,7 +33,7 @@ class Answer:
         """field (as the API names it, e.g. sk.number) -> message."""
         if not isinstance(self.data, dict):
             return {}
-        errors = {}
+        errors: dict[str, str] = {}
         for error in self.data.get("errors") or []:
             # target.regions.0 -> target.regions: the form has one field for the list
             field = ".".join(part for part in str(error.get("field", "")).split(".") if not part.isdigit())

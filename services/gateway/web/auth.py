@@ -40,7 +40,8 @@ def client_address(request: Request) -> str:
 
 def _too_many_from_here(request: Request, outcome: SignIn, form) -> Response:
     """429 with Retry-After: the sign-in page for a browser, a problem for anything else."""
-    wait = max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds()))
+    # a refused sign-in always carries the moment it is locked until
+    wait = max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds()))  # type: ignore[operator]
     headers = {"Retry-After": str(wait)}
     minutes = math.ceil(wait / 60)
     detail = "Terlalu banyak percobaan masuk dari alamat ini. Coba lagi sekitar {minutes} menit lagi."

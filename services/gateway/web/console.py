@@ -122,7 +122,7 @@ async def kim_page(request: Request, kim_id: str, staff: Staff):
     return await _kim_page(request, kim_id)
 
 
-async def _kim_change(request: Request, kim_id: str, method: str, path: str, payload: dict, form_name: str,
+async def _kim_change(request: Request, kim_id: str, method: str, path: str, payload: dict | None, form_name: str,
                       form=None, headers: dict | None = None):
     answer = await Api(request).send(method, path, payload, headers=headers)
     if answer.ok:

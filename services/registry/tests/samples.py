@@ -1,7 +1,7 @@
 """A registry group as a model object, not stored: for building its events
 with the registry's own builders (services/registry/events.py), here and in
 the consumers' contract tests."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from services.registry.models import Kim, KimTag
 
@@ -13,8 +13,8 @@ def sample_kim(**changes) -> Kim:
         "sk_number": "SK/12/2026", "sk_date": date(2026, 1, 5), "sk_issuer": "Lurah Simpang Baru",
         "classification": "tumbuh", "status": "active", "status_reason": "registered",
         "last_activity_on": date(2026, 1, 5), "version": 3,
-        "created_at": datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc),
-        "updated_at": datetime(2026, 2, 1, 9, 30, tzinfo=timezone.utc),
+        "created_at": datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
+        "updated_at": datetime(2026, 2, 1, 9, 30, tzinfo=UTC),
         "contact": {"phone": "0812000000"},
     }
     tags = changes.pop("tags", ["pemuda", "umkm"])

@@ -2,6 +2,8 @@
 a name or an SK number written with full-width letters, ligatures, another
 case or other spacing is the same name or number; and a key never outgrows
 its column, whatever a name expands to."""
+from datetime import UTC
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -54,7 +56,7 @@ def test_a_name_that_expands_when_folded_still_fits_its_key(session):
 
 
 def test_the_migration_recomputes_the_keys_of_existing_groups(databases):
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from sqlalchemy import select
 
@@ -65,7 +67,7 @@ def test_the_migration_recomputes_the_keys_of_existing_groups(databases):
     url = databases("registry")
     upgrade(url, MIGRATIONS, "0002")
     engine = make_engine(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Session(engine) as session, session.begin():
         for kim_id, name, sk in (("KIM-1", "ＫＩＭ Lama", "ＡＢ/１"), ("KIM-2", "KIM Dua", "ab/1"),
                                  ("KIM-3", "KIM lama", "CD/2")):  # one name once folded, in one village

@@ -52,7 +52,7 @@ def test_a_record_event_carries_the_whole_group_without_contact_in_its_wire_form
             "created_at": "2026-01-05T08:00:00+00:00", "updated_at": "2026-02-01T09:30:00+00:00"}
         assert "contact" not in wire
         assert through_the_bus(payload) == payload
-        assert CONSUMED <= set(wire)
+        assert set(wire) >= CONSUMED
 
 
 def test_the_record_events_do_not_follow_the_public_view(monkeypatch):

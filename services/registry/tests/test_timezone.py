@@ -2,7 +2,7 @@
 (KIM_TIMEZONE), not Jakarta's: at 12:00 UTC it is already tomorrow in
 Kiritimati (UTC+14) while Jakarta (UTC+7) is still on today, and at 05:00 UTC
 it is still yesterday in Pago Pago (UTC-11)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,7 +27,7 @@ def activity(held_on: str) -> dict:
 def at(monkeypatch):
     """Sets the registry's clock to a fixed UTC instant."""
     def set_clock(iso: str):
-        moment = datetime.fromisoformat(iso).replace(tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(iso).replace(tzinfo=UTC)
         monkeypatch.setattr(kims, "utcnow", lambda: moment)
     return set_clock
 

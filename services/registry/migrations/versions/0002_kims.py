@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -42,7 +42,7 @@ def upgrade():
         sa.Column("label_en", sa.String(100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     op.bulk_insert(tags, [{"code": c, "label_id": i, "label_en": e, "created_at": now} for c, i, e in DEFAULT_TAGS])
     op.create_table(
         "kims",

@@ -105,3 +105,11 @@ def amqp_uri():
     vhost = create_vhost()
     yield amqp_uri_for(vhost)
     delete_vhost(vhost)
+
+
+def received(producer: str, payload, contract):
+    """An event as a consumer reads it off the bus: the producer's payload in
+    its envelope, read back through `contract` (for consumers' contract tests)."""
+    from services.common.contracts import read
+    from services.common.events import make_envelope
+    return read(make_envelope(producer, payload.TYPE, payload.wire(), payload.VERSION), contract)

@@ -25,6 +25,7 @@ from services.common.contracts import (
 from services.common.db import make_engine
 from services.common.events import make_envelope
 from services.common.migrations import upgrade
+from services.common.testing import received
 from services.registry import events as registry_events
 from services.registry.tests.samples import sample_kim
 
@@ -40,9 +41,6 @@ def session(databases):
         yield session
     engine.dispose()
 
-
-def received(producer, payload, contract):
-    return read(make_envelope(producer, payload.TYPE, payload.wire(), payload.VERSION), contract)
 
 
 def replica(session, kim_id):

@@ -5,6 +5,8 @@ service's `<SERVICE>_DATABASE_URL` is set. Under eventlet, psycopg2 is made
 green explicitly so that a slow query never stalls the hub.
 """
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import (
@@ -71,6 +73,22 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 def is_postgresql(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def service_session(engine: Engine, service: str, *, correlation_id: str | None = None, **options) -> Session:
+    """A session that knows whose it is: `record_event` names the producer from it."""
+    session = Session(engine, **options)
+    session.info["service"] = service
+    session.info["correlation_id"] = correlation_id
+    return session
+
+
+@contextmanager
+def unit_of_work(engine: Engine, service: str, *, correlation_id: str | None = None) -> Iterator[Session]:
+    """One transaction of `service`'s, outside a worker (scripts, timers' tests, domain tests):
+    committed when the block ends, rolled back if it raises."""
+    with service_session(engine, service, correlation_id=correlation_id) as session, session.begin():
+        yield session
 
 
 def dialect_insert(session: Session):

@@ -11,11 +11,11 @@ from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 from sqlalchemy import text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from services.common import logs, metrics
 from services.common.bus import ConfirmedPublisher
-from services.common.db import make_engine
+from services.common.db import make_engine, service_session
 from services.common.errors import DomainError
 from services.common.outbox import OutboxRelay
 from services.common.settings import SETTINGS_KEY
@@ -40,7 +40,6 @@ class Database(DependencyProvider):
     def setup(self):
         self.settings = self.container.config[SETTINGS_KEY]
         self.engine = make_engine(self.settings.db_url)
-        self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.sessions: WeakKeyDictionary = WeakKeyDictionary()
         self.publisher = ConfirmedPublisher(self.settings.amqp_uri)
         self.relay = OutboxRelay(self.engine, self.publisher, self.container.service_name,
@@ -64,9 +63,8 @@ class Database(DependencyProvider):
 
     # -- per worker ---------------------------------------------------------
     def get_dependency(self, worker_ctx) -> Session:
-        session = self.Session()
-        session.info["service"] = self.container.service_name
-        session.info["correlation_id"] = worker_ctx.context_data.get("correlation_id")
+        session = service_session(self.engine, self.container.service_name, expire_on_commit=False,
+                                  correlation_id=worker_ctx.context_data.get("correlation_id"))
         self.sessions[worker_ctx] = session
         return session
 

@@ -51,12 +51,21 @@ def _payload(event_type: str, data: dict | Contract, version: int) -> tuple[dict
     return data.wire(), data.VERSION
 
 
+def _producer(session: Session) -> str:
+    try:
+        return session.info["service"]
+    except KeyError:
+        raise RuntimeError("an event recorded on a session that names no service: open it with "
+                           "services.common.db.unit_of_work or service_session") from None
+
+
 def record_event(session: Session, event_type: str, data: dict | Contract, version: int = 1) -> dict:
     """Add an event to the outbox inside the session's transaction.
 
-    The session must come from the service's `Database` dependency, which
-    tells it the producer and the correlation id of the current request."""
-    producer = session.info["service"]
+    The session must come from the service's `Database` dependency, or from
+    `db.unit_of_work` / `db.service_session` outside a worker: they tell it
+    the producer and the correlation id of the current request."""
+    producer = _producer(session)
     data, version = _payload(event_type, data, version)
     envelope = make_envelope(producer, event_type, data, version)
     session.execute(insert(outbox).values(
@@ -72,7 +81,7 @@ def record_event(session: Session, event_type: str, data: dict | Contract, versi
 
 def record_events(session: Session, event_type: str, items: list[dict | Contract], version: int = 1) -> int:
     """Add many events of one type in one bulk insert (snapshots, seeds)."""
-    producer = session.info["service"]
+    producer = _producer(session)
     rows = []
     for item in items:
         data, item_version = _payload(event_type, item, version)

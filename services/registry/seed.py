@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
+from services.common.db import make_engine, unit_of_work
 from services.common.events import record_events, utcnow
 from services.common.migrations import upgrade
 from services.registry import coverage
@@ -58,8 +58,7 @@ def seed(engine, count: int, rng: random.Random, batch: int = 5000) -> int:
             history.append({"kim_id": kim_id, "old": None, "new": rows[-1]["status"], "reason": "seeded",
                             "actor": "system:seed", "changed_at": now})
             created += 1
-        with Session(engine) as session, session.begin():
-            session.info["service"] = "registry"
+        with unit_of_work(engine, "registry") as session:
             session.execute(insert(Kim), rows)
             if tag_rows:
                 session.execute(insert(KimTag), tag_rows)

@@ -6,9 +6,7 @@ publishes them (or the next one to start does). Same as the `emit_snapshot` RPC.
 """
 import json
 
-from sqlalchemy.orm import Session
-
-from services.common.db import make_engine
+from services.common.db import make_engine, unit_of_work
 from services.registry.kims import emit_snapshot
 from services.registry.settings import RegistrySettings
 
@@ -17,8 +15,7 @@ def main():
     settings = RegistrySettings()
     engine = make_engine(settings.db_url, pool_size=1)
     try:
-        with Session(engine) as session, session.begin():
-            session.info["service"] = settings.service_name
+        with unit_of_work(engine, settings.service_name) as session:
             result = emit_snapshot(session)
     finally:
         engine.dispose()

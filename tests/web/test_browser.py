@@ -5,6 +5,7 @@ axe-core for serious accessibility violations."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import wait_for
 from tests.web.conftest import check_page
@@ -115,6 +116,7 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     citizen.goto(f"/kim?q={group_name}")
     check_page(citizen, name + "publik-direktori")
     citizen.get_by_role("link", name=group_name).click()
+    citizen.wait_for_url(re.compile(r".*/kim/KIM-[0-9-]+$"))  # content() does not wait for the new page
     assert "Siti Narahubung" not in citizen.content() and "4444 5555" not in citizen.content()
     check_page(citizen, name + "publik-profil")
     citizen.get_by_role("link", name="Kirim aspirasi melalui KIM ini").click()
@@ -168,14 +170,15 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     check_page(operator, name + "konsol-aspirasi-antrean")
     operator.get_by_label("Kode pelacakan").fill(tracking_code)  # the citizen gave it on the phone
     operator.get_by_role("button", name="Saring").click()
-    assert operator.locator("table caption").inner_text() == "1 aspirasi"
+    expect(operator.locator("table caption")).to_have_text("1 aspirasi")  # the filtered page, not the last one
     operator.get_by_role("link", name=tracking_code).click()
-    assert "Budi Santoso" in operator.content()  # anonim: the handling office sees who
+    operator.wait_for_url(re.compile(r".*/konsol/aspirasi/[0-9a-f-]{36}$"))
+    expect(operator.locator("main")).to_contain_text("Budi Santoso")  # anonim: the handling office sees who
     for step in ("Diverifikasi", "Diteruskan", "Sedang diproses"):
         operator.get_by_role("button", name=f"Tandai: {step}").click()
         operator.locator("#status-aspirasi", has_text=step).wait_for()
     operator.get_by_role("button", name="Kirim jawaban").click()  # empty: shown next to the field
-    assert operator.locator("#f-response-error").is_visible()
+    expect(operator.locator("#f-response-error")).to_be_visible()
     operator.get_by_label("Jawaban untuk warga").fill("Saluran dibersihkan Dinas PU hari Kamis.")
     operator.get_by_role("button", name="Kirim jawaban").click()
     operator.locator("#status-aspirasi", has_text="Dijawab").wait_for()
@@ -204,11 +207,11 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     check_page(group, name + "portal-kotak-masuk")
     answer_message.get_by_role("button", name="Baca pesan").click()  # opening it marks it read
     answer_message = group.locator("article.message", has_text=tracking_code)
-    assert "Saluran dibersihkan Dinas PU hari Kamis." in answer_message.inner_text()
+    expect(answer_message).to_contain_text("Saluran dibersihkan Dinas PU hari Kamis.")  # on the reloaded page
     assert answer_message.locator(".tag.new").count() == 0
     broadcast_message.get_by_role("button", name="Konfirmasi diterima").click()
     broadcast_message = group.locator("article.message", has_text="Kerja bakti membersihkan saluran")
-    assert "Dikonfirmasi" in broadcast_message.inner_text()
+    expect(broadcast_message).to_contain_text("Dikonfirmasi")
     broadcast_message.get_by_text("Laporkan penyebaran ke warga").click()
     broadcast_message.get_by_label("Berapa warga yang dijangkau").fill("120")
     broadcast_message.get_by_label("Melalui").select_option("pengeras_suara")

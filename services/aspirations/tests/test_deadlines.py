@@ -10,7 +10,7 @@ from services.aspirations import aspirations
 from services.aspirations.models import Aspiration
 from services.aspirations.settings import AspirationsSettings
 from services.aspirations.workflow import Calendar
-from services.common.db import make_engine, outbox
+from services.common.db import make_engine, outbox, unit_of_work
 from services.common.migrations import upgrade
 from services.common.scope import Actor
 
@@ -43,8 +43,7 @@ def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
                 "submitted_at": submitted.isoformat(), "data": {
                     "kind": "pengaduan", "category": "jalan", "body": "Jalan rusak", "village_code": "14.71.01.1002"}}
 
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "aspirations"
+    with unit_of_work(engine, "aspirations") as session:
         assert aspirations.intake(session, submit("AAAAAAAA01"), calendar, settings)
         assert aspirations.intake(session, submit("AAAAAAAA02"), calendar, settings)
         assert not aspirations.intake(session, submit("AAAAAAAA02"), calendar, settings)  # a repeat
@@ -57,8 +56,7 @@ def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
         aspirations.transition(session, office, answered.id, "responded", "ok", "Sudah diperbaiki.", calendar,
                                settings, now=submitted)
 
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "aspirations"
+    with unit_of_work(engine, "aspirations") as session:
         on_time = datetime(2026, 12, 24, 20, 0, tzinfo=WIB)
         assert aspirations.check_deadlines(session, on_time, calendar, settings) == {"overdue": 0, "closed": 0}
         late = datetime(2026, 12, 28, 8, 0, tzinfo=WIB)
@@ -74,8 +72,7 @@ def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
         assert [a["tracking_code"] for a in escalated["items"]] == ["AAAAAAAA01"]
         assert aspirations.stats(session, office, {})["overdue"] == 1
 
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "aspirations"
+    with unit_of_work(engine, "aspirations") as session:
         # 10 working days after the response (Mon 21): Jan 5 2027 with the holiday; then it closes itself
         assert aspirations.check_deadlines(session, datetime(2027, 1, 5, 12, 0, tzinfo=WIB), calendar,
                                            settings)["closed"] == 0

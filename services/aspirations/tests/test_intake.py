@@ -15,7 +15,7 @@ from services.aspirations.service import INTAKE_QUEUE, AspirationsService
 from services.aspirations.settings import AspirationsSettings
 from services.aspirations.workflow import Calendar
 from services.common import deadletters
-from services.common.db import make_engine
+from services.common.db import make_engine, unit_of_work
 from services.common.errors import Unprocessable
 from services.common.migrations import upgrade
 from services.common.tests.helpers import wait_for
@@ -59,14 +59,12 @@ def test_a_submission_breaking_the_gateways_rules_is_unprocessable_and_names_onl
     calendar = Calendar(settings.timezone, frozenset())
     engine = make_engine(url)
     for n, (data, field) in enumerate(BAD):
-        with pytest.raises(Unprocessable) as refused, Session(engine) as session, session.begin():
-            session.info["service"] = "aspirations"
+        with pytest.raises(Unprocessable) as refused, unit_of_work(engine, "aspirations") as session:
             aspirations.intake(session, submission(f"BADCODE{n:03d}", **data), calendar, settings)
         reason = str(refused.value)
         assert reason.startswith(field + ":"), (data, reason)
         assert not any(value in reason for value in (*CANARY.values(), "İİ", "curhat", "passwd")), reason
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "aspirations"
+    with unit_of_work(engine, "aspirations") as session:
         assert aspirations.intake(session, submission("GOODCODE01", category="Jalan Rusak"), calendar, settings)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Aspiration)) == 1

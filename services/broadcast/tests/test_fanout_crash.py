@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.broadcast import broadcasts
 from services.broadcast.models import Broadcast, Delivery, DirectoryKim
-from services.common.db import make_engine
+from services.common.db import make_engine, unit_of_work
 from services.common.events import utcnow
 from services.common.migrations import upgrade
 from services.common.scope import Actor
@@ -40,8 +40,7 @@ def test_sigkill_in_the_middle_of_a_fanout_loses_and_repeats_nothing(databases, 
              "district_code": "14.71.01", "regency_code": "14.71", "province_code": "14",
              "classification": "tumbuh", "status": "active", "version": 1, "updated_at": now}
             for n in range(GROUPS)])
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "broadcast"
+    with unit_of_work(engine, "broadcast") as session:
         admin = Actor("admin")
         created = broadcasts.create_broadcast(session, admin, {
             "title": "Uji gagal di tengah", "body": "isi", "category": "pengumuman", "target": {"regions": ["14"]}})

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from services.broadcast import broadcasts
 from services.broadcast.models import Delivery, DirectoryKim, Relay
-from services.common.db import make_engine
+from services.common.db import make_engine, unit_of_work
 from services.common.errors import InvalidInput
 from services.common.events import utcnow
 from services.common.migrations import upgrade
@@ -22,8 +22,7 @@ def delivered(databases):
     url = databases("broadcast")
     upgrade(url, Path(broadcasts.__file__).parent / "migrations")
     engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "broadcast"
+    with unit_of_work(engine, "broadcast") as session:
         session.execute(insert(DirectoryKim), [{
             "id": KIM, "name": "KIM Uji", "village_code": "14.71.01.1002", "district_code": "14.71.01",
             "regency_code": "14.71", "province_code": "14", "classification": "tumbuh", "status": "active",
@@ -41,8 +40,7 @@ def delivered(databases):
 
 def report(engine, delivery_id, **fields):
     data = {"reached": 120, "channel": "whatsapp", "date": utcnow().date().isoformat(), **fields}
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "broadcast"
+    with unit_of_work(engine, "broadcast") as session:
         return broadcasts.relay(session, Actor("kim", kim_id=KIM), KIM, delivery_id, data)
 
 

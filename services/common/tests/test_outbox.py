@@ -5,10 +5,9 @@ import kombu
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
-from services.common.db import make_engine, outbox
+from services.common.db import make_engine, outbox, unit_of_work
 from services.common.dependencies import Database
 from services.common.events import make_envelope, record_event
 from services.common.outbox import OutboxRelay
@@ -58,8 +57,7 @@ def test_crash_after_publishing_repeats_the_event_and_the_consumer_absorbs_it(
     producer_url = databases("producer")
     sample.prepare(producer_url)
     engine = make_engine(producer_url)
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "producer"
+    with unit_of_work(engine, "producer") as session:
         record_event(session, "note_added", {"id": "n1", "text": "halo"})
     publisher = ConfirmedPublisher(amqp_uri)
     relay = OutboxRelay(engine, publisher, "producer")
@@ -94,8 +92,7 @@ def test_relay_publishes_every_event_in_commit_order(databases, amqp_uri):
     url = databases("producer")
     sample.prepare(url)
     engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "producer"
+    with unit_of_work(engine, "producer") as session:
         expected = [record_event(session, "note_added", {"seq": i})["id"] for i in range(1200)]
     with kombu.Connection(amqp_uri) as conn:
         queue = kombu.Queue("order-check", kombu.Exchange("producer.events", "topic", durable=True),
@@ -121,8 +118,7 @@ def test_relay_keeps_events_when_the_broker_is_unreachable(databases):
     url = databases("producer")
     sample.prepare(url)
     engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "producer"
+    with unit_of_work(engine, "producer") as session:
         record_event(session, "note_added", {"id": "n1"})
     relay = OutboxRelay(engine, ConfirmedPublisher("amqp://guest:guest@127.0.0.1:1/"), "producer")
     with pytest.raises(Exception):  # noqa: B017 - which error an unreachable broker raises is kombu's business
@@ -142,8 +138,7 @@ def test_two_relays_on_one_postgresql_database_publish_each_event_once_in_order(
     import eventlet
     sample.prepare(postgres_url)
     engine = make_engine(postgres_url)
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "producer"
+    with unit_of_work(engine, "producer") as session:
         expected = [record_event(session, "note_added", {"seq": i})["id"] for i in range(1000)]
     with kombu.Connection(amqp_uri) as conn:
         queue = kombu.Queue("order-check", kombu.Exchange("producer.events", "topic", durable=True),

@@ -5,9 +5,8 @@ eventlet.monkey_patch()
 import shutil  # noqa: E402
 
 import pytest  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
-from services.common.db import make_engine  # noqa: E402
+from services.common.db import make_engine, service_session  # noqa: E402
 from services.common.migrations import upgrade  # noqa: E402
 from services.common.testing import (  # noqa: E402,F401
     amqp_uri,
@@ -60,7 +59,6 @@ def session(registry_url):
     """A session on a fresh registry database, as the service's workers have
     one: for calling the domain functions directly."""
     engine = make_engine(registry_url)
-    with Session(engine) as session:
-        session.info["service"] = "registry"
+    with service_session(engine, "registry") as session:
         yield session
     engine.dispose()

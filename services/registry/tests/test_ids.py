@@ -1,8 +1,7 @@
 """Group ids number the groups of a village: KIM-<village digits>-<n>."""
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
-from services.common.db import make_engine
+from services.common.db import make_engine, unit_of_work
 from services.common.scope import Actor
 from services.registry import kims
 
@@ -17,8 +16,7 @@ def registration(n: int) -> dict:
 def test_ids_count_up_numerically_past_99(registry_url):
     engine = make_engine(registry_url)
     admin = Actor("admin")
-    with Session(engine) as session, session.begin():
-        session.info["service"] = "registry"
+    with unit_of_work(engine, "registry") as session:
         first = kims.register_kim(session, admin, registration(1), timezone=ZONE)
         assert first["id"] == "KIM-1471011002-01"
         # the village already has a 99th group (inserted as it is, no questions asked)

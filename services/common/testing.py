@@ -6,11 +6,17 @@ eventlet.monkey_patch().
 """
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from services.common.db import make_engine, unit_of_work
+from services.common.migrations import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get("KIM_TEST_POSTGRES_URL", "postgresql://postgres@localhost:5432/postgres")
 RABBIT_API_URL = os.environ.get("KIM_TEST_RABBIT_API", "http://guest:guest@localhost:15672")
@@ -113,3 +119,16 @@ def received(producer: str, payload, contract):
     from services.common.contracts import read
     from services.common.events import make_envelope
     return read(make_envelope(producer, payload.TYPE, payload.wire(), payload.VERSION), contract)
+
+
+@contextmanager
+def migrated_session(databases, service: str, migrations: Path) -> Iterator:
+    """One transaction of `service`'s on a fresh, migrated database of the test's backend."""
+    url = databases(service)
+    upgrade(url, migrations)
+    engine = make_engine(url)
+    try:
+        with unit_of_work(engine, service) as session:
+            yield session
+    finally:
+        engine.dispose()

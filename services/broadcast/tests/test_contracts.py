@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from services.aspirations import events as aspiration_events
 from services.aspirations.tests.samples import sample_aspiration
@@ -22,10 +21,8 @@ from services.common.contracts import (
     KimUpdated,
     read,
 )
-from services.common.db import make_engine
 from services.common.events import make_envelope
-from services.common.migrations import upgrade
-from services.common.testing import received
+from services.common.testing import migrated_session, received
 from services.registry import events as registry_events
 from services.registry.tests.samples import sample_kim
 
@@ -34,13 +31,8 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 @pytest.fixture
 def session(databases):
-    url = databases("broadcast")
-    upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
+    with migrated_session(databases, "broadcast", MIGRATIONS) as session:
         yield session
-    engine.dispose()
-
 
 
 def replica(session, kim_id):

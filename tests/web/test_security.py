@@ -39,6 +39,31 @@ def test_forms_without_their_csrf_token_are_refused_and_change_nothing(platform)
         assert refused.status_code == 403
 
 
+def test_a_form_with_files_where_text_belongs_is_refused_and_changes_nothing(platform):
+    """The website takes no files: a CSRF token sent as a file is no token (403), and any
+    other field sent as a file counts as not filled in (the page names it), never a 500."""
+    with platform.admin as admin:
+        operator = sign_in(platform, new_account(admin, "operator", scope_region="14.71"))
+        token = csrf(operator.get("/konsol/kim/baru").text)
+        name = unique("KIM Berkas ")
+        form = {"name": name, "village_code": "14.71.01.1002", "sk.number": unique("SK/"), "sk.date": "2024-01-01",
+                "sk.issuer": "Lurah", "classification": "tumbuh"}
+        as_file = operator.post("/konsol/kim/baru", data=form, files={"csrf_token": ("token.txt", token.encode())})
+        assert as_file.status_code == 403 and "Formulir ini kedaluwarsa" in as_file.text
+        named = operator.post("/konsol/kim/baru", data={**{k: v for k, v in form.items() if k != "name"},
+                                                        "csrf_token": token},
+                              files={"name": ("nama.txt", name.encode())})
+        assert 400 <= named.status_code < 500, named.status_code
+        assert 'id="f-name-error"' in named.text
+        assert admin.get("/api/v1/kims", params={"q": name}).json()["total"] == 0
+    citizen = visitor(platform)
+    citizen_token = csrf(citizen.get("/aspirasi").text)
+    refused = citizen.post("/aspirasi", data={"kind": "aspirasi", "category": "sosial", "village_code": "14.71.01.1002",
+                                              "csrf_token": citizen_token},
+                           files={"body": ("isi.txt", b"Isi aspirasi sebagai berkas.")})
+    assert 400 <= refused.status_code < 500 and 'id="f-body-error"' in refused.text
+
+
 def test_the_api_by_session_cookie_needs_the_csrf_header_for_changes(platform):
     with platform.admin as admin:
         operator = sign_in(platform, new_account(admin, "operator", scope_region="14.71"))

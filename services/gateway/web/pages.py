@@ -134,11 +134,12 @@ def csrf_token(request: Request) -> str:
 
 
 class Form(dict):
-    """A posted form: each field's (stripped) value, and `getlist` for repeated fields."""
+    """A posted form: each field's (stripped) value, and `getlist` for repeated fields.
+    The website takes no files: a field sent as a file counts as not filled in."""
 
     def __init__(self, form):
-        super().__init__((key, value.strip() if isinstance(value, str) else value)
-                         for key, value in form.items() if key != "csrf_token")
+        super().__init__((key, value.strip()) for key, value in form.items()
+                         if key != "csrf_token" and isinstance(value, str))
         self._lists = {key: [v.strip() for v in form.getlist(key) if isinstance(v, str)] for key in form}
 
     def getlist(self, key: str) -> list[str]:
@@ -162,8 +163,8 @@ async def form_data(request: Request) -> Form:
     form = await request.form()
     info = await web_session(request)
     expected = info.csrf_token if info is not None else request.cookies.get(ANONYMOUS_CSRF_COOKIE)
-    # form.get may also be an UploadFile (a file field named csrf_token): not handled, as before
-    if not expected or not csrf_matches(form.get("csrf_token"), expected):  # type: ignore[arg-type]
+    offered = form.get("csrf_token")
+    if not expected or not isinstance(offered, str) or not csrf_matches(offered, expected):  # a file is no token
         raise PageError(403, translator(language(request))(FORM_EXPIRED))
     return Form(form)
 

@@ -19,7 +19,7 @@ from services.common.db import make_engine
 from services.gateway import contract, problems, web
 from services.gateway.accounts import AccountStore
 from services.gateway.keys import KeyStore
-from services.gateway.problems import problem_response
+from services.gateway.problems import error_response
 from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
@@ -100,9 +100,8 @@ class RequestGuard:
             self._observe(scope, status_holder["status"], started)
 
     async def _too_large(self, scope, receive, send, correlation_id, started):
-        response = problem_response(Request(scope), 413,
-                                    f"Badan permintaan melebihi {self.max_body_bytes} bait.",
-                                    f"The request body exceeds {self.max_body_bytes} bytes.")
+        response = error_response(Request(scope), 413, f"Badan permintaan melebihi {self.max_body_bytes} bait.",
+                                  f"The request body exceeds {self.max_body_bytes} bytes.")
         response.headers["X-Correlation-ID"] = correlation_id
         await response(scope, receive, send)
         self._observe(scope, 413, started)

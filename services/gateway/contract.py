@@ -1,6 +1,7 @@
 """The HTTP contract as the OpenAPI document states it, in one place.
 
-- Every error answer is an RFC 9457 problem (`application/problem+json`), and
+- Every error answer is an RFC 9457 problem (`application/problem+json`) —
+  under /open311/ a GeoReport error list instead, which Open311 clients read — and
   each operation lists the statuses it can answer: those it declares (its
   domain's 404, 409, 412, ...) and those that follow from what it depends on
   (a key: 401/403; a service call: 503 with Retry-After; a body: 400, 413,
@@ -20,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from services.gateway import deps
-from services.gateway.problems import PROBLEM_JSON, TITLES, ProblemDetails, problem_response
+from services.gateway.problems import PROBLEM_JSON, TITLES, ProblemDetails, error_response
 
 PROBLEM_REF = "#/components/schemas/ProblemDetails"
 # FastAPI's own description of a 422, replaced by the problem it really is
@@ -205,6 +206,6 @@ class MethodGuard:
         if method == "OPTIONS":
             response = Response(status_code=204, headers={"Allow": allow})
         else:
-            response = problem_response(Request(scope), 405, "Metode ini tidak diizinkan di alamat ini.",
-                                        "This method is not allowed here.", headers={"Allow": allow})
+            response = error_response(Request(scope), 405, "Metode ini tidak diizinkan di alamat ini.",
+                                      "This method is not allowed here.", headers={"Allow": allow})
         await response(scope, receive, send)

@@ -98,6 +98,27 @@ def problem_response(request: Request, status: int, detail: str | None = None,
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+OPEN311_PREFIX = "/open311/"
+
+
+def georeport_errors(request: Request, status: int, errors: list[tuple[str, str]],
+                     headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """Open311's error shape, `[{"code": status, "description": ...}]`; `errors`: (Indonesian,
+    English) descriptions, one given in the reader's language."""
+    english = prefers_english(request)
+    return JSONResponse([{"code": status, "description": en if english else id_} for id_, en in errors],
+                        status_code=status, headers=headers)
+
+
+def error_response(request: Request, status: int, detail: str, detail_en: str,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """An error answered before any route (middleware, an unknown path or method), in the shape
+    the path's clients read: Open311's under /open311/, a problem everywhere else."""
+    if request.url.path.startswith(OPEN311_PREFIX):
+        return georeport_errors(request, status, [(detail, detail_en)], headers=headers)
+    return problem_response(request, status, detail, detail_en, headers=headers)
+
+
 def remote_error_to_problem(exc_type: str, detail: str, extra: dict) -> Problem:
     status = REMOTE_ERROR_STATUS.get(exc_type, 500)
     extra = dict(extra or {})
@@ -193,10 +214,10 @@ def install(app: FastAPI):
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else None
         if exc.status_code == 404 and detail in (None, "Not Found"):
-            return problem_response(request, 404, "Alamat tidak ditemukan.", "No such resource.")
+            return error_response(request, 404, "Alamat tidak ditemukan.", "No such resource.")
         if exc.status_code == 405:
-            return problem_response(request, 405, "Metode ini tidak diizinkan di alamat ini.",
-                                    "This method is not allowed here.", headers=exc.headers)
+            return error_response(request, 405, "Metode ini tidak diizinkan di alamat ini.",
+                                  "This method is not allowed here.", headers=exc.headers)
         return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
     @app.exception_handler(Exception)

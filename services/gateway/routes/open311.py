@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -18,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.common.regions import VILLAGE_CODE
 from services.common.vocabulary import ASPIRATION_CATEGORIES
 from services.gateway.deps import RpcCall, authenticate
-from services.gateway.problems import Problem, field_message, prefers_english
+from services.gateway.problems import Problem, field_message, georeport_errors, prefers_english
 from services.gateway.routes.aspirations import (
     INTAKE_QUEUE,
     LINK,
@@ -33,14 +32,6 @@ from services.gateway.routes.common import EMAIL, TEXT
 class GeoReportError(BaseModel):
     code: int
     description: str
-
-
-def georeport_errors(request: Request, status: int, errors: list[tuple[str, str]],
-                     headers: dict | None = None) -> JSONResponse:
-    """`errors`: (Indonesian, English) descriptions."""
-    english = prefers_english(request)
-    return JSONResponse([{"code": status, "description": en if english else id_} for id_, en in errors],
-                        status_code=status, headers=headers)
 
 
 # Our statuses as GeoReport's: a wrong or missing key is 403, a field problem 400.

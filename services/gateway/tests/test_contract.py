@@ -168,3 +168,20 @@ def test_answers_link_to_the_calls_they_make_possible(spec):
     links = [link for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)
              for response in op.get("responses", {}).values() for link in response.get("links", {}).values()]
     assert len(links) >= 15 and all(link["operationId"] in operations for link in links)
+
+
+def test_open311_errors_from_outside_its_routes_are_georeport_errors_too(client, admin):
+    """Open311 clients read `[{"code", "description"}]`: the 405 of an undeclared method, the 413
+    of a body too large and the 404 of an unknown Open311 path have that shape, as the document says."""
+    def georeport(response, status):
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == "application/json", response.headers["content-type"]
+        assert [e["code"] for e in response.json()] == [status] and response.json()[0]["description"]
+
+    undeclared = client.put("/open311/v2/requests.json", headers=admin)
+    georeport(undeclared, 405)
+    assert set(undeclared.headers["allow"].split(", ")) == {"GET", "POST", "OPTIONS"}
+    georeport(client.post("/open311/v2/requests.json", content=b"description=" + b"x" * 300_000,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}), 413)
+    georeport(client.get("/open311/v2/tidak-ada.json"), 404)
+    assert_problem(client.get("/api/v1/tidak-ada"), 404)  # the rest of the API keeps its problems

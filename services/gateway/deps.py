@@ -1,6 +1,7 @@
 """Request-scoped dependencies: who is calling, what they may do, and the
 RPC call carrying the request's correlation id."""
 import hmac
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -92,11 +93,8 @@ async def rpc_for_request(request: Request) -> Rpc:
 
 
 def actor(principal: Principal | None) -> dict | None:
-    """The caller as the services see it (they apply the scope rules)."""
-    if principal is None:
-        return None
-    return {"role": principal.role, "scope_region": principal.scope_region,
-            "kim_id": principal.kim_id, "key_id": principal.key_id}
+    """The caller as the services see it (they apply the scope rules), on the wire."""
+    return None if principal is None else asdict(principal.actor)
 
 
 Anyone = Annotated[Principal | None, Depends(optional_principal)]

@@ -18,6 +18,7 @@ from services.common import logs, metrics, migrations
 from services.common.db import make_engine
 from services.gateway import contract, problems, web
 from services.gateway.accounts import AccountStore
+from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import problem_response
 from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
@@ -126,6 +127,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.keys = KeyStore(sessions, settings.key_cache_seconds)
         app.state.accounts = AccountStore(sessions, settings)
+        app.state.idempotency = IdempotencyStore(sessions)
         generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
         if generated:
             # printed once, on the first start without KIM_ADMIN_KEY

@@ -191,7 +191,7 @@ async def create_request(request: Request, rpc: RpcCall,
     submission = new_submission(f"open311:{caller.key_id}", {
         **body.model_dump(mode="json"), "kim_id": caller.kim_id if caller.role == "kim" else None},
         filed_by_kim=caller.role == "kim")
-    await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
+    await rpc.send_command(INTAKE_QUEUE, submission)
     tracking_code = submission["tracking_code"]
     return [{"service_request_id": tracking_code, "service_notice": "Diterima; lacak dengan kode ini.",
              "account_id": None}]

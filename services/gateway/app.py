@@ -22,6 +22,7 @@ from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import problem_response
 from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
+from services.gateway.routes.common import RegionCache
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
 
@@ -133,6 +134,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             # printed once, on the first start without KIM_ADMIN_KEY
             print(f"KIM admin key (shown once, keep it safe): {generated}", flush=True)
         app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout)
+        app.state.regions = RegionCache()
         yield
         if getattr(app.state, "web_api", None) is not None:
             await app.state.web_api.aclose()

@@ -18,7 +18,7 @@ from services.common.tracking import normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 from services.gateway.deps import Anyone, Idempotency, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, Pages, problems, region_exists
+from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, problems
 from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -104,14 +104,15 @@ class Transition(Strict):
 
 @router.post("/api/v1/aspirations", status_code=202, responses=problems(400, 403, 413, 422, 503),
              summary="Send an aspiration; 202 with the tracking code once it is durably held")
-async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, kept: Idempotency,
+async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, regions: KnownRegions, kept: Idempotency,
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
     kim_id = body.kim_id
     if caller is not None and caller.role == "kim":
         if kim_id not in (None, caller.kim_id):
             raise Problem(403, "KIM hanya dapat mengirim atas namanya sendiri.", "A group files in its own name only.")
         kim_id = caller.kim_id
-    await _require_village(rpc, body.village_code)
+    await regions.require([body.village_code], "village_code", "Desa/kelurahan {codes} tidak ada.",
+                          "No village {codes}.", "unknown village")
     if kim_id:
         try:
             await rpc("aspirations", "check_kim", kim_id=kim_id, timeout=2.0)
@@ -145,12 +146,6 @@ def new_submission(submitted_by: str, data: dict, filed_by_kim: bool = False) ->
     return {"type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": new_tracking_code(),
             "submitted_at": utcnow().isoformat(), "submitted_by": submitted_by, "filed_by_kim": filed_by_kim,
             "data": data}
-
-
-async def _require_village(rpc, code: str):
-    if not await region_exists(rpc, code):
-        raise Problem(422, f"Desa/kelurahan {code} tidak ada.", f"No village {code}.",
-                      errors=[{"field": "village_code", "in": "body", "message": "unknown village"}])
 
 
 @router.get("/api/v1/aspirations/track/{tracking_code}", responses=problems(404, 422, 503),

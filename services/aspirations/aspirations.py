@@ -13,7 +13,7 @@ import re
 import statistics
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from services.aspirations import events
@@ -351,6 +351,22 @@ def check_deadlines(session: Session, now: datetime, calendar: Calendar, setting
         step(session, a, "closed", "ditutup otomatis: jawaban tidak dibantah", "system:deadline", now, calendar,
              settings)
     return {"overdue": len(overdue), "closed": len(closing)}
+
+
+# --- the gauges --------------------------------------------------------------------------
+
+def count_by_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Aspiration.status, func.count()).group_by(Aspiration.status)).all())
+
+
+def overdue_by_regency(session: Session) -> dict[str, int]:
+    """Open overdue aspirations per responsible regency. Every regency that ever
+    had one is named, with 0 once cleared (so its gauge does not keep the last
+    count): an overdue aspiration stays escalated, so the database knows them,
+    and every instance, however long it has run, reports the same."""
+    still_overdue = and_(Aspiration.overdue.is_(True), Aspiration.status.in_(OPEN))
+    return dict(session.execute(select(Aspiration.regency_code, func.count(case((still_overdue, 1))))
+                                .where(Aspiration.escalated.is_(True)).group_by(Aspiration.regency_code)).all())
 
 
 # --- Open311 GeoReport v2 (the public list) ------------------------------------------

@@ -3,11 +3,8 @@
 and its KIM directory from the registry's events."""
 import logging
 
-from sqlalchemy import func, select
-
 from services.aspirations import aspirations, directory, metrics
-from services.aspirations.models import Aspiration
-from services.aspirations.workflow import OPEN, Calendar
+from services.aspirations.workflow import Calendar
 from services.common.contracts import KimRegistered, KimSnapshot, KimStatusChanged, KimUpdated, read
 from services.common.entrypoints import command_consumer, event_handler, rpc, timer
 from services.common.events import claim_event, utcnow
@@ -21,7 +18,6 @@ INTAKE_QUEUE = "aspirations.intake"
 
 class AspirationsService(ServiceBase):
     name = "aspirations"
-    _overdue_regencies: set = set()  # regencies reported once stay in the gauge (at 0 when cleared)
 
     def _calendar(self) -> Calendar:
         return Calendar(self.settings.timezone, frozenset(self.settings.holiday_dates))
@@ -95,11 +91,7 @@ class AspirationsService(ServiceBase):
 
     @timer("metrics_refresh_seconds")
     def refresh_gauges(self):
-        for status, count in self.db.execute(select(Aspiration.status, func.count()).group_by(Aspiration.status)):
+        for status, count in aspirations.count_by_status(self.db).items():
             metrics.ASPIRATIONS.labels(status).set(count)
-        overdue = dict(self.db.execute(select(Aspiration.regency_code, func.count())
-                                       .where(Aspiration.overdue.is_(True), Aspiration.status.in_(OPEN))
-                                       .group_by(Aspiration.regency_code)).all())
-        for regency in set(overdue) | self._overdue_regencies:
-            metrics.OVERDUE.labels(regency).set(overdue.get(regency, 0))
-        AspirationsService._overdue_regencies = set(overdue) | self._overdue_regencies
+        for regency, count in aspirations.overdue_by_regency(self.db).items():
+            metrics.OVERDUE.labels(regency).set(count)

@@ -18,9 +18,11 @@ from services.common import logs, metrics, migrations
 from services.common.db import make_engine
 from services.gateway import contract, problems, web
 from services.gateway.accounts import AccountStore
+from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import error_response
 from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
+from services.gateway.routes.common import RegionCache
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
 
@@ -125,11 +127,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.keys = KeyStore(sessions, settings.key_cache_seconds)
         app.state.accounts = AccountStore(sessions, settings)
+        app.state.idempotency = IdempotencyStore(sessions)
         generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
         if generated:
             # printed once, on the first start without KIM_ADMIN_KEY
             print(f"KIM admin key (shown once, keep it safe): {generated}", flush=True)
         app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout)
+        app.state.regions = RegionCache()
         yield
         if getattr(app.state, "web_api", None) is not None:
             await app.state.web_api.aclose()

@@ -1,14 +1,17 @@
 """Request-scoped dependencies: who is calling, what they may do, and the
 RPC call carrying the request's correlation id."""
 import hmac
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway.accounts import SessionInfo
+from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore, Principal
 from services.gateway.problems import Problem
+from services.gateway.rpc import RpcClient
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="kim"'}
 
@@ -76,14 +79,18 @@ def require(*roles: str):
 
 
 class Rpc:
-    """Calls a service with this request's correlation id."""
+    """Calls a service, or puts a command on its queue, with this request's correlation id."""
 
     def __init__(self, request: Request):
-        self.client = request.app.state.rpc
-        self.correlation_id = request.state.correlation_id
+        self._client: RpcClient = request.app.state.rpc
+        self._correlation_id = request.state.correlation_id
 
     async def __call__(self, service: str, method: str, **kwargs):
-        return await self.client.call(service, method, correlation_id=self.correlation_id, **kwargs)
+        return await self._client.call(service, method, correlation_id=self._correlation_id, **kwargs)
+
+    async def send_command(self, queue: str, body: dict):
+        """Once it returns, the broker holds the command durably (RpcClient.send_command)."""
+        await self._client.send_command(queue, body, self._correlation_id)
 
 
 async def rpc_for_request(request: Request) -> Rpc:
@@ -92,11 +99,8 @@ async def rpc_for_request(request: Request) -> Rpc:
 
 
 def actor(principal: Principal | None) -> dict | None:
-    """The caller as the services see it (they apply the scope rules)."""
-    if principal is None:
-        return None
-    return {"role": principal.role, "scope_region": principal.scope_region,
-            "kim_id": principal.kim_id, "key_id": principal.key_id}
+    """The caller as the services see it (they apply the scope rules), on the wire."""
+    return None if principal is None else asdict(principal.actor)
 
 
 Anyone = Annotated[Principal | None, Depends(optional_principal)]
@@ -112,3 +116,10 @@ def key_store(request: Request) -> KeyStore:
 
 
 Keys = Annotated[KeyStore, Depends(key_store)]
+
+
+async def idempotency_store(request: Request) -> IdempotencyStore:
+    return request.app.state.idempotency
+
+
+Idempotency = Annotated[IdempotencyStore, Depends(idempotency_store)]

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.events import utcnow
+from services.common.scope import Actor
 from services.common.vocabulary import KEY_ROLES
 from services.gateway.models import ApiKey
 
@@ -28,11 +29,15 @@ class Principal:
     scope_region: str | None  # None for a national admin
     kim_id: str | None
 
+    @property
+    def actor(self) -> Actor:
+        """The caller as the services see it: the scope rules are theirs."""
+        return Actor(self.role, self.scope_region, self.kim_id, self.key_id)
+
     def covers(self, region_code: str) -> bool:
-        """Whether a region lies inside this caller's scope subtree ("" is
-        the whole country, which only a national key covers)."""
-        root = self.scope_region
-        return root is None or region_code == root or region_code.startswith(root + ".")
+        """Whether a region lies inside this office's scope subtree ("" is
+        the whole country, which only a national office covers)."""
+        return self.actor.covers(region_code)
 
 
 def hash_key(secret: str) -> str:

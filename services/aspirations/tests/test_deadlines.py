@@ -3,11 +3,14 @@ detection with escalation, and auto-close, with an injected clock."""
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from nameko.testing.services import worker_factory
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.aspirations import aspirations
 from services.aspirations.models import Aspiration
+from services.aspirations.service import AspirationsService
 from services.aspirations.settings import AspirationsSettings
 from services.aspirations.workflow import Calendar
 from services.common.db import make_engine, outbox, unit_of_work
@@ -81,4 +84,42 @@ def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
     with Session(engine) as session:
         closed = session.scalar(select(Aspiration).where(Aspiration.tracking_code == "AAAAAAAA02"))
         assert closed.status == "closed"
+    engine.dispose()
+
+
+def test_the_overdue_gauge_names_every_regency_that_had_one_and_counts_the_open_ones(databases):
+    url = databases("aspirations")
+    upgrade(url, MIGRATIONS)
+    settings = AspirationsSettings(database_url=url)
+    calendar = Calendar(settings.timezone, frozenset())
+    engine = make_engine(url)
+    submitted = datetime(2026, 12, 21, 9, 0, tzinfo=WIB)  # a Monday
+    villages = {"01": "14.71.01.1002", "02": "14.71.01.1002", "03": "14.72.01.1001"}
+    with unit_of_work(engine, "aspirations") as session:
+        for n, village in villages.items():
+            assert aspirations.intake(session, {
+                "id": f"00000000-0000-0000-0000-0000000000{n}", "tracking_code": f"BBBBBBBB{n}",
+                "submitted_at": submitted.isoformat(), "data": {
+                    "kind": "pengaduan", "category": "jalan", "body": "Jalan rusak", "village_code": village}},
+                calendar, settings)
+        assert aspirations.overdue_by_regency(session) == {}
+        assert aspirations.check_deadlines(session, datetime(2027, 1, 4, 8, 0, tzinfo=WIB), calendar,
+                                           settings)["overdue"] == 3
+        assert aspirations.overdue_by_regency(session) == {"14.71": 2, "14.72": 1}
+    with unit_of_work(engine, "aspirations") as session:
+        pekanbaru = Actor("operator", scope_region="14.71", key_id="op")
+        kampar = Actor("operator", scope_region="14.72", key_id="op2")
+        for code, office in (("BBBBBBBB01", pekanbaru), ("BBBBBBBB03", kampar)):
+            rejected = session.scalar(select(Aspiration).where(Aspiration.tracking_code == code))
+            aspirations.transition(session, office, rejected.id, "rejected", "bukan kewenangan", None, calendar,
+                                   settings)
+    with Session(engine) as session:
+        # a regency cleared stays at 0 (not its last count), whoever asks and since when it runs
+        assert aspirations.overdue_by_regency(session) == {"14.71": 1, "14.72": 0}
+        assert aspirations.count_by_status(session) == {"received": 1, "rejected": 2}
+        # the service's timer sets the gauges from these counts, and keeps nothing itself
+        worker_factory(AspirationsService, db=session).refresh_gauges()
+    assert REGISTRY.get_sample_value("kim_aspirations_overdue", {"regency": "14.72"}) == 0
+    assert REGISTRY.get_sample_value("kim_aspirations_overdue", {"regency": "14.71"}) == 1
+    assert REGISTRY.get_sample_value("kim_aspirations", {"status": "rejected"}) == 2
     engine.dispose()

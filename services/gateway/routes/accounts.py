@@ -17,7 +17,7 @@ from services.gateway.accounts import AccountStore
 from services.gateway.deps import Office, RpcCall
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
-from services.gateway.routes.common import TEXT, Page, Pages, problems
+from services.gateway.routes.common import TEXT, KnownRegions, Page, Pages, problems
 from services.gateway.routes.keys import ROLE_RULES, KeyCreate, follow_groups, granted_scope
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
@@ -95,8 +95,9 @@ def manages(caller: Principal, role: str, scope_region: str | None) -> bool:
 
 @router.post("", status_code=201, response_model=CreatedAccount, responses=problems(401, 403, 409, 413, 422, 503),
              summary="Create a person's account; the answer carries its one-time setup link")
-async def create_account(body: AccountCreate, caller: Office, rpc: RpcCall, accounts: Accounts, request: Request):
-    scope_region = await granted_scope(rpc, caller, body)
+async def create_account(body: AccountCreate, caller: Office, rpc: RpcCall, regions: KnownRegions, accounts: Accounts,
+                         request: Request):
+    scope_region = await granted_scope(rpc, regions, caller, body)
     if not manages(caller, body.role, scope_region):
         if caller.role == "operator":
             raise Problem(403, "Operator hanya dapat membuat akun KIM di wilayahnya.",

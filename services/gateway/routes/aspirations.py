@@ -1,9 +1,7 @@
 """/api/v1/aspirations: citizens' voices in (accepted even while the
 aspirations service is down), tracked by code, handled by the office."""
 import csv
-import hashlib
 import io
-import json
 import secrets
 import uuid
 from typing import Annotated, Any, Literal
@@ -12,18 +10,15 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AliasChoices, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from services.common.events import utcnow
 from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.common.tracking import normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
-from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
-from services.gateway.models import IdempotencyKey
+from services.gateway.deps import Anyone, Idempotency, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, Pages, problems, region_exists
+from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, problems
 from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -107,21 +102,17 @@ class Transition(Strict):
     response: str | None = Field(None, max_length=10_000, pattern=TEXT, description="the answer, for `responded`")
 
 
-def _idempotency_hash(caller, key: str) -> str:
-    who = caller.key_id if caller else "anonymous"
-    return hashlib.sha256(f"{who}:{key}".encode()).hexdigest()
-
-
 @router.post("/api/v1/aspirations", status_code=202, responses=problems(400, 403, 413, 422, 503),
              summary="Send an aspiration; 202 with the tracking code once it is durably held")
-async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, request: Request,
+async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, regions: KnownRegions, kept: Idempotency,
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
     kim_id = body.kim_id
     if caller is not None and caller.role == "kim":
         if kim_id not in (None, caller.kim_id):
             raise Problem(403, "KIM hanya dapat mengirim atas namanya sendiri.", "A group files in its own name only.")
         kim_id = caller.kim_id
-    await _require_village(rpc, body.village_code)
+    await regions.require([body.village_code], "village_code", "Desa/kelurahan {codes} tidak ada.",
+                          "No village {codes}.", "unknown village")
     if kim_id:
         try:
             await rpc("aspirations", "check_kim", kim_id=kim_id, timeout=2.0)
@@ -138,8 +129,8 @@ async def submit(body: AspirationCreate, caller: Anyone, rpc: RpcCall, request: 
         # again (intake ignores a tracking code it has), so a crash between keeping and
         # sending loses nothing, and the same key never makes two aspirations.
         submission, replayed = await run_in_threadpool(
-            _keep, request.app.state.keys.Session, _idempotency_hash(caller, idempotency_key), submission)
-    await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
+            kept.keep, caller.key_id if caller else "anonymous", idempotency_key, submission)
+    await rpc.send_command(INTAKE_QUEUE, submission)
     return JSONResponse({"tracking_code": submission["tracking_code"], "status": "received"}, status_code=202,
                         headers={"Idempotent-Replayed": "true"} if replayed else None)
 
@@ -155,30 +146,6 @@ def new_submission(submitted_by: str, data: dict, filed_by_kim: bool = False) ->
     return {"type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": new_tracking_code(),
             "submitted_at": utcnow().isoformat(), "submitted_by": submitted_by, "filed_by_kim": filed_by_kim,
             "data": data}
-
-
-def _keep(Session, key_hash: str, submission: dict) -> tuple[dict, bool]:
-    """The submission kept for this key: an earlier one (replayed) or this one."""
-    def known():
-        with Session() as session:
-            kept = session.scalar(select(IdempotencyKey.submission).where(IdempotencyKey.key_hash == key_hash))
-            return json.loads(kept) if kept else None
-    earlier = known()
-    if earlier:
-        return earlier, True
-    try:
-        with Session.begin() as session:
-            session.add(IdempotencyKey(key_hash=key_hash, tracking_code=submission["tracking_code"],
-                                       submission=json.dumps(submission), created_at=utcnow()))
-    except IntegrityError:  # the same key, at the same moment
-        return known(), True
-    return submission, False
-
-
-async def _require_village(rpc, code: str):
-    if not await region_exists(rpc, code):
-        raise Problem(422, f"Desa/kelurahan {code} tidak ada.", f"No village {code}.",
-                      errors=[{"field": "village_code", "in": "body", "message": "unknown village"}])
 
 
 @router.get("/api/v1/aspirations/track/{tracking_code}", responses=problems(404, 422, 503),

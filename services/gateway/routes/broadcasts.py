@@ -8,8 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.common.regions import REGION_CODE
 from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
-from services.gateway.problems import Problem
-from services.gateway.routes.common import BLANK, TEXT, Day, Flag, Integer, Moment, Pages, problems, region_exists
+from services.gateway.routes.common import (
+    BLANK,
+    TEXT,
+    Day,
+    Flag,
+    Integer,
+    KnownRegions,
+    Moment,
+    Pages,
+    Regions,
+    problems,
+)
 from services.gateway.routes.kims import TAG, Classification, KimId, Strict
 
 router = APIRouter(tags=["broadcasts"])
@@ -71,24 +81,21 @@ def _wire(body: BaseModel) -> dict:
 
 @router.post("/api/v1/broadcasts", status_code=201, responses=problems(401, 403, 413, 422, 503),
              summary="Compose a broadcast (a draft; the target must lie inside your scope)")
-async def create_broadcast(body: BroadcastCreate, caller: Office, rpc: RpcCall):
-    await require_regions(rpc, body.target.regions)
+async def create_broadcast(body: BroadcastCreate, caller: Office, rpc: RpcCall, regions: KnownRegions):
+    await require_targets(regions, body.target.regions)
     return await rpc("broadcast", "create_broadcast", actor=actor(caller), data=_wire(body))
 
 
-async def require_regions(rpc, codes: list[str]):
-    """Unknown region codes are a 422 before anything is stored (the broadcast
-    service knows groups, the registry knows regions)."""
-    unknown = [code for code in sorted(set(codes)) if not await region_exists(rpc, code)]
-    if unknown:
-        raise Problem(422, f"Wilayah tidak ada: {', '.join(unknown)}.", f"No such regions: {', '.join(unknown)}.",
-                      errors=[{"field": "target.regions", "in": "body", "message": f"unknown: {', '.join(unknown)}"}])
+async def require_targets(regions: Regions, codes: list[str]):
+    # the broadcast service knows groups, the registry knows regions: asked here, before anything is stored
+    await regions.require(codes, "target.regions", "Wilayah tidak ada: {codes}.", "No such regions: {codes}.",
+                          "unknown: {codes}")
 
 
 @router.post("/api/v1/broadcasts/preview", responses=problems(401, 403, 422, 503),
              summary="How many groups a target selects right now")
-async def preview(body: TargetPreview, caller: Office, rpc: RpcCall):
-    await require_regions(rpc, body.target.regions)
+async def preview(body: TargetPreview, caller: Office, rpc: RpcCall, regions: KnownRegions):
+    await require_targets(regions, body.target.regions)
     return await rpc("broadcast", "count_recipients", actor=actor(caller), target=_wire(body.target))
 
 

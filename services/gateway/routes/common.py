@@ -1,12 +1,14 @@
-"""Shapes shared by the routes: pagination and the error responses."""
+"""Shapes shared by the routes: pagination, the error responses and the registry's regions."""
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from services.gateway.deps import Rpc, RpcCall
 from services.gateway.problems import Problem, ProblemDetails
 
 T = TypeVar("T")
@@ -86,28 +88,61 @@ def problems(*statuses: int) -> dict:
     return {s: {"model": ProblemDetails, "content": {"application/problem+json": {}}} for s in statuses}
 
 
-# Regions the registry answered for: the Kemendagri data does not change while
-# the platform runs, so each region is asked for once per process (bounded).
-_regions: dict[str, dict] = {}
-REGION_CACHE_LIMIT = 20_000
+class RegionCache:
+    """Regions the registry answered for: the Kemendagri data does not change while
+    the platform runs, so each region is asked for once per application (bounded)."""
+
+    LIMIT = 20_000
+
+    def __init__(self, limit: int = LIMIT):
+        self.limit = limit
+        self._found: dict[str, dict] = {}
+
+    def get(self, code: str) -> dict | None:
+        return self._found.get(code)
+
+    def put(self, code: str, found: dict):
+        if len(self._found) >= self.limit:
+            self._found.clear()
+        self._found[code] = found
 
 
-async def region_detail(rpc, code: str) -> dict:
-    """One region with its ancestors and children (404 problem when unknown)."""
-    found = _regions.get(code)
-    if found is None:
-        found = await rpc("registry", "get_region", code=code)
-        if len(_regions) >= REGION_CACHE_LIMIT:
-            _regions.clear()
-        _regions[code] = found
-    return found
+class Regions:
+    """The registry's regions for one request, through the application's cache."""
+
+    def __init__(self, cache: RegionCache, rpc: Rpc):
+        self._cache = cache
+        self._rpc = rpc
+
+    async def detail(self, code: str) -> dict:
+        """One region with its ancestors and children (404 problem when unknown)."""
+        found = self._cache.get(code)
+        if found is None:
+            found = await self._rpc("registry", "get_region", code=code)
+            self._cache.put(code, found)
+        return found
+
+    async def exists(self, code: str) -> bool:
+        try:
+            await self.detail(code)
+        except Problem as problem:
+            if problem.status != 404:
+                raise
+            return False
+        return True
+
+    async def require(self, codes: Iterable[str], field: str, detail: str, detail_en: str, message: str):
+        """A 422 on the body's `field` when a code is unknown, before anything is
+        stored; `{codes}` in the texts names the unknown ones."""
+        unknown = [code for code in sorted(set(codes)) if not await self.exists(code)]
+        if unknown:
+            named = ", ".join(unknown)
+            raise Problem(422, detail.format(codes=named), detail_en.format(codes=named),
+                          errors=[{"field": field, "in": "body", "message": message.format(codes=named)}])
 
 
-async def region_exists(rpc, code: str) -> bool:
-    try:
-        await region_detail(rpc, code)
-    except Problem as problem:
-        if problem.status != 404:
-            raise
-        return False
-    return True
+async def regions_for_request(request: Request, rpc: RpcCall) -> Regions:
+    return Regions(request.app.state.regions, rpc)
+
+
+KnownRegions = Annotated[Regions, Depends(regions_for_request)]

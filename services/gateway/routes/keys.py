@@ -11,7 +11,7 @@ from services.common.vocabulary import KEY_ROLES
 from services.gateway.deps import Admin, Keys, RpcCall, actor
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
-from services.gateway.routes.common import TEXT, Page, Pages, problems, region_exists
+from services.gateway.routes.common import TEXT, KnownRegions, Page, Pages, Regions, problems
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
@@ -82,14 +82,14 @@ class IssuedKey(Key):
 
 @router.post("", status_code=201, response_model=IssuedKey, responses=problems(401, 403, 413, 422, 503),
              summary="Issue an API key (the secret is shown once)")
-async def issue_key(body: KeyCreate, admin: Admin, rpc: RpcCall, keys: Keys):
-    scope_region = await granted_scope(rpc, admin, body)
+async def issue_key(body: KeyCreate, admin: Admin, rpc: RpcCall, regions: KnownRegions, keys: Keys):
+    scope_region = await granted_scope(rpc, regions, admin, body)
     view, secret = await run_in_threadpool(
         keys.issue, body.name, body.role, scope_region, body.kim_id, admin.key_id)
     return {**view, "key": secret}
 
 
-async def granted_scope(rpc, caller: Principal, body: KeyCreate) -> str | None:
+async def granted_scope(rpc, regions: Regions, caller: Principal, body: KeyCreate) -> str | None:
     """The scope a new key or account gets, after checking it lies inside the
     caller's (which roles a caller may grant: routes/accounts.py `manages`;
     keys are for admins only)."""
@@ -105,7 +105,8 @@ async def granted_scope(rpc, caller: Principal, body: KeyCreate) -> str | None:
         raise Problem(403, "Admin provinsi tidak dapat menerbitkan akses nasional.",
                       "A province admin cannot grant national access.")
     if scope_region is not None:
-        await _require_region(rpc, scope_region)
+        await regions.require([scope_region], "scope_region", "Wilayah {codes} tidak ada.",
+                              "Region {codes} does not exist.", "unknown region code")
     return scope_region
 
 
@@ -136,12 +137,6 @@ async def _require_kim(rpc, admin, kim_id: str) -> dict:
             raise
         raise Problem(422, f"KIM {kim_id} tidak ada.", f"KIM {kim_id} does not exist.",
                       errors=[{"field": "kim_id", "in": "body", "message": "unknown KIM"}]) from None
-
-
-async def _require_region(rpc, code: str):
-    if not await region_exists(rpc, code):
-        raise Problem(422, f"Wilayah {code} tidak ada.", f"Region {code} does not exist.",
-                      errors=[{"field": "scope_region", "in": "body", "message": "unknown region code"}])
 
 
 @router.get("", response_model=Page[Key], responses=problems(401, 403, 422, 503),

@@ -23,10 +23,9 @@ from services.gateway.routes.aspirations import (
     LINK,
     PHONE,
     AspirationCreate,
-    _require_village,
     new_submission,
 )
-from services.gateway.routes.common import EMAIL, TEXT
+from services.gateway.routes.common import EMAIL, TEXT, KnownRegions
 
 
 class GeoReportError(BaseModel):
@@ -139,7 +138,7 @@ VILLAGE_NEEDED = ("address_id: kode desa/kelurahan wajib diisi, misalnya 14.71.0
 @router.post("/requests.json", status_code=201, responses=GEOREPORT_ERRORS,
              summary="Open311: create a request (form-encoded, api_key); address_id, the village code, is required; "
                      "not listed publicly unless publik=true")
-async def create_request(request: Request, rpc: RpcCall,
+async def create_request(request: Request, rpc: RpcCall, regions: KnownRegions,
                          api_key: Annotated[str, Form(min_length=8, max_length=200)],
                          service_code: Annotated[str, Form(min_length=1, max_length=50)],
                          description: Annotated[str, Form(min_length=5, max_length=10_000, pattern=TEXT)],
@@ -172,17 +171,13 @@ async def create_request(request: Request, rpc: RpcCall,
                                 attachments=[media_url] if media_url else [], publik=publik == "true")
     except ValidationError as invalid:
         return georeport_errors(request, 400, _field_errors(invalid.errors(), prefers_english(request)))
-    try:
-        await _require_village(rpc, address_id)
-    except Problem as problem:
-        if problem.status != 422:
-            raise
+    if not await regions.exists(address_id):
         raise Problem(400, "Kode desa/kelurahan ini tidak ada.", "There is no village with this code.",
-                      errors=[{"field": "address_id"}]) from None
+                      errors=[{"field": "address_id"}])
     submission = new_submission(f"open311:{caller.key_id}", {
         **body.model_dump(mode="json"), "kim_id": caller.kim_id if caller.role == "kim" else None},
         filed_by_kim=caller.role == "kim")
-    await rpc.client.send_command(INTAKE_QUEUE, submission, rpc.correlation_id)
+    await rpc.send_command(INTAKE_QUEUE, submission)
     tracking_code = submission["tracking_code"]
     return [{"service_request_id": tracking_code, "service_notice": "Diterima; lacak dengan kode ini.",
              "account_id": None}]

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.common.regions import REGION_CODE
 from services.gateway.deps import Anyone, RpcCall
-from services.gateway.routes.common import Page, Pages, problems, region_detail
+from services.gateway.routes.common import KnownRegions, Page, Pages, problems
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
@@ -50,6 +50,6 @@ async def list_regions(
 
 @router.get("/{code}", response_model=RegionDetail, responses=problems(401, 404, 422, 503),
             summary="One region with its ancestor path (province first) and its children")
-async def get_region(rpc: RpcCall, _caller: Anyone,
+async def get_region(regions: KnownRegions, _caller: Anyone,
                      code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])]):
-    return await region_detail(rpc, code)
+    return await regions.detail(code)

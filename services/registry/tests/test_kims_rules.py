@@ -49,6 +49,12 @@ def group_data(name: str, village: str, number: str, **overrides) -> dict:
     return data
 
 
+@pytest.fixture
+def session(rolled_back_session):
+    """These tests share a database per backend, each in a transaction of its own rolled back at its end."""
+    return rolled_back_session
+
+
 def call(session, function, *args, **kwargs):
     """One domain call in its own transaction, committed, as a worker makes it."""
     with session.begin():

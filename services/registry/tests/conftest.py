@@ -88,7 +88,7 @@ def rolled_back_session(module_registry_url):
     tests). Not for tests of locking or of what other connections see."""
     engine = make_engine(module_registry_url)
     if engine.dialect.name == "sqlite":
-        # pysqlite begins transactions on its own and knows no savepoints;
+        # pysqlite begins and ends transactions on its own, which breaks savepoints;
         # SQLAlchemy's documented recipe hands both to SQLAlchemy
         @event.listens_for(engine, "connect")
         def _no_driver_transactions(dbapi_connection, _record):

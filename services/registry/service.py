@@ -1,5 +1,5 @@
 """The registry service's entrypoints. Thin: the logic is in regions.py,
-kims.py and coverage.py. Every call that acts for someone takes `actor`
+kims/ and coverage.py. Every call that acts for someone takes `actor`
 (role, scope_region, kim_id, key_id) as the gateway authenticated it."""
 import logging
 

@@ -10,7 +10,7 @@ SOURCE = SERVICES / "common" / "vocabulary.py"
 # subsets that are rules of their own, not copies of a list, by (file, the name they are given)
 RULES = {
     ("aspirations/workflow.py", "OPEN"),  # the statuses whose deadline runs
-    ("registry/kims.py", "OFFICERS"),  # one of each per group
+    ("registry/kims/members.py", "OFFICERS"),  # one of each per group
     ("gateway/web/console.py", "account_roles"),  # the roles an office may give, the form's default first
 }
 

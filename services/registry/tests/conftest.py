@@ -3,8 +3,10 @@ import eventlet
 eventlet.monkey_patch()
 
 import shutil  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 import pytest  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from services.common.db import make_engine, service_session  # noqa: E402
 from services.common.migrations import upgrade  # noqa: E402
@@ -40,18 +42,31 @@ def registry_templates(tmp_path_factory):
         drop_postgres_database(templates["postgresql"])
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def registry_url(request, registry_templates, tmp_path):
-    """A fresh registry database with the reference data, on each backend."""
-    template = registry_templates(request.param)
-    if request.param == "sqlite":
-        path = tmp_path / "registry.db"
+@contextmanager
+def copied(template: str, directory):
+    """A copy of a template database, dropped afterwards."""
+    if template.startswith("sqlite:///"):
+        path = directory / "registry.db"
         shutil.copy(template.removeprefix("sqlite:///"), path)
         yield f"sqlite:///{path}"
         return
     url = create_postgres_database("kim_test_registry", template=template)
     yield url
     drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_url(request, registry_templates, tmp_path):
+    """A fresh registry database with the reference data, on each backend."""
+    with copied(registry_templates(request.param), tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_registry_url(request, registry_templates, tmp_path_factory):
+    """One registry database with the reference data per test module, on each backend."""
+    with copied(registry_templates(request.param), tmp_path_factory.mktemp("registry")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -61,4 +76,31 @@ def session(registry_url):
     engine = make_engine(registry_url)
     with service_session(engine, "registry") as session:
         yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def rolled_back_session(module_registry_url):
+    """A session on the module's database in which each `session.begin()` is a
+    savepoint inside one transaction that is rolled back when the test ends:
+    every test starts from the reference data alone, as with `session`, but
+    without a database copy of its own (a copy costs more than most domain
+    tests). Not for tests of locking or of what other connections see."""
+    engine = make_engine(module_registry_url)
+    if engine.dialect.name == "sqlite":
+        # pysqlite begins and ends transactions on its own, which breaks savepoints;
+        # SQLAlchemy's documented recipe hands both to SQLAlchemy
+        @event.listens_for(engine, "connect")
+        def _no_driver_transactions(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN")
+
+    with engine.connect() as connection:
+        outer = connection.begin()
+        with service_session(connection, "registry", join_transaction_mode="create_savepoint") as session:
+            yield session
+        outer.rollback()
     engine.dispose()

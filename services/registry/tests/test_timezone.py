@@ -9,6 +9,7 @@ import pytest
 from services.common.errors import InvalidInput
 from services.common.scope import Actor
 from services.registry import kims
+from services.registry.kims import groups
 
 ADMIN = Actor("admin", key_id="test-admin")
 AHEAD, BEHIND = "Pacific/Kiritimati", "Pacific/Pago_Pago"
@@ -25,10 +26,10 @@ def activity(held_on: str) -> dict:
 
 @pytest.fixture
 def at(monkeypatch):
-    """Sets the registry's clock to a fixed UTC instant."""
+    """Sets the registry's clock, as `kims.today` reads it, to a fixed UTC instant."""
     def set_clock(iso: str):
         moment = datetime.fromisoformat(iso).replace(tzinfo=UTC)
-        monkeypatch.setattr(kims, "utcnow", lambda: moment)
+        monkeypatch.setattr(groups, "utcnow", lambda: moment)
     return set_clock
 
 

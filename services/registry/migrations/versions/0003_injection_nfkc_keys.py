@@ -6,7 +6,7 @@ Revision ID: 0003_injection_nfkc
 import sqlalchemy as sa
 from alembic import op
 
-from services.registry.kims import NAME_KEY_LENGTH, SK_KEY_LENGTH, _fitting, name_key, sk_key
+from services.registry.kims.groups import NAME_KEY_LENGTH, SK_KEY_LENGTH, _fitting, name_key, sk_key
 
 revision = "0003_injection_nfkc"
 down_revision = "0002"

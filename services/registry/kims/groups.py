@@ -1,44 +1,30 @@
-"""The KIM directory: registering groups, their decree, members, activities
-and life (active, vakum, dissolved), and the views each caller may see.
-
-Every change writes its event to the outbox in the same transaction, and
-keeps the coverage counters current.
-"""
+"""A group itself: registering it with its decree, editing it, reading and
+listing it, the views each caller may see, what makes two groups the same
+(name and decree keys), and the snapshot for replicas."""
 import hashlib
 import re
 import unicodedata
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.common.errors import (
-    Conflict,
-    InvalidTransition,
-    NotFound,
-    OutOfScope,
-    PreconditionFailed,
-    invalid,
-)
+from services.common.errors import Conflict, InvalidTransition, NotFound, PreconditionFailed, invalid
 from services.common.events import record_event, record_events, utcnow
 from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
-from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
+from services.common.vocabulary import KIM_CLASSIFICATIONS
 from services.registry import coverage, events
-from services.registry.models import Activity, Kim, KimTag, Member, Region, StatusChange, Tag
+from services.registry.kims.tags import check_tags
+from services.registry.models import Kim, KimTag, Region, StatusChange
 from services.registry.regions import ancestor_codes, region_dict
 
 CLASSIFICATIONS = KIM_CLASSIFICATIONS
-STATUSES = KIM_STATUSES
-# from -> to: a dissolved group stays dissolved (a re-founded one registers anew)
-TRANSITIONS = {"active": ("vakum", "dissolved"), "vakum": ("active", "dissolved"), "dissolved": ()}
-OFFICERS = ("ketua", "sekretaris", "bendahara")  # one each per group
 # fields a group may edit about itself; the office edits everything
 KIM_EDITABLE = {"name", "address", "lat", "lon", "tags", "contact"}
 OFFICE_EDITABLE = KIM_EDITABLE | {"village_code", "sk", "classification"}
-TAG_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 NAME_KEY_LENGTH, SK_KEY_LENGTH = 200, 100  # the columns' lengths
 # Indonesia's bounding box, with a margin: coordinates outside are typos
 LAT_RANGE, LON_RANGE = (-12.0, 7.0), (94.0, 142.0)
@@ -189,16 +175,6 @@ def _check_village(session: Session, code) -> Region:
     return village
 
 
-def _check_tags(session: Session, tags: list[str]) -> list[str]:
-    tags = sorted(set(tags))
-    known = set(session.scalars(select(Tag.code).where(Tag.code.in_(tags)))) if tags else set()
-    unknown = [t for t in tags if t not in known]
-    if unknown:
-        raise invalid("tags", f"unknown: {', '.join(unknown)}; see GET /api/v1/tags",
-                      f"Tag tidak dikenal: {', '.join(unknown)}.", f"Unknown tags: {', '.join(unknown)}.")
-    return tags
-
-
 def _check_fields(data: dict, timezone: str):
     if "classification" in data and data["classification"] not in CLASSIFICATIONS:
         raise invalid("classification", f"one of {', '.join(CLASSIFICATIONS)}",
@@ -259,7 +235,7 @@ def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -
     _check_village(session, data["village_code"])
     require_region(actor, data["village_code"])
     _check_fields(data, timezone)
-    tags = _check_tags(session, data.get("tags", []))
+    tags = check_tags(session, data.get("tags", []))
     _check_duplicates(session, data["name"], data["village_code"], data["sk"]["number"])
     now, kim_id = utcnow(), _next_id(session, data["village_code"])
     kim = Kim(id=kim_id, name=data["name"], name_key=name_key(data["name"]), address=data.get("address"),
@@ -300,7 +276,7 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
         _check_village(session, changes["village_code"])
         require_region(actor, changes["village_code"])
     if "tags" in changes:
-        changes["tags"] = _check_tags(session, changes["tags"])
+        changes["tags"] = check_tags(session, changes["tags"])
     if not changes:
         return with_region_names(session, [full_view(kim)])[0]
     _check_duplicates(session, changes.get("name", kim.name), changes.get("village_code", kim.village_code),
@@ -327,170 +303,7 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
     return with_region_names(session, [full_view(kim)])[0]
 
 
-# --- life --------------------------------------------------------------------------
-
-def set_status(session: Session, kim: Kim, new: str, reason: str, actor_label: str):
-    """The one place a status changes: history, counters, version, events."""
-    old = kim.status
-    if new not in TRANSITIONS[old]:
-        raise InvalidTransition(
-            f"Status {old} tidak dapat menjadi {new}.", detail_en=f"Status {old} cannot become {new}.",
-            allowed=list(TRANSITIONS[old]))
-    now = utcnow()
-    kim.status, kim.status_reason = new, reason
-    kim.version += 1
-    kim.updated_at = now
-    session.add(StatusChange(kim_id=kim.id, old=old, new=new, reason=reason, actor=actor_label, changed_at=now))
-    coverage.apply(session, [(kim.village_code, old, new)])
-    session.flush()
-    record_event(session, "kim_status_changed", events.kim_status_changed(kim, old, new, reason))
-
-
-def change_status(session: Session, actor: Actor, kim_id: str, new: str, reason: str) -> dict:
-    kim = load_kim(session, kim_id, for_update=True)
-    require_kim(actor, kim)
-    if new not in STATUSES:
-        raise invalid("status", f"one of {', '.join(STATUSES)}", "Status tidak dikenal.", "Unknown status.")
-    if new == "dissolved" and not actor.is_office:
-        raise InvalidTransition("Pembubaran dicatat oleh kantor Diskominfo.",
-                                detail_en="Dissolution is recorded by the Diskominfo office.",
-                                allowed=[s for s in TRANSITIONS[kim.status] if s != "dissolved"])
-    set_status(session, kim, new, reason, actor.label)
-    return with_region_names(session, [full_view(kim)])[0]
-
-
-def status_history(session: Session, actor: Actor, kim_id: str) -> dict:
-    kim = load_kim(session, kim_id)
-    require_kim(actor, kim)
-    changes = session.scalars(select(StatusChange).where(StatusChange.kim_id == kim.id)
-                              .order_by(StatusChange.id)).all()
-    return {"kim_id": kim.id, "status": kim.status, "version": kim.version, "history": [
-        {"old": c.old, "new": c.new, "reason": c.reason, "actor": c.actor, "changed_at": c.changed_at.isoformat()}
-        for c in changes]}
-
-
-def mark_dormant(session: Session, on: date, after_days: int, limit: int = 5000) -> list[str]:
-    """Active groups with no activity for `after_days` become vakum."""
-    cutoff = on - timedelta(days=after_days)
-    kims = session.scalars(select(Kim).where(Kim.status == "active", Kim.last_activity_on < cutoff)
-                           .order_by(Kim.id).limit(limit).with_for_update(skip_locked=True)).all()
-    for kim in kims:
-        set_status(session, kim, "vakum", f"tidak ada kegiatan selama {after_days} hari", "system:vakum-timer")
-    return [k.id for k in kims]
-
-
-# --- members and activities ------------------------------------------------------------
-
-def member_view(member: Member) -> dict:
-    return {"id": member.id, "kim_id": member.kim_id, "name": member.name, "role": member.role,
-            "phone": member.phone, "created_at": member.created_at.isoformat()}
-
-
-def add_member(session: Session, actor: Actor, kim_id: str, data: dict) -> dict:
-    kim = load_kim(session, kim_id, for_update=True)
-    require_kim(actor, kim)
-    if data["role"] not in MEMBER_ROLES:
-        raise invalid("role", f"one of {', '.join(MEMBER_ROLES)}", "Peran anggota tidak dikenal.",
-                      "Unknown member role.")
-    if data["role"] in OFFICERS:
-        holder = session.scalar(select(Member).where(Member.kim_id == kim.id, Member.role == data["role"]))
-        if holder:
-            raise Conflict(f"KIM ini sudah punya {data['role']}: {holder.name}.",
-                           detail_en=f"This KIM already has a {data['role']}: {holder.name}.",
-                           existing_id=holder.id)
-    member = Member(id=str(uuid.uuid4()), kim_id=kim.id, name=data["name"], role=data["role"],
-                    phone=data.get("phone"), created_at=utcnow())
-    session.add(member)
-    session.flush()
-    return member_view(member)
-
-
-def list_members(session: Session, actor: Actor, kim_id: str) -> dict:
-    kim = load_kim(session, kim_id)
-    require_kim(actor, kim)
-    members = session.scalars(select(Member).where(Member.kim_id == kim.id)
-                              .order_by(func.lower(Member.name), Member.id)).all()
-    return {"items": [member_view(m) for m in members], "total": len(members)}
-
-
-def remove_member(session: Session, actor: Actor, kim_id: str, member_id: str):
-    kim = load_kim(session, kim_id)
-    require_kim(actor, kim)
-    member = session.get(Member, member_id) if isinstance(member_id, str) else None
-    if member is None or member.kim_id != kim.id:
-        raise NotFound("Anggota tidak ditemukan.", detail_en="No such member.")
-    session.delete(member)
-
-
-def activity_view(activity: Activity) -> dict:
-    return {"id": activity.id, "kim_id": activity.kim_id, "date": activity.date.isoformat(),
-            "title": activity.title, "kind": activity.kind, "participants": activity.participants,
-            "place": activity.place, "description": activity.description,
-            "created_at": activity.created_at.isoformat()}
-
-
-def report_activity(session: Session, actor: Actor, kim_id: str, data: dict, *, timezone: str) -> dict:
-    kim = load_kim(session, kim_id, for_update=True)
-    require_kim(actor, kim)
-    if data["kind"] not in ACTIVITY_KINDS:
-        raise invalid("kind", f"one of {', '.join(ACTIVITY_KINDS)}", "Jenis kegiatan tidak dikenal.",
-                      "Unknown activity kind.")
-    held_on = date.fromisoformat(data["date"])
-    if held_on > today(timezone) or held_on.year < 1945:
-        raise invalid("date", "not in the future", "Tanggal kegiatan tidak boleh di masa depan.",
-                      "The activity date cannot be in the future.")
-    if not isinstance(data["participants"], int) or data["participants"] < 0:
-        raise invalid("participants", ">= 0", "Jumlah peserta tidak valid.", "Invalid number of participants.")
-    if kim.status == "dissolved":
-        raise InvalidTransition("KIM ini sudah bubar.", detail_en="This KIM is dissolved.", allowed=[])
-    activity = Activity(id=str(uuid.uuid4()), kim_id=kim.id, date=held_on, title=data["title"], kind=data["kind"],
-                        participants=data["participants"], place=data.get("place"),
-                        description=data.get("description"), created_at=utcnow())
-    session.add(activity)
-    if held_on > kim.last_activity_on:
-        kim.last_activity_on = held_on
-    session.flush()
-    record_event(session, "kim_activity_reported", events.kim_activity_reported(kim, activity))
-    if kim.status == "vakum":  # reporting an activity revives the group
-        set_status(session, kim, "active", "melaporkan kegiatan", actor.label)
-    return activity_view(activity)
-
-
-def list_activities(session: Session, actor: Actor, kim_id: str, limit: int = 50, offset: int = 0) -> dict:
-    kim = load_kim(session, kim_id)
-    require_kim(actor, kim)
-    query = select(Activity).where(Activity.kim_id == kim.id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    activities = session.scalars(query.order_by(Activity.date.desc(), Activity.created_at.desc())
-                                 .limit(limit).offset(offset)).all()
-    return {"items": [activity_view(a) for a in activities], "total": total}
-
-
-# --- tags and snapshot ---------------------------------------------------------------
-
-def tag_view(tag: Tag) -> dict:
-    return {"code": tag.code, "label_id": tag.label_id, "label_en": tag.label_en}
-
-
-def list_tags(session: Session) -> dict:
-    tags = session.scalars(select(Tag).order_by(Tag.code)).all()
-    return {"items": [tag_view(t) for t in tags], "total": len(tags)}
-
-
-def add_tag(session: Session, actor: Actor, data: dict) -> dict:
-    if actor.role != "admin" or actor.scope_region is not None:
-        raise OutOfScope("Hanya admin nasional yang menambah kosakata tag.",
-                         detail_en="Only a national admin extends the tag vocabulary.")
-    if not TAG_CODE.match(data["code"]):
-        raise invalid("code", "lowercase letters, digits and _, 2..40", "Kode tag tidak valid.", "Invalid tag code.")
-    if session.get(Tag, data["code"]):
-        raise Conflict(f"Tag {data['code']} sudah ada.", detail_en=f"Tag {data['code']} exists.",
-                       existing_id=data["code"])
-    tag = Tag(code=data["code"], label_id=data["label_id"], label_en=data["label_en"], created_at=utcnow())
-    session.add(tag)
-    session.flush()
-    return tag_view(tag)
-
+# --- snapshot ---------------------------------------------------------------------
 
 def emit_snapshot(session: Session) -> dict:
     """Every group (dissolved ones too) as `kim_snapshot` events, for replicas."""

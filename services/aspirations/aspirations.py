@@ -24,7 +24,7 @@ from services.common.errors import InvalidInput, InvalidTransition, NotFound, Un
 from services.common.events import as_utc, record_event, utcnow
 from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office, require_region
-from services.common.vocabulary import ASPIRATION_KINDS
+from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 
 KINDS = ASPIRATION_KINDS
 
@@ -356,7 +356,9 @@ def check_deadlines(session: Session, now: datetime, calendar: Calendar, setting
 # --- the gauges --------------------------------------------------------------------------
 
 def count_by_status(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Aspiration.status, func.count()).group_by(Aspiration.status)).all())
+    """Every status, 0 where none is left (so its gauge does not keep its last count)."""
+    counts = dict(session.execute(select(Aspiration.status, func.count()).group_by(Aspiration.status)).all())
+    return {status: counts.get(status, 0) for status in ASPIRATION_STATUSES}
 
 
 def overdue_by_regency(session: Session) -> dict[str, int]:

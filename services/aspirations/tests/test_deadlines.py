@@ -16,6 +16,7 @@ from services.aspirations.workflow import Calendar
 from services.common.db import make_engine, outbox, unit_of_work
 from services.common.migrations import upgrade
 from services.common.scope import Actor
+from services.common.vocabulary import ASPIRATION_STATUSES
 
 WIB = timezone(timedelta(hours=7))
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -116,10 +117,12 @@ def test_the_overdue_gauge_names_every_regency_that_had_one_and_counts_the_open_
     with Session(engine) as session:
         # a regency cleared stays at 0 (not its last count), whoever asks and since when it runs
         assert aspirations.overdue_by_regency(session) == {"14.71": 1, "14.72": 0}
-        assert aspirations.count_by_status(session) == {"received": 1, "rejected": 2}
+        assert aspirations.count_by_status(session) == {
+            status: {"received": 1, "rejected": 2}.get(status, 0) for status in ASPIRATION_STATUSES}
         # the service's timer sets the gauges from these counts, and keeps nothing itself
         worker_factory(AspirationsService, db=session).refresh_gauges()
     assert REGISTRY.get_sample_value("kim_aspirations_overdue", {"regency": "14.72"}) == 0
     assert REGISTRY.get_sample_value("kim_aspirations_overdue", {"regency": "14.71"}) == 1
     assert REGISTRY.get_sample_value("kim_aspirations", {"status": "rejected"}) == 2
+    assert REGISTRY.get_sample_value("kim_aspirations", {"status": "verified"}) == 0  # named, and 0 once none is
     engine.dispose()

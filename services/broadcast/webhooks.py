@@ -21,7 +21,7 @@ import httpcore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.broadcast.broadcasts import _group, delivery_view
+from services.broadcast.broadcasts.compose import _group, delivery_view
 from services.broadcast.models import Broadcast, Delivery, Webhook
 from services.common.errors import InvalidInput
 from services.common.events import utcnow

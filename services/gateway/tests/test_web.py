@@ -86,7 +86,7 @@ def test_a_page_that_needs_a_sign_in_sends_there_and_back(client):
 def test_times_are_read_and_shown_in_the_platforms_zone():
     from zoneinfo import ZoneInfo
 
-    from services.gateway.web.console import local_moment
+    from services.gateway.web.console.broadcasts import local_moment
     from services.gateway.web.pages import TEMPLATES
     jakarta = ZoneInfo("Asia/Jakarta")
     assert local_moment(jakarta, "2026-12-01T10:00") == "2026-12-01T10:00:00+07:00"

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 
 from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES, KIM_CLASSIFICATIONS
-from services.gateway.web.api import Api
+from services.gateway.web.api import Api, together
 from services.gateway.web.console.common import console_router
 from services.gateway.web.pages import PAGE_SIZE, Staff, form_data, page_offset, redirect, render, zone
 
@@ -80,10 +80,9 @@ async def save_broadcast(request: Request, staff: Staff):
 async def _broadcast_page(request: Request, broadcast_id: str, errors: dict | None = None, status_code: int = 200):
     api = Api(request)
     broadcast = await api.get(f"/api/v1/broadcasts/{broadcast_id}")
-    names = {}
-    for row in broadcast["stats"]["by_region"]:
-        region = await api.call("GET", f"/api/v1/regions/{row['region']}")
-        names[row["region"]] = region.data["name"] if region.ok else row["region"]
+    codes = [row["region"] for row in broadcast["stats"]["by_region"]]
+    regions = await together(*(api.call("GET", f"/api/v1/regions/{code}") for code in codes))
+    names = {code: region.data["name"] if region.ok else code for code, region in zip(codes, regions, strict=True)}
     return render(request, "console/broadcast.html", status_code=status_code, broadcast=broadcast,
                   region_names=names, errors=errors or {})
 

@@ -3,7 +3,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from services.common.vocabulary import ASPIRATION_STATUSES
-from services.gateway.web.api import Api
+from services.gateway.web.api import Api, together
 from services.gateway.web.console.common import console_router, scope_code
 from services.gateway.web.errors import PageError
 from services.gateway.web.pages import Staff, finish, render
@@ -15,8 +15,9 @@ router = console_router()
 async def figures(request: Request, staff: Staff):
     api = Api(request)
     code = request.query_params.get("wilayah") or scope_code(staff)
-    coverage = await api.get(f"/api/v1/coverage/{code}")
-    aspirations = await api.get("/api/v1/aspirations/stats", region=None if code == "ID" else code)
+    coverage, aspirations = await together(
+        api.get(f"/api/v1/coverage/{code}"),
+        api.get("/api/v1/aspirations/stats", region=None if code == "ID" else code))
     return render(request, "console/figures.html", coverage=coverage, aspirations=aspirations, code=code,
                   statuses=ASPIRATION_STATUSES)
 

@@ -3,7 +3,7 @@
 from fastapi import Request
 
 from services.common.vocabulary import KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
-from services.gateway.web.api import Api
+from services.gateway.web.api import Api, together
 from services.gateway.web.console.common import console_router
 from services.gateway.web.pages import Staff, form_data, redirect, render
 from services.gateway.web.public import kim_list, village_choices
@@ -49,8 +49,7 @@ def flat_kim(kim: dict) -> dict:
 
 async def _kim_form(request: Request, values: dict, errors: dict, status_code: int = 200):
     api = Api(request)
-    tags = await api.get("/api/v1/tags")
-    villages = await village_choices(api, request.query_params.get("cari"))
+    tags, villages = await together(api.get("/api/v1/tags"), village_choices(api, request.query_params.get("cari")))
     return render(request, "console/kim_new.html", status_code=status_code, values=values, errors=errors,
                   tags=tags["items"], villages=villages, classifications=KIM_CLASSIFICATIONS)
 
@@ -75,11 +74,12 @@ async def _kim_page(request: Request, kim_id: str, errors: dict | None = None, s
                     typed: dict | None = None, form_name: str | None = None):
     """A group's page; after a refused change, the form that was sent shows what was typed."""
     api = Api(request)
-    kim = await api.get(f"/api/v1/kims/{kim_id}")
-    members = await api.get(f"/api/v1/kims/{kim_id}/members")
-    history = await api.get(f"/api/v1/kims/{kim_id}/status")
-    activities = await api.get(f"/api/v1/kims/{kim_id}/activities", limit=10)
-    tags = await api.get("/api/v1/tags")
+    kim, members, history, activities, tags = await together(
+        api.get(f"/api/v1/kims/{kim_id}"),
+        api.get(f"/api/v1/kims/{kim_id}/members"),
+        api.get(f"/api/v1/kims/{kim_id}/status"),
+        api.get(f"/api/v1/kims/{kim_id}/activities", limit=10),
+        api.get("/api/v1/tags"))
     return render(request, "console/kim.html", status_code=status_code, kim=kim, members=members["items"],
                   history=history, activities=activities, tags=tags["items"], errors=errors or {},
                   values=typed if form_name == "anggota" else {},

@@ -21,7 +21,8 @@ import httpcore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.broadcast.broadcasts import _group, delivery_view
+from services.broadcast.broadcasts.inbox import load_group
+from services.broadcast.broadcasts.views import delivery_view
 from services.broadcast.models import Broadcast, Delivery, Webhook
 from services.common.errors import InvalidInput
 from services.common.events import utcnow
@@ -237,7 +238,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def set_webhook(session: Session, actor: Actor, kim_id: str, url: str, allow_private: bool,
                 resolver: Resolver = system_resolver) -> dict:
-    kim = _group(session, actor, kim_id)
+    kim = load_group(session, actor, kim_id)
     check_webhook_url(url, allow_private, resolver)
     secret = secrets.token_urlsafe(32)
     hook = session.get(Webhook, kim.id) or Webhook(kim_id=kim.id)

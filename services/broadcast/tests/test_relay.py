@@ -1,6 +1,8 @@
 """A group's relay report: `reached` bounded to a plausible figure per report
 and per message, `channel` no longer than its column once normalised; a bad
 report is refused with the field named and changes nothing."""
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -14,13 +16,13 @@ from services.common.migrations import upgrade
 from services.common.scope import Actor
 
 KIM = "KIM-1471011002-01"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 @pytest.fixture
 def delivered(databases):
-    from pathlib import Path
     url = databases("broadcast")
-    upgrade(url, Path(broadcasts.__file__).parent / "migrations")
+    upgrade(url, MIGRATIONS)
     engine = make_engine(url)
     with unit_of_work(engine, "broadcast") as session:
         session.execute(insert(DirectoryKim), [{

@@ -11,7 +11,7 @@ SOURCE = SERVICES / "common" / "vocabulary.py"
 RULES = {
     ("aspirations/workflow.py", "OPEN"),  # the statuses whose deadline runs
     ("registry/kims/members.py", "OFFICERS"),  # one of each per group
-    ("gateway/web/console.py", "account_roles"),  # the roles an office may give, the form's default first
+    ("gateway/web/console/accounts.py", "account_roles"),  # the roles an office may give, the form's default first
 }
 
 

@@ -86,7 +86,7 @@ def test_a_page_that_needs_a_sign_in_sends_there_and_back(client):
 def test_times_are_read_and_shown_in_the_platforms_zone():
     from zoneinfo import ZoneInfo
 
-    from services.gateway.web.console import local_moment
+    from services.gateway.web.console.broadcasts import local_moment
     from services.gateway.web.pages import TEMPLATES
     jakarta = ZoneInfo("Asia/Jakarta")
     assert local_moment(jakarta, "2026-12-01T10:00") == "2026-12-01T10:00:00+07:00"
@@ -94,6 +94,32 @@ def test_times_are_read_and_shown_in_the_platforms_zone():
     shown = TEMPLATES.env.from_string("{{ moment|date(true) }} {{ moment|date }}").render(
         moment="2026-11-28T17:03:00+00:00", zone=jakarta)
     assert shown == "29-11-2026 00:03 WIB 29-11-2026"
+
+
+def test_calls_run_together_fail_as_the_first_failing_one_in_order():
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pytest
+
+    from services.gateway.web.api import together
+    from services.gateway.web.errors import PageError
+
+    async def answer(value, after: float = 0, status: int | None = None):
+        await asyncio.sleep(after)
+        if status is not None:
+            raise PageError(status, value)
+        return value
+
+    def run(*calls):
+        # a loop of its own in a thread: the browser tests may leave one running in this worker's thread
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, together(*calls)).result()
+
+    assert run(answer("a"), None, answer("b")) == ["a", None, "b"]
+    with pytest.raises(PageError) as raised:  # the group's 404 wins though its list's 403 came first
+        run(answer("group", 0.05, 404), answer("members", 0, 403))
+    assert (raised.value.status, raised.value.detail) == (404, "group")
 
 
 def test_the_language_link_of_an_error_page_stays_on_the_site(client):

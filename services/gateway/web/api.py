@@ -2,6 +2,8 @@
 process with the visitor's session, language and correlation id. So a page
 can do exactly what the API lets this person do, and its errors are the
 API's problem responses."""
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,3 +96,17 @@ class Api:
     async def send(self, method: str, path: str, json: Any = None, **kwargs) -> Answer:
         """A change: the caller shows 4xx problems on its form."""
         return await self.call(method, path, json=json, **kwargs)
+
+
+async def together(*calls: Awaitable[Any] | None) -> list[Any]:
+    """Independent calls of one page, run at the same time; a None stands for
+    a call the page does not make and comes back as None. A problem is the
+    one of the first failing call in the order given, as if they had run one
+    after another (a group that does not exist is its own 404, not whichever
+    of its lists failed first)."""
+    made = iter(await asyncio.gather(*(call for call in calls if call is not None), return_exceptions=True))
+    results = [None if call is None else next(made) for call in calls]
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results

@@ -6,7 +6,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 
 from services.common.vocabulary import ACTIVITY_KINDS
-from services.gateway.web.api import Api
+from services.gateway.web.api import Api, together
 from services.gateway.web.pages import PAGE_SIZE, GroupMember, form_data, page_offset, redirect, render
 from services.gateway.web.public import aspiration_form, aspiration_payload, submission_key
 
@@ -19,8 +19,9 @@ async def _inbox(request: Request, member, errors: dict | None = None, status_co
                  values: dict | None = None):
     api = Api(request)
     kim_id = member.principal.kim_id
-    kim = await api.get(f"/api/v1/kims/{kim_id}")
-    inbox = await api.get(f"/api/v1/kims/{kim_id}/inbox", limit=PAGE_SIZE, offset=page_offset(request))
+    kim, inbox = await together(
+        api.get(f"/api/v1/kims/{kim_id}"),
+        api.get(f"/api/v1/kims/{kim_id}/inbox", limit=PAGE_SIZE, offset=page_offset(request)))
     return render(request, "portal/inbox.html", status_code=status_code, kim=kim, inbox=inbox,
                   errors=errors or {}, values=values or {}, channels=CHANNELS, today=date.today().isoformat(),
                   offset=page_offset(request), page_size=PAGE_SIZE)

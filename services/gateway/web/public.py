@@ -1,6 +1,5 @@
 """Public pages: the home page and its search, the map of groups, the directory,
 sending and tracking an aspiration."""
-import asyncio
 import secrets
 
 from fastapi import APIRouter, Request
@@ -8,7 +7,7 @@ from fastapi.responses import Response
 
 from services.common.tracking import normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_CATEGORIES
-from services.gateway.web.api import Api
+from services.gateway.web.api import Api, together
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language, translator
 from services.gateway.web.pages import PAGE_SIZE, Visitor, form_data, page_offset, redirect, render
@@ -34,19 +33,19 @@ def _search_error(request: Request, text: str) -> str | None:
 async def _village_found(api: Api, village: dict) -> dict:
     """A village as a search answers it: where it lies (district, regency,
     province) and its groups counted."""
-    district, coverage = await asyncio.gather(api.get(f"/api/v1/regions/{village['parent_code']}"),
-                                              api.get(f"/api/v1/public/coverage/{village['code']}"))
+    district, coverage = await together(api.get(f"/api/v1/regions/{village['parent_code']}"),
+                                        api.get(f"/api/v1/public/coverage/{village['code']}"))
     places = [district["name"], *(a["name"] for a in reversed(district["ancestors"]))]
     return {**village, "places": places, "coverage": coverage}
 
 
 async def search(api: Api, text: str) -> dict:
     """Villages by name (each leading to its page: coverage and groups) and groups by name."""
-    villages, kims = await asyncio.gather(
+    villages, kims = await together(
         api.call("GET", "/api/v1/regions", params={"q": text, "level": "village", "limit": SEARCH_RESULTS}),
         api.call("GET", "/api/v1/public/kims", params={"q": text, "limit": SEARCH_RESULTS}))
     found = villages.data["items"] if villages.ok else []
-    return {"villages": await asyncio.gather(*(_village_found(api, v) for v in found)),
+    return {"villages": await together(*(_village_found(api, v) for v in found)),
             "villages_total": villages.data["total"] if villages.ok else 0,
             "kims": kims.data if kims.ok else {"items": [], "total": 0}}
 
@@ -61,7 +60,7 @@ async def home(request: Request, _visitor: Visitor):
         return render(request, "home.html", status_code=422, coverage=coverage, search={"cari": text},
                       errors={"cari": error}, results=None)
     if text:
-        coverage, results = await asyncio.gather(api.get("/api/v1/public/coverage/ID"), search(api, text))
+        coverage, results = await together(api.get("/api/v1/public/coverage/ID"), search(api, text))
     else:
         coverage, results = await api.get("/api/v1/public/coverage/ID"), None
     return render(request, "home.html", coverage=coverage, search={"cari": text}, errors={}, results=results)
@@ -75,12 +74,12 @@ async def map_home(request: Request, _visitor: Visitor):
 @router.get("/peta/{code}")
 async def region_map(request: Request, code: str, _visitor: Visitor):
     api = Api(request)
-    coverage = await api.get(f"/api/v1/public/coverage/{code}")
-    region = await api.get(f"/api/v1/regions/{code}") if code != "ID" else None
-    if code != "ID" and code.count(".") >= 2:
-        # a district or a village: its groups on a map and in a list
-        kims = await api.get("/api/v1/public/kims", region=code, limit=MAP_POINTS)
-    else:
+    local = code != "ID" and code.count(".") >= 2  # a district or a village: its groups on a map and in a list
+    coverage, region, kims = await together(
+        api.get(f"/api/v1/public/coverage/{code}"),
+        api.get(f"/api/v1/regions/{code}") if code != "ID" else None,
+        api.get("/api/v1/public/kims", region=code, limit=MAP_POINTS) if local else None)
+    if not local:
         # a province or a regency has too many groups for one page: the table leads down to them
         kims = {"items": [], "total": coverage["kim_active"] + coverage["kim_vakum"]}
     points = [{"id": k["id"], "name": k["name"], "status": k["status"], "lat": k["lat"], "lon": k["lon"]}

@@ -1,0 +1,33 @@
+"""Broadcasts: composing, publishing and reading them with their figures
+(compose.py), fan-out to one delivery per group (fanout.py), the groups'
+inboxes and receipts: read, acknowledged, relayed (inbox.py), and how a
+broadcast and a delivery look to callers (views.py). Webhook pushes are in
+services/broadcast/webhooks.py.
+
+The service, the bench and the tests call the functions below through this
+package (`broadcasts.publish`, ...)."""
+from services.broadcast.broadcasts.compose import (
+    create_broadcast,
+    get_broadcast,
+    list_broadcasts,
+    list_deliveries,
+    may_read,
+    meets,
+    publish,
+    wrote_or_above,
+)
+from services.broadcast.broadcasts.fanout import deliver_answer, deliver_running_broadcasts, fanout_step
+from services.broadcast.broadcasts.inbox import (
+    MAX_REACHED_PER_DELIVERY,
+    MAX_REACHED_PER_REPORT,
+    acknowledge,
+    inbox,
+    mark_read,
+    relay,
+)
+
+__all__ = [
+    "MAX_REACHED_PER_DELIVERY", "MAX_REACHED_PER_REPORT", "acknowledge", "create_broadcast", "deliver_answer",
+    "deliver_running_broadcasts", "fanout_step", "get_broadcast", "inbox", "list_broadcasts", "list_deliveries",
+    "mark_read", "may_read", "meets", "publish", "relay", "wrote_or_above",
+]

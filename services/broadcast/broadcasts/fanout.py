@@ -1,0 +1,94 @@
+"""Fan-out: one delivery per group a broadcast reaches, and the later
+deliveries to a group that newly matches a running broadcast or that is
+answered on an aspiration it filed.
+
+Fan-out is resumable and exactly once: each batch of deliveries is written
+in one transaction together with the cursor (the last group id reached),
+and a unique (broadcast, group) index makes any repeat a no-op.
+"""
+from datetime import timedelta
+
+from sqlalchemy import case, func, literal, null, select
+from sqlalchemy.orm import Session
+
+from services.broadcast import directory, events
+from services.broadcast.models import Broadcast, Delivery, DirectoryKim, Webhook
+from services.common.contracts import AspirationResponded
+from services.common.db import dialect_insert
+from services.common.events import record_event, utcnow
+
+RUNNING = ("publishing", "published")
+
+
+def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
+    """Create the next batch of deliveries of one broadcast being published.
+    Returns (broadcast id, deliveries created), (None, 0) when idle."""
+    now = utcnow()
+    due = session.scalar(
+        select(Broadcast).where((Broadcast.status == "publishing") |
+                                ((Broadcast.status == "scheduled") & (Broadcast.published_at <= now)))
+        .order_by(Broadcast.published_at).limit(1).with_for_update(skip_locked=True))
+    if due is None:
+        return None, 0
+    due.status = "publishing"
+    after = DirectoryKim.id > (due.fanout_cursor or "")
+    ids = session.scalars(directory.recipients(due.target).where(after).limit(batch_size)).all()
+    if ids:
+        # the batch is copied inside the database: no rows travel to Python and back
+        pending = Webhook.kim_id.is_not(None)
+        batch = directory.recipients(
+            due.target, literal("broadcast"), literal(due.id), DirectoryKim.id, DirectoryKim.village_code,
+            literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
+            case((pending, literal(now)), else_=null()),
+        ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(after, DirectoryKim.id <= ids[-1])
+        session.execute(dialect_insert(session)(Delivery.__table__).from_select(
+            ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
+             "push_state", "next_push_at"], batch).on_conflict_do_nothing())
+        due.fanout_cursor = ids[-1]
+    if len(ids) < batch_size:
+        due.status = "published"
+        due.fanout_done_at = now
+        due.recipients = session.scalar(select(func.count()).select_from(Delivery)
+                                        .where(Delivery.broadcast_id == due.id))
+        record_event(session, "broadcast_published", events.broadcast_published(due))
+    return due.id, len(ids)
+
+
+def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float = 30) -> int:
+    """A group that (newly) matches a broadcast still running gets it too.
+    Running: published and not expired; one without `expires_at` runs for
+    `open_days` after its publication."""
+    kim = session.get(DirectoryKim, kim_id)
+    if kim is None:
+        return 0
+    now, created = utcnow(), 0
+    hook = session.get(Webhook, kim_id) is not None
+    running = select(Broadcast).where(
+        Broadcast.status.in_(RUNNING),
+        ((Broadcast.expires_at.is_(None) & (Broadcast.published_at >= now - timedelta(days=open_days))) |
+         (Broadcast.expires_at > now)))
+    for broadcast in session.scalars(running):
+        if session.scalar(directory.recipients(broadcast.target).where(DirectoryKim.id == kim_id)) is None:
+            continue
+        result = session.execute(dialect_insert(session)(Delivery).values(
+            kind="broadcast", broadcast_id=broadcast.id, kim_id=kim_id, village_code=kim.village_code,
+            created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
+            next_push_at=now if hook else None).on_conflict_do_nothing())
+        if result.rowcount and broadcast.status == "published":
+            broadcast.recipients += 1
+        created += result.rowcount or 0
+    return created
+
+
+def deliver_answer(session: Session, answer: AspirationResponded) -> bool:
+    """The answer to an aspiration a group filed, as a message in its inbox."""
+    kim = session.get(DirectoryKim, answer.kim_id or "")
+    if kim is None:
+        return False
+    hook = session.get(Webhook, kim.id) is not None
+    now = utcnow()
+    session.add(Delivery(kind="aspiration_answer", broadcast_id=None, kim_id=kim.id, village_code=kim.village_code,
+                         message=answer.model_dump(include={"aspiration_id", "tracking_code", "response"}),
+                         created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
+                         next_push_at=now if hook else None))
+    return True

@@ -1,0 +1,14 @@
+"""The office console (admin, operator), one module per part, as its
+templates in templates/console/ are: the dashboard, groups (kims), broadcasts,
+the aspiration work queue, figures with CSV downloads, and people's accounts;
+common.py holds what they share.
+
+`router` holds the pages in the order the modules are listed: each module's
+own order matters (/kim/baru before /kim/{kim_id})."""
+from fastapi import APIRouter
+
+from services.gateway.web.console import accounts, aspirations, broadcasts, dashboard, figures, kims
+
+router = APIRouter()
+for part in (dashboard, kims, broadcasts, aspirations, figures, accounts):
+    router.include_router(part.router)

@@ -30,27 +30,35 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 # the database backend in a test's id: test_x[sqlite], test_y[postgresql-kwargs0]
 BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
+# the longest test (schemathesis, minutes): first in its work unit, so that it runs beside the backends' tests
+LONGEST = "tests/test_contract.py::"
 
 
 def backend_scope(nodeid: str) -> str:
-    """The xdist work unit of a test: its database backend, or the test itself."""
+    """The xdist work unit of a test: its database backend, or `others` for
+    a test on neither."""
     match = BACKEND_IN_ID.search(nodeid)
-    return match.group(1) if match else nodeid
+    return match.group(1) if match else "others"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`make test-gateway` runs two pytest-xdist workers: every test on one
+    """`make test-gateway` runs three pytest-xdist workers: every test on one
     database backend goes to the same worker, in collection order, so each
     worker starts the platforms of one backend only (each once, as without
-    xdist) and the two backends run side by side; the tests of neither go
-    to whichever worker is free. (xdist's own `--dist loadgroup` marks do not
-    reach its scheduler under pytest 9.)"""
+    xdist); the tests on neither go to the third worker, the schemathesis run
+    first. The three run side by side: they mostly wait on the platforms.
+    (xdist's own `--dist loadgroup` marks do not reach its scheduler under pytest 9.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByBackend(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return backend_scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            scope, unit = next(iter(self.workqueue.items()))
+            self.workqueue[scope] = dict(sorted(unit.items(), key=lambda test: not test[0].startswith(LONGEST)))
+            super()._assign_work_unit(node)
 
     return ByBackend(config, log)
 

@@ -30,15 +30,15 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 # the database backend in a test's id: test_x[sqlite], test_y[postgresql-kwargs0]
 BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
-# the longest test (schemathesis, minutes): first in its work unit, so that it runs beside the backends' tests
-LONGEST = "tests/test_contract.py::"
+# the longest test by far (schemathesis, minutes): started first, beside the backends' tests
+LONGEST = "tests/test_contract.py::test_schemathesis_finds_no_failure"
+BACKENDS = ("sqlite", "postgresql")
 
 
 def backend_scope(nodeid: str) -> str:
-    """The xdist work unit of a test: its database backend, or `others` for
-    a test on neither."""
+    """The xdist work unit of a test: its database backend, or the test itself."""
     match = BACKEND_IN_ID.search(nodeid)
-    return match.group(1) if match else "others"
+    return match.group(1) if match else nodeid
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -46,9 +46,10 @@ def pytest_xdist_make_scheduler(config, log):
     """`make test-gateway` runs three pytest-xdist workers: every test on one
     database backend goes to the same worker, in collection order, so each
     worker starts the platforms of one backend only (each once, as without
-    xdist); the tests on neither go to the third worker, the schemathesis run
-    first. The three run side by side: they mostly wait on the platforms.
-    (xdist's own `--dist loadgroup` marks do not reach its scheduler under pytest 9.)"""
+    xdist) and the two backends run side by side. The schemathesis run starts
+    at once on the third worker; the other tests on neither backend go to
+    whichever worker is nearly free. (xdist's own `--dist loadgroup` marks do
+    not reach its scheduler under pytest 9.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByBackend(LoadScopeScheduling):
@@ -56,9 +57,25 @@ def pytest_xdist_make_scheduler(config, log):
             return backend_scope(nodeid)
 
         def _assign_work_unit(self, node) -> None:
-            scope, unit = next(iter(self.workqueue.items()))
-            self.workqueue[scope] = dict(sorted(unit.items(), key=lambda test: not test[0].startswith(LONGEST)))
+            if not self.workqueue:  # the first workers took it all (a run of a few tests)
+                if not node.shutting_down:
+                    node.shutdown()
+                return
+            if LONGEST in self.workqueue:
+                self.workqueue.move_to_end(LONGEST, last=False)
             super()._assign_work_unit(node)
+            # a worker starts a test once it knows the next one (or that none comes): a lone
+            # test gets a small one for company, not a backend's, which would then wait behind it
+            while self.workqueue and self._pending_of(self.assigned_work[node]) < 2:
+                small = next((scope for scope in self.workqueue if scope not in BACKENDS), None)
+                if small is None:
+                    break
+                self.workqueue.move_to_end(small, last=False)
+                super()._assign_work_unit(node)
+            if not self.workqueue:  # nothing left to give: every worker may run its last test
+                for each in self.nodes:
+                    if not each.shutting_down:
+                        each.shutdown()
 
     return ByBackend(config, log)
 

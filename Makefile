@@ -34,22 +34,56 @@ lint: install
 	$(VENV)/bin/mypy
 
 # The nameko services run their tests under eventlet; the gateway and the
-# end-to-end tests run in plain asyncio; hence two pytest processes. They run
-# side by side (both mostly wait on processes, the broker and the databases),
-# each one's output shown whole when it ends; make fails if either fails.
+# end-to-end tests run in plain asyncio. pytest-xdist does not work under
+# eventlet (it collects, runs nothing and exits 0), so the services' tests run
+# as several pytest processes: a folder each, the slowest files and the
+# registry (whose database templates take the longest to build) split further,
+# by file or by database backend. They run side by side with the gateway's
+# (all mostly wait on processes, the broker and the databases), each one's
+# output shown whole when it ends; make fails if any fails. A new test file
+# joins its folder's process by itself.
+OUTBOX := services/common/tests/test_outbox.py
+FANOUT_CRASH := services/broadcast/tests/test_fanout_crash.py
+SERVICE_SUITES := services-common services-outbox services-registry-sqlite services-registry-postgresql \
+	services-broadcast services-fanout-sqlite services-fanout-postgresql
+.PHONY: $(SERVICE_SUITES)
+
 test: install lint
 	infra/ensure-broker.sh --management
 	infra/ensure-postgres.sh
 	infra/ensure-prometheus.sh
 	infra/ensure-chromium.sh
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-services test-gateway
+	$(MAKE) --no-print-directory -j --output-sync=target $(SERVICE_SUITES) test-gateway
 
 test-services:
-	$(PY) -m pytest services/common services/registry services/broadcast services/aspirations
+	$(MAKE) --no-print-directory -j --output-sync=target $(SERVICE_SUITES)
 
-# two pytest-xdist workers, one per database backend (tests/conftest.py schedules them)
+services-common:
+	$(PY) -m pytest services/common --ignore=$(OUTBOX)
+
+services-outbox:
+	$(PY) -m pytest $(OUTBOX)
+
+# a test without a backend in its id runs with the SQLite ones
+services-registry-sqlite:
+	$(PY) -m pytest services/registry -k "not postgresql"
+
+services-registry-postgresql:
+	$(PY) -m pytest services/registry -k postgresql
+
+services-broadcast:
+	$(PY) -m pytest services/broadcast services/aspirations --ignore=$(FANOUT_CRASH)
+
+services-fanout-sqlite:
+	$(PY) -m pytest $(FANOUT_CRASH) -k "not postgresql"
+
+services-fanout-postgresql:
+	$(PY) -m pytest $(FANOUT_CRASH) -k postgresql
+
+# three pytest-xdist workers: one per database backend and one for the tests on neither,
+# the schemathesis run first (tests/conftest.py schedules them)
 test-gateway:
-	$(PY) -m pytest -n 2 services/gateway tests
+	$(PY) -m pytest -n 3 services/gateway tests
 
 bench: install
 	infra/ensure-broker.sh --management

@@ -30,6 +30,9 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 # the database backend in a test's id: test_x[sqlite], test_y[postgresql-kwargs0]
 BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
+# the longest test by far (schemathesis, minutes): started first, beside the backends' tests
+LONGEST = "tests/test_contract.py::test_schemathesis_finds_no_failure"
+BACKENDS = ("sqlite", "postgresql")
 
 
 def backend_scope(nodeid: str) -> str:
@@ -40,17 +43,39 @@ def backend_scope(nodeid: str) -> str:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`make test-gateway` runs two pytest-xdist workers: every test on one
+    """`make test-gateway` runs three pytest-xdist workers: every test on one
     database backend goes to the same worker, in collection order, so each
     worker starts the platforms of one backend only (each once, as without
-    xdist) and the two backends run side by side; the tests of neither go
-    to whichever worker is free. (xdist's own `--dist loadgroup` marks do not
-    reach its scheduler under pytest 9.)"""
+    xdist) and the two backends run side by side. The schemathesis run starts
+    at once on the third worker; the other tests on neither backend go to
+    whichever worker is nearly free. (xdist's own `--dist loadgroup` marks do
+    not reach its scheduler under pytest 9.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByBackend(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return backend_scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.workqueue:  # the first workers took it all (a run of a few tests)
+                if not node.shutting_down:
+                    node.shutdown()
+                return
+            if LONGEST in self.workqueue:
+                self.workqueue.move_to_end(LONGEST, last=False)
+            super()._assign_work_unit(node)
+            # a worker starts a test once it knows the next one (or that none comes): a lone
+            # test gets a small one for company, not a backend's, which would then wait behind it
+            while self.workqueue and self._pending_of(self.assigned_work[node]) < 2:
+                small = next((scope for scope in self.workqueue if scope not in BACKENDS), None)
+                if small is None:
+                    break
+                self.workqueue.move_to_end(small, last=False)
+                super()._assign_work_unit(node)
+            if not self.workqueue:  # nothing left to give: every worker may run its last test
+                for each in self.nodes:
+                    if not each.shutting_down:
+                        each.shutdown()
 
     return ByBackend(config, log)
 

@@ -1,4 +1,4 @@
-"""`make test-gateway`'s two xdist workers split the tests by database backend
+"""`make test-gateway`'s xdist workers split the tests by database backend
 (tests/conftest.py), so that each platform starts once."""
 from tests.conftest import backend_scope
 

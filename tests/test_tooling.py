@@ -45,7 +45,8 @@ def test_make_lint_runs_ruff_and_mypy_and_make_test_lints_first():
     assert any(line.endswith("/mypy") for line in lint)
     prerequisites, recipe = make_rule("test")
     assert "lint" in prerequisites
-    assert recipe[-1] == "$(MAKE) --no-print-directory -j2 --output-sync=target test-services test-gateway"
+    assert recipe[-1] == "$(MAKE) --no-print-directory -j --output-sync=target $(SERVICE_SUITES) test-gateway"
+    assert make_rule("test-services")[1] == ["$(MAKE) --no-print-directory -j --output-sync=target $(SERVICE_SUITES)"]
 
 
 def test_pre_commit_runs_the_pinned_ruff_and_the_venvs_mypy():

@@ -150,6 +150,9 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
         "KIM_WEBHOOK_TIMEOUT_SECONDS": "3",  # the dripping endpoint's three tries end sooner
         "KIM_WEBHOOK_CHECK_SECONDS": "0.2",
         "KIM_FANOUT_CHECK_SECONDS": "0.2",
+        # few workers, so few database connections: the platforms and suites that run at once
+        # share PostgreSQL's default 100
+        "KIM_MAX_WORKERS": "4",
         # the website's sign-in: lock sooner and wait less than in production
         "GATEWAY_LOGIN_MAX_FAILURES": "3",
         "GATEWAY_LOGIN_DELAY_SECONDS": "0.05",

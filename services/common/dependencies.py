@@ -39,7 +39,8 @@ class Database(DependencyProvider):
 
     def setup(self):
         self.settings = self.container.config[SETTINGS_KEY]
-        self.engine = make_engine(self.settings.db_url)
+        # a worker holds one connection at most: the pool follows the workers (and as many again for bursts)
+        self.engine = make_engine(self.settings.db_url, pool_size=self.settings.max_workers)
         self.sessions: WeakKeyDictionary = WeakKeyDictionary()
         self.publisher = ConfirmedPublisher(self.settings.amqp_uri)
         self.relay = OutboxRelay(self.engine, self.publisher, self.container.service_name,

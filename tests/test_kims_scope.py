@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from services.common.testing import keys_anywhere
+
 PROBLEM = "application/problem+json"
 PEKANBARU_VILLAGE = "14.71.01.1002"  # Jadirejo, Kota Pekanbaru
 PEKANBARU_OTHER_VILLAGE = "14.71.01.1003"  # Kampung Tengah, Kota Pekanbaru
@@ -50,14 +52,6 @@ def group_body(name: str, village: str, **overrides) -> dict:
     }
     body.update(overrides)
     return body
-
-
-def keys_anywhere(value, key: str) -> bool:
-    if isinstance(value, dict):
-        return key in value or any(keys_anywhere(v, key) for v in value.values())
-    if isinstance(value, list):
-        return any(keys_anywhere(v, key) for v in value)
-    return False
 
 
 @pytest.fixture(scope="module")

@@ -132,3 +132,12 @@ def migrated_session(databases, service: str, migrations: Path) -> Iterator:
             yield session
     finally:
         engine.dispose()
+
+
+def keys_anywhere(value, key: str) -> bool:
+    """Whether `key` is a key anywhere in a JSON-like answer (personal data must not be)."""
+    if isinstance(value, dict):
+        return key in value or any(keys_anywhere(v, key) for v in value.values())
+    if isinstance(value, list):
+        return any(keys_anywhere(v, key) for v in value)
+    return False

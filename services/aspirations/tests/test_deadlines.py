@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from services.aspirations import aspirations
 from services.aspirations.models import Aspiration
 from services.aspirations.service import AspirationsService
-from services.aspirations.settings import AspirationsSettings
+from services.aspirations.tests.samples import migrated_database
 from services.aspirations.workflow import Calendar
-from services.common.db import make_engine, outbox, unit_of_work
-from services.common.migrations import upgrade
+from services.common.db import outbox, unit_of_work
 from services.common.scope import Actor
 from services.common.vocabulary import ASPIRATION_STATUSES
 
@@ -34,11 +33,7 @@ def test_working_days_skip_weekends_and_holidays():
 
 
 def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
-    url = databases("aspirations")
-    upgrade(url, MIGRATIONS)
-    settings = AspirationsSettings(database_url=url, holidays="2026-12-25")
-    calendar = Calendar(settings.timezone, frozenset(settings.holiday_dates))
-    engine = make_engine(url)
+    engine, settings, calendar = migrated_database(databases, holidays="2026-12-25")
     submitted = datetime(2026, 12, 21, 9, 0, tzinfo=WIB)  # a Monday
     office = Actor("operator", scope_region="14.71", key_id="op")
 
@@ -89,11 +84,7 @@ def test_overdue_escalation_and_auto_close_with_an_injected_clock(databases):
 
 
 def test_the_overdue_gauge_names_every_regency_that_had_one_and_counts_the_open_ones(databases):
-    url = databases("aspirations")
-    upgrade(url, MIGRATIONS)
-    settings = AspirationsSettings(database_url=url)
-    calendar = Calendar(settings.timezone, frozenset())
-    engine = make_engine(url)
+    engine, settings, calendar = migrated_database(databases)
     submitted = datetime(2026, 12, 21, 9, 0, tzinfo=WIB)  # a Monday
     villages = {"01": "14.71.01.1002", "02": "14.71.01.1002", "03": "14.72.01.1001"}
     with unit_of_work(engine, "aspirations") as session:

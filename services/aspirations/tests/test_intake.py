@@ -13,7 +13,7 @@ from services.aspirations import aspirations
 from services.aspirations.models import Aspiration
 from services.aspirations.service import INTAKE_QUEUE, AspirationsService
 from services.aspirations.settings import AspirationsSettings
-from services.aspirations.workflow import Calendar
+from services.aspirations.tests.samples import migrated_database
 from services.common import deadletters
 from services.common.db import make_engine, unit_of_work
 from services.common.errors import Unprocessable
@@ -53,11 +53,7 @@ BAD = [
 
 
 def test_a_submission_breaking_the_gateways_rules_is_unprocessable_and_names_only_its_field(databases):
-    url = databases("aspirations")
-    upgrade(url, MIGRATIONS)
-    settings = AspirationsSettings(database_url=url)
-    calendar = Calendar(settings.timezone, frozenset())
-    engine = make_engine(url)
+    engine, settings, calendar = migrated_database(databases)
     for n, (data, field) in enumerate(BAD):
         with pytest.raises(Unprocessable) as refused, unit_of_work(engine, "aspirations") as session:
             aspirations.intake(session, submission(f"BADCODE{n:03d}", **data), calendar, settings)

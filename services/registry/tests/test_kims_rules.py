@@ -23,6 +23,7 @@ from services.common.errors import (
     PreconditionFailed,
 )
 from services.common.scope import PUBLIC, Actor
+from services.common.testing import keys_anywhere
 from services.registry import kims
 
 ZONE = "Asia/Jakarta"  # KIM_TIMEZONE's default
@@ -70,14 +71,6 @@ def refused(session, error: type[DomainError], function, *args, **kwargs) -> Dom
 
 def field_of(error: DomainError) -> str:
     return error.extra["errors"][0]["field"]
-
-
-def keys_anywhere(value, key: str) -> bool:
-    if isinstance(value, dict):
-        return key in value or any(keys_anywhere(v, key) for v in value.values())
-    if isinstance(value, list):
-        return any(keys_anywhere(v, key) for v in value)
-    return False
 
 
 @pytest.fixture

@@ -190,15 +190,20 @@ class ReadModel:
 class RegistryEvents:
     """Consumes the registry's events on a queue of this gateway process
     (exclusive, auto-delete: a fresh process starts with an empty model) and
-    applies them to the read model. Reconnects after a lost connection, at most
-    one attempt a second; the model serves nothing while disconnected."""
+    applies them to the read model. Reconnects after a lost connection, waiting
+    `retry_seconds`, doubled after each failed attempt up to `max_retry_seconds`
+    (every failed attempt is an error in aiormq's log); the model serves nothing
+    while disconnected."""
 
-    def __init__(self, amqp_uri: str, model: ReadModel, retry_seconds: float = 1.0):
+    def __init__(self, amqp_uri: str, model: ReadModel, retry_seconds: float = 0.5,
+                 max_retry_seconds: float = 10.0):
         self.amqp_uri = amqp_uri
         self.model = model
         self.retry_seconds = retry_seconds
+        self.max_retry_seconds = max_retry_seconds
         self._task: asyncio.Task | None = None
         self._queue_name = f"gateway-readmodel-{uuid.uuid4().hex}"
+        self.connection: aio_pika.abc.AbstractConnection | None = None  # the current one
 
     def start(self):
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -225,16 +230,22 @@ class RegistryEvents:
                 failures += 1
             finally:
                 self.model.disconnected()
-            await asyncio.sleep(self.retry_seconds)
+            await asyncio.sleep(min(self.retry_seconds * 2 ** max(failures - 1, 0), self.max_retry_seconds))
 
     async def _consume(self):
         """Consume until the connection or the channel is lost."""
         lost = asyncio.Event()
-        connection = await aio_pika.connect(self.amqp_uri, timeout=10)
+        connection = self.connection = await aio_pika.connect(self.amqp_uri, timeout=10)
+
+        def lose(*_):
+            # at once, not when this task runs next: nothing is served from the moment events may be missed
+            if self.connection is connection:
+                self.model.disconnected()
+            lost.set()
         try:
-            connection.close_callbacks.add(lambda *_: lost.set())
+            connection.close_callbacks.add(lose)
             channel = await connection.channel()
-            channel.close_callbacks.add(lambda *_: lost.set())
+            channel.close_callbacks.add(lose)
             exchange = await channel.declare_exchange(REGISTRY_EVENTS, aio_pika.ExchangeType.TOPIC, durable=True)
             queue = await channel.declare_queue(self._queue_name, exclusive=True, auto_delete=True)
             for event_type in EVENTS:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from services.common.regions import REGION_CODE
 from services.gateway import conditional
-from services.gateway.deps import Office, ReadModelDep, RpcCall, actor
+from services.gateway.deps import Office, Rpc, RpcCall, actor
 from services.gateway.problems import prefers_english
 from services.gateway.readmodel import coverage_key
 from services.gateway.routes.common import problems
@@ -71,11 +71,13 @@ async def coverage(code: Code, caller: Office, rpc: RpcCall, request: Request, f
         "application/json": {"example": {k: v for k, v in EXAMPLE.items() if k != "kim_dissolved"}},
         "text/csv": {}}})},
     summary="Coverage of a region and each child, for anyone (?format=csv; ETag, 304 to If-None-Match)")
-async def public_coverage(code: Code, rpc: RpcCall, request: Request, model: ReadModelDep, format: Format = "json",
+async def public_coverage(code: Code, request: Request, format: Format = "json",
                           if_none_match: conditional.IfNoneMatch = None):
+    # no dependencies but the parameters: an answer from the read model costs little else
     async def fill() -> conditional.Answer:
-        return conditional.Answer.of(await rpc("registry", "get_coverage", actor=None, code=code, public=True))
-    found = await model.read(coverage_key(code), fill)
+        return conditional.Answer.of(await Rpc(request)("registry", "get_coverage", actor=None, code=code,
+                                                        public=True))
+    found = await request.app.state.readmodel.read(coverage_key(code), fill)
     if format != "csv":
         return conditional.answer(if_none_match, found, conditional.PUBLIC)
     text, name = csv_of(request, found.data)

@@ -3,13 +3,13 @@ activities and status. The registry applies the scope rules to the actor."""
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
 from services.gateway import conditional
-from services.gateway.deps import Anyone, Member, Office, ReadModelDep, RpcCall, actor
+from services.gateway.deps import Anyone, Member, Office, ReadModelDep, Rpc, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.readmodel import kim_key
 from services.gateway.routes.common import EMAIL, JSON_NUMBER, TEXT, Day, Integer, Page, Pages, problems
@@ -188,12 +188,13 @@ async def public_list_kims(rpc: RpcCall, paging: Pages, region: Region = None, s
 @router.get("/api/v1/public/kims/{kim_id}", response_model=Kim, tags=["public"],
             responses={**problems(404, 422, 503), **conditional.documented()},
             summary="One KIM's public profile (ETag; 304 to If-None-Match)")
-async def public_get_kim(kim_id: KimId, rpc: RpcCall, model: ReadModelDep,
-                         if_none_match: conditional.IfNoneMatch = None):
+async def public_get_kim(kim_id: KimId, request: Request, if_none_match: conditional.IfNoneMatch = None):
+    # no dependencies but the parameters: an answer from the read model costs little else
     async def fill() -> conditional.Answer:
-        found = await rpc("registry", "get_kim", actor=None, kim_id=kim_id, public=True)
+        found = await Rpc(request)("registry", "get_kim", actor=None, kim_id=kim_id, public=True)
         return conditional.Answer.of(Kim.model_validate(found).model_dump(mode="json"))
-    return conditional.answer(if_none_match, await model.read(kim_key(kim_id), fill), conditional.PUBLIC)
+    found = await request.app.state.readmodel.read(kim_key(kim_id), fill)
+    return conditional.answer(if_none_match, found, conditional.PUBLIC)
 
 
 @router.get("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(401, 403, 404, 503),

@@ -1,13 +1,13 @@
 """GET /api/v1/regions: the Kemendagri regions, for anyone."""
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from services.common.regions import REGION_CODE
 from services.gateway import conditional
-from services.gateway.deps import Anyone, RpcCall
-from services.gateway.routes.common import KnownRegions, Page, Pages, problems
+from services.gateway.deps import Anyone, Rpc, RpcCall
+from services.gateway.routes.common import Page, Pages, Regions, problems
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
@@ -53,7 +53,8 @@ async def list_regions(
 @router.get("/{code}", response_model=RegionDetail, responses={**problems(401, 404, 422, 503),
                                                                  **conditional.documented()},
             summary="One region with its ancestor path (province first) and its children (ETag; 304)")
-async def get_region(regions: KnownRegions, _caller: Anyone,
+async def get_region(request: Request, _caller: Anyone,
                      code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])],
                      if_none_match: conditional.IfNoneMatch = None):
+    regions = Regions(request.app.state.regions, Rpc(request))  # not a dependency: a cached answer costs less
     return conditional.answer(if_none_match, await regions.answer(code, RegionDetail), conditional.REGIONS)

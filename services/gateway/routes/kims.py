@@ -157,6 +157,10 @@ async def register_kim(body: KimCreate, caller: Office, rpc: RpcCall, response: 
 
 
 def _filters(region, status, tag, classification, q) -> dict:
+    if q is not None and "\x00" in q:
+        # PostgreSQL cannot compare with a NUL: refused here as invalid, as a NUL in a body is (TEXT)
+        raise Problem(422, "Parameter q tidak boleh berisi karakter NUL.", "The parameter q cannot hold a NUL.",
+                      errors=[{"field": "q", "in": "query", "message": "no NUL"}])
     return {"region": region, "status": status, "tag": tag, "classification": classification, "q": q}
 
 

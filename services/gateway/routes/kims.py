@@ -157,10 +157,6 @@ async def register_kim(body: KimCreate, caller: Office, rpc: RpcCall, response: 
 
 
 def _filters(region, status, tag, classification, q) -> dict:
-    if q is not None and "\x00" in q:
-        # PostgreSQL cannot compare with a NUL: refused here as invalid, as a NUL in a body is (TEXT)
-        raise Problem(422, "Parameter q tidak boleh berisi karakter NUL.", "The parameter q cannot hold a NUL.",
-                      errors=[{"field": "q", "in": "query", "message": "no NUL"}])
     return {"region": region, "status": status, "tag": tag, "classification": classification, "q": q}
 
 
@@ -168,7 +164,9 @@ Region = Annotated[str | None, Query(pattern=REGION_CODE, description="a region 
 StatusFilter = Annotated[Status | None, Query()]
 TagFilter = Annotated[str | None, Query(pattern=TAG)]
 ClassFilter = Annotated[Classification | None, Query()]
-NameFilter = Annotated[str | None, Query(min_length=2, max_length=100, description="part of the name")]
+# no NUL, as in any text (TEXT): PostgreSQL cannot compare with one
+NameFilter = Annotated[str | None, Query(min_length=2, max_length=100, pattern=r"^[^\x00]*$",
+                                         description="part of the name")]
 
 
 @router.get("/api/v1/kims", response_model=Page[Kim], responses=problems(401, 403, 422, 503),

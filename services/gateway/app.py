@@ -21,6 +21,7 @@ from services.gateway.accounts import AccountStore
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import error_response
+from services.gateway.readmodel import ReadModel, RegistryEvents
 from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
 from services.gateway.routes.common import RegionCache
 from services.gateway.rpc import RpcClient
@@ -134,7 +135,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             print(f"KIM admin key (shown once, keep it safe): {generated}", flush=True)
         app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout)
         app.state.regions = RegionCache()
+        app.state.readmodel = ReadModel()
+        registry_events = RegistryEvents(settings.amqp_uri, app.state.readmodel)
+        registry_events.start()
         yield
+        await registry_events.close()
         if getattr(app.state, "web_api", None) is not None:
             await app.state.web_api.aclose()
         await app.state.rpc.close()

@@ -11,6 +11,7 @@ from services.gateway.accounts import SessionInfo
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore, Principal
 from services.gateway.problems import Problem
+from services.gateway.readmodel import ReadModel
 from services.gateway.rpc import RpcClient
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="kim"'}
@@ -123,3 +124,10 @@ async def idempotency_store(request: Request) -> IdempotencyStore:
 
 
 Idempotency = Annotated[IdempotencyStore, Depends(idempotency_store)]
+
+
+async def read_model(request: Request) -> ReadModel:
+    return request.app.state.readmodel
+
+
+ReadModelDep = Annotated[ReadModel, Depends(read_model)]

@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from services.gateway.conditional import Answer
 from services.gateway.deps import Rpc, RpcCall
 from services.gateway.problems import Problem, ProblemDetails
 
@@ -97,6 +98,7 @@ class RegionCache:
     def __init__(self, limit: int = LIMIT):
         self.limit = limit
         self._found: dict[str, dict] = {}
+        self._answers: dict[str, Answer] = {}  # rendered for GET /api/v1/regions/{code}, with their ETag
 
     def get(self, code: str) -> dict | None:
         return self._found.get(code)
@@ -104,7 +106,16 @@ class RegionCache:
     def put(self, code: str, found: dict):
         if len(self._found) >= self.limit:
             self._found.clear()
+            self._answers.clear()
         self._found[code] = found
+
+    def answer(self, code: str) -> Answer | None:
+        return self._answers.get(code)
+
+    def put_answer(self, code: str, answer: Answer):
+        if len(self._answers) >= self.limit:
+            self._answers.clear()
+        self._answers[code] = answer
 
 
 class Regions:
@@ -120,6 +131,14 @@ class Regions:
         if found is None:
             found = await self._rpc("registry", "get_region", code=code)
             self._cache.put(code, found)
+        return found
+
+    async def answer(self, code: str, model: type[BaseModel]) -> Answer:
+        """The region's detail rendered as `model` (404 problem when unknown)."""
+        found = self._cache.answer(code)
+        if found is None:
+            found = Answer.of(model.model_validate(await self.detail(code)).model_dump(mode="json"))
+            self._cache.put_answer(code, found)
         return found
 
     async def exists(self, code: str) -> bool:

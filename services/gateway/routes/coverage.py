@@ -7,8 +7,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from services.common.regions import REGION_CODE
-from services.gateway.deps import Office, RpcCall, actor
+from services.gateway import conditional
+from services.gateway.deps import Office, Rpc, RpcCall, actor
 from services.gateway.problems import prefers_english
+from services.gateway.readmodel import coverage_key
 from services.gateway.routes.common import problems
 
 router = APIRouter(tags=["coverage"])
@@ -32,6 +34,15 @@ COLUMNS = {
 
 
 def as_csv(request: Request, figures: dict) -> Response:
+    body, name = csv_of(request, figures)
+    return Response(body, media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+CSV = "text/csv; charset=utf-8"
+
+
+def csv_of(request: Request, figures: dict) -> tuple[str, str]:
+    """The figures as CSV (columns named in the request's language) and the file's name."""
     english = prefers_english(request)
     fields = [f for f in COLUMNS if f in figures]
     buffer = io.StringIO()
@@ -39,9 +50,7 @@ def as_csv(request: Request, figures: dict) -> Response:
     writer.writerow([COLUMNS[f][1 if english else 0] for f in fields])
     for row in [figures, *figures["children"]]:
         writer.writerow([row[f] for f in fields])
-    name = f"{'coverage' if english else 'cakupan'}-{figures['code']}.csv"
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return buffer.getvalue(), f"{'coverage' if english else 'cakupan'}-{figures['code']}.csv"
 
 
 EXAMPLE = {"code": "14", "name": "Riau", "level": "province", "villages_total": 1862, "villages_with_kim": 120,
@@ -57,10 +66,22 @@ async def coverage(code: Code, caller: Office, rpc: RpcCall, request: Request, f
     return as_csv(request, figures) if format == "csv" else figures
 
 
-@router.get("/api/v1/public/coverage/{code}", tags=["public"], responses={**problems(404, 422, 503), 200: {
-    "content": {"application/json": {"example": {k: v for k, v in EXAMPLE.items() if k != "kim_dissolved"}},
-                "text/csv": {}}}},
-    summary="Coverage of a region and each child, for anyone (?format=csv)")
-async def public_coverage(code: Code, rpc: RpcCall, request: Request, format: Format = "json"):
-    figures = await rpc("registry", "get_coverage", actor=None, code=code, public=True)
-    return as_csv(request, figures) if format == "csv" else figures
+@router.get("/api/v1/public/coverage/{code}", tags=["public"], responses={
+    **problems(404, 422, 503), **conditional.documented(vary=True, ok={"content": {
+        "application/json": {"example": {k: v for k, v in EXAMPLE.items() if k != "kim_dissolved"}},
+        "text/csv": {}}})},
+    summary="Coverage of a region and each child, for anyone (?format=csv; ETag, 304 to If-None-Match)")
+async def public_coverage(code: Code, request: Request, format: Format = "json",
+                          if_none_match: conditional.IfNoneMatch = None):
+    # no dependencies but the parameters: an answer from the read model costs little else
+    async def fill() -> conditional.Answer:
+        return conditional.Answer.of(await Rpc(request)("registry", "get_coverage", actor=None, code=code,
+                                                        public=True))
+    found = await request.app.state.readmodel.read(coverage_key(code), fill)
+    if format != "csv":
+        return conditional.answer(if_none_match, found, conditional.PUBLIC)
+    text, name = csv_of(request, found.data)
+    body = text.encode()
+    return conditional.respond(if_none_match, body, conditional.etag_of(body), conditional.PUBLIC, media_type=CSV,
+                               headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                        "Vary": "Accept-Language"})

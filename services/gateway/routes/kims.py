@@ -3,13 +3,15 @@ activities and status. The registry applies the scope rules to the actor."""
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
-from services.gateway.deps import Anyone, Member, Office, RpcCall, actor
+from services.gateway import conditional
+from services.gateway.deps import Anyone, Member, Office, ReadModelDep, Rpc, RpcCall, actor
 from services.gateway.problems import Problem
+from services.gateway.readmodel import kim_key
 from services.gateway.routes.common import EMAIL, JSON_NUMBER, TEXT, Day, Integer, Page, Pages, problems
 
 router = APIRouter(tags=["kims"])
@@ -145,8 +147,10 @@ def parse_if_match(value: str | None) -> int | None:
 
 @router.post("/api/v1/kims", status_code=201, response_model=Kim, responses=problems(401, 403, 409, 413, 422, 503),
              summary="Register a KIM (admin, or an operator inside its regency)")
-async def register_kim(body: KimCreate, caller: Office, rpc: RpcCall, response: Response):
+async def register_kim(body: KimCreate, caller: Office, rpc: RpcCall, response: Response, model: ReadModelDep):
     kim = await rpc("registry", "register_kim", actor=actor(caller), data=body.model_dump(mode="json"))
+    # this gateway's next reads show the write at once; other gateways when the event arrives
+    model.kim_changed(kim["id"], kim["village_code"], counts=True, remember=False)
     response.headers["Location"] = f"/api/v1/kims/{kim['id']}"
     response.headers["ETag"] = etag(kim["version"])
     return kim
@@ -160,7 +164,9 @@ Region = Annotated[str | None, Query(pattern=REGION_CODE, description="a region 
 StatusFilter = Annotated[Status | None, Query()]
 TagFilter = Annotated[str | None, Query(pattern=TAG)]
 ClassFilter = Annotated[Classification | None, Query()]
-NameFilter = Annotated[str | None, Query(min_length=2, max_length=100, description="part of the name")]
+# no NUL, as in any text (TEXT): PostgreSQL cannot compare with one
+NameFilter = Annotated[str | None, Query(min_length=2, max_length=100, pattern=r"^[^\x00]*$",
+                                         description="part of the name")]
 
 
 @router.get("/api/v1/kims", response_model=Page[Kim], responses=problems(401, 403, 422, 503),
@@ -181,10 +187,16 @@ async def public_list_kims(rpc: RpcCall, paging: Pages, region: Region = None, s
     return paging.page(result["items"], result["total"])
 
 
-@router.get("/api/v1/public/kims/{kim_id}", response_model=Kim, responses=problems(404, 422, 503), tags=["public"],
-            summary="One KIM's public profile")
-async def public_get_kim(kim_id: KimId, rpc: RpcCall):
-    return await rpc("registry", "get_kim", actor=None, kim_id=kim_id, public=True)
+@router.get("/api/v1/public/kims/{kim_id}", response_model=Kim, tags=["public"],
+            responses={**problems(404, 422, 503), **conditional.documented()},
+            summary="One KIM's public profile (ETag; 304 to If-None-Match)")
+async def public_get_kim(kim_id: KimId, request: Request, if_none_match: conditional.IfNoneMatch = None):
+    # no dependencies but the parameters: an answer from the read model costs little else
+    async def fill() -> conditional.Answer:
+        found = await Rpc(request)("registry", "get_kim", actor=None, kim_id=kim_id, public=True)
+        return conditional.Answer.of(Kim.model_validate(found).model_dump(mode="json"))
+    found = await request.app.state.readmodel.read(kim_key(kim_id), fill)
+    return conditional.answer(if_none_match, found, conditional.PUBLIC)
 
 
 @router.get("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(401, 403, 404, 503),
@@ -198,11 +210,14 @@ async def get_kim(kim_id: KimId, caller: Member, rpc: RpcCall, response: Respons
 @router.patch("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(400, 401, 403, 404, 409, 412, 422, 503),
               summary="Change a KIM; send If-Match with the version you read (412 when it changed since)")
 async def update_kim(kim_id: KimId, body: KimPatch, caller: Member, rpc: RpcCall, response: Response,
+                     model: ReadModelDep,
                      if_match: Annotated[str, Header(json_schema_extra={"pattern": IF_MATCH},
                                                      description='the version you read, e.g. "3"')] = None):
     changes = body.model_dump(mode="json", exclude_unset=True)
     kim = await rpc("registry", "update_kim", actor=actor(caller), kim_id=kim_id, changes=changes,
                     expected_version=parse_if_match(if_match))
+    model.kim_changed(kim_id, kim["village_code"], counts=False, may_have_moved="village_code" in changes,
+                      remember=False)
     response.headers["ETag"] = etag(kim["version"])
     return kim
 
@@ -230,9 +245,12 @@ async def remove_member(kim_id: KimId, member_id: Annotated[str, Path(max_length
 
 @router.post("/api/v1/kims/{kim_id}/activities", status_code=201, responses=problems(401, 403, 404, 409, 422, 503),
              summary="Report an activity (revives a vakum group)")
-async def report_activity(kim_id: KimId, body: ActivityCreate, caller: Member, rpc: RpcCall):
-    return await rpc("registry", "report_activity", actor=actor(caller), kim_id=kim_id,
-                     data=body.model_dump(mode="json"))
+async def report_activity(kim_id: KimId, body: ActivityCreate, caller: Member, rpc: RpcCall, model: ReadModelDep):
+    reported = await rpc("registry", "report_activity", actor=actor(caller), kim_id=kim_id,
+                         data=body.model_dump(mode="json"))
+    # its last activity is public; a vakum group is revived, which changes where it was counted
+    model.kim_changed(kim_id, None, counts=True, remember=False)
+    return reported
 
 
 @router.get("/api/v1/kims/{kim_id}/activities", responses=problems(401, 403, 404, 503),
@@ -245,9 +263,11 @@ async def list_activities(kim_id: KimId, caller: Member, rpc: RpcCall, paging: P
 
 @router.post("/api/v1/kims/{kim_id}/status", responses=problems(401, 403, 404, 409, 422, 503),
              summary="Change a group's status (active, vakum, dissolved) with a reason")
-async def change_status(kim_id: KimId, body: StatusCreate, caller: Member, rpc: RpcCall):
-    return await rpc("registry", "change_status", actor=actor(caller), kim_id=kim_id, status=body.status,
-                     reason=body.reason)
+async def change_status(kim_id: KimId, body: StatusCreate, caller: Member, rpc: RpcCall, model: ReadModelDep):
+    kim = await rpc("registry", "change_status", actor=actor(caller), kim_id=kim_id, status=body.status,
+                    reason=body.reason)
+    model.kim_changed(kim_id, kim["village_code"], counts=True, remember=False)
+    return kim
 
 
 @router.get("/api/v1/kims/{kim_id}/status", responses=problems(401, 403, 404, 503),

@@ -1,12 +1,13 @@
 """GET /api/v1/regions: the Kemendagri regions, for anyone."""
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from services.common.regions import REGION_CODE
-from services.gateway.deps import Anyone, RpcCall
-from services.gateway.routes.common import KnownRegions, Page, Pages, problems
+from services.gateway import conditional
+from services.gateway.deps import Anyone, Rpc, RpcCall
+from services.gateway.routes.common import Page, Pages, Regions, problems
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 
@@ -31,10 +32,10 @@ class RegionDetail(Region):
     children: list[Region]
 
 
-@router.get("", response_model=Page[Region], responses=problems(401, 404, 422, 503),
-            summary="Children of a region (provinces without `parent`), or a search by name")
+@router.get("", response_model=Page[Region], responses={**problems(401, 404, 422, 503), **conditional.documented()},
+            summary="Children of a region (provinces without `parent`), or a search by name (ETag; 304)")
 async def list_regions(
-    rpc: RpcCall, _caller: Anyone, paging: Pages,
+    rpc: RpcCall, _caller: Anyone, paging: Pages, if_none_match: conditional.IfNoneMatch = None,
     parent: Annotated[str | None, Query(pattern=REGION_CODE, description="e.g. 14.71")] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=100, description="part of a name")] = None,
     level: Annotated[Level | None, Query(description="with `q`: only this level")] = None,
@@ -45,11 +46,15 @@ async def list_regions(
     else:
         result = await rpc("registry", "list_regions", parent=parent,
                            limit=paging.limit, offset=paging.offset)
-    return paging.page(result["items"], result["total"])
+    page = Page[Region].model_validate(paging.page(result["items"], result["total"])).model_dump(mode="json")
+    return conditional.answer(if_none_match, conditional.Answer.of(page), conditional.REGIONS)
 
 
-@router.get("/{code}", response_model=RegionDetail, responses=problems(401, 404, 422, 503),
-            summary="One region with its ancestor path (province first) and its children")
-async def get_region(regions: KnownRegions, _caller: Anyone,
-                     code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])]):
-    return await regions.detail(code)
+@router.get("/{code}", response_model=RegionDetail, responses={**problems(401, 404, 422, 503),
+                                                                 **conditional.documented()},
+            summary="One region with its ancestor path (province first) and its children (ETag; 304)")
+async def get_region(request: Request, _caller: Anyone,
+                     code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])],
+                     if_none_match: conditional.IfNoneMatch = None):
+    regions = Regions(request.app.state.regions, Rpc(request))  # not a dependency: a cached answer costs less
+    return conditional.answer(if_none_match, await regions.answer(code, RegionDetail), conditional.REGIONS)

@@ -116,6 +116,7 @@ def test_malformed_and_oversized_bodies(client, admin):
     "/api/v1/regions/14.7", "/api/v1/regions/abc", "/api/v1/regions?parent=1",
     "/api/v1/regions?q=a", "/api/v1/regions?q=riau&level=planet", "/api/v1/regions?limit=0",
     "/api/v1/regions?limit=501", "/api/v1/regions?cursor=abc", "/api/v1/keys?limit=-1",
+    "/api/v1/public/kims?q=ab%00c", "/api/v1/kims?q=ab%00c",
 ])
 def test_bad_queries_are_422_before_any_service_is_asked(client, admin, path):
     body = assert_problem(client.get(path, headers=admin), 422)

@@ -9,12 +9,11 @@ even when this gateway cannot be reached, so a client is never more than
 `max-age` behind; asking again costs a 304 without a body.
 """
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Header
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 # a group or a coverage figure may change at any moment: a minute behind at most
 PUBLIC = "public, max-age=60, must-revalidate"
@@ -29,11 +28,6 @@ def etag_of(body: bytes) -> str:
     return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-def render_json(data: Any) -> bytes:
-    """As FastAPI's JSONResponse renders it."""
-    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
-
-
 @dataclass(frozen=True)
 class Answer:
     """A rendered answer (JSON) with its ETag, and the data it was rendered from."""
@@ -43,7 +37,7 @@ class Answer:
 
     @classmethod
     def of(cls, data: Any) -> "Answer":
-        body = render_json(data)
+        body = bytes(JSONResponse(data).body)  # exactly as the route would have rendered it
         return cls(data, body, etag_of(body))
 
 

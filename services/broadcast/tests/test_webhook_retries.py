@@ -1,0 +1,44 @@
+"""The push's retry rule at the domain level: a failed push waits backoff, 2x backoff,
+4x ... before the next try, and is `failed` after the last one (the end-to-end test in
+tests/test_webhooks.py only sees that the tries came, at least that far apart)."""
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from services.broadcast.models import Delivery
+from services.broadcast.webhooks import record_push
+from services.common.events import utcnow
+from services.common.testing import migrated_session
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+@pytest.fixture
+def delivery(databases):
+    with migrated_session(databases, "broadcast", MIGRATIONS) as session:
+        row = Delivery(kind="aspiration_answer", kim_id="k1", village_code="14.71.01.1002", message={"t": "x"},
+                       created_at=utcnow(), push_state="pending", push_attempts=0, next_push_at=utcnow())
+        session.add(row)
+        session.flush()
+        yield session, row
+
+
+def test_failed_pushes_wait_twice_as_long_each_time_then_fail(delivery):
+    session, row = delivery
+    waits = []
+    for _ in range(3):
+        before = utcnow()
+        assert record_push(session, row.id, False, "HTTP 500", max_attempts=4, backoff_seconds=2.0) == "pending"
+        waits.append((row.next_push_at - before).total_seconds())
+    assert [round(w) for w in waits] == [2, 4, 8] and row.push_error == "HTTP 500"
+    assert record_push(session, row.id, False, "HTTP 500", max_attempts=4, backoff_seconds=2.0) == "failed"
+    assert row.next_push_at is None and row.push_attempts == 4
+
+
+def test_a_push_that_succeeds_clears_the_schedule_and_the_error(delivery):
+    session, row = delivery
+    record_push(session, row.id, False, "timeout", max_attempts=4, backoff_seconds=2.0)
+    assert row.next_push_at > utcnow() + timedelta(seconds=1)
+    assert record_push(session, row.id, True, None, max_attempts=4, backoff_seconds=2.0) == "sent"
+    assert (row.next_push_at, row.push_error, row.push_attempts) == (None, None, 2)

@@ -17,11 +17,13 @@ import pytest
 
 from services.common.testing import (
     amqp_uri_for,
+    copy_database,
     create_postgres_database,
     create_vhost,
     delete_vhost,
     drop_postgres_database,
 )
+from services.registry.tests.templates import reference_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("registry", "broadcast", "aspirations")
@@ -126,8 +128,10 @@ class Platform:
         return self.log_path.read_text(errors="replace")
 
 
-def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list]:
-    """Start run_local.py; `overrides` set (or, with None, remove) variables."""
+def start_platform(backend: str, tmp: Path, fresh_regions: bool = False, **overrides) -> tuple[Platform, list]:
+    """Start run_local.py; `overrides` set (or, with None, remove) variables. The registry starts
+    on a copy of the database its first start makes (the regions loaded, services/registry/tests/
+    templates.py) unless `fresh_regions`: the test of that first start asks for it."""
     cleanups = []
     vhost = create_vhost("kim-e2e")
     cleanups.append(lambda: delete_vhost(vhost))
@@ -164,11 +168,15 @@ def start_platform(backend: str, tmp: Path, **overrides) -> tuple[Platform, list
             env.pop(name, None)
         else:
             env[name] = value
+    template = None if fresh_regions else reference_template(backend)
     if backend == "postgresql":
         for name in (*SERVICES, "gateway"):
-            url = create_postgres_database(f"kim_e2e_{name}")
+            url = create_postgres_database(f"kim_e2e_{name}", template=template if name == "registry" else None)
             env[f"{name.upper()}_DATABASE_URL"] = url
             cleanups.append(lambda url=url: drop_postgres_database(url))
+    elif template:
+        (tmp / "var").mkdir(parents=True, exist_ok=True)
+        copy_database(template, tmp / "var" / "registry.db")
     log_path = tmp / f"platform-{backend}-{time.monotonic_ns()}.log"
     log_file = open(log_path, "w")  # noqa: SIM115 - the platform writes to it until the fixture's teardown
     process = subprocess.Popen([sys.executable, str(ROOT / "infra" / "run_local.py")], cwd=ROOT, env=env,

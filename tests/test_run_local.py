@@ -32,7 +32,8 @@ def _answers(port: int) -> bool:
 
 def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_path):
     prometheus_port = free_port()
-    first, cleanups = start_platform("sqlite", tmp_path, KIM_ADMIN_KEY=None, KIM_PROMETHEUS_PORT=str(prometheus_port))
+    first, cleanups = start_platform("sqlite", tmp_path, fresh_regions=True, KIM_ADMIN_KEY=None,
+                                     KIM_PROMETHEUS_PORT=str(prometheus_port))
     try:
         log = first.log()
         # Debian's prometheus, started beside the platform, scrapes it

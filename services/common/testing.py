@@ -4,9 +4,13 @@ PostgreSQL, and a clear failure (never a skip) when a service is missing.
 Each nameko service's conftest imports what it uses from here after
 eventlet.monkey_patch().
 """
+import fcntl
+import hashlib
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +45,58 @@ def create_postgres_database(prefix: str = "kim_test", template: str | None = No
     except Exception as exc:
         pytest.fail(f"{HOW_TO_POSTGRES} ({exc.__class__.__name__}: {exc})", pytrace=False)
     return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+# templates kept between runs on this machine, named by the content of what builds them
+TEMPLATES = Path(tempfile.gettempdir()) / "kim-test-templates"
+
+
+def template_database(backend: str, name: str, sources: list[Path], build: Callable[[str], None]) -> str:
+    """The URL of a database that `build(url)` filled once on this machine and that is kept
+    while the files under `sources` are unchanged (their content names it). Every test process
+    copies it (`copy_database`) instead of building it again: loading the regions takes seconds.
+    A file lock makes concurrent processes (pytest-xdist workers, parallel suites) build it once."""
+    digest = hashlib.sha256()
+    for source in sources:
+        for path in sorted(p for p in ([source] if source.is_file() else source.rglob("*")) if p.is_file()):
+            if "__pycache__" not in path.parts:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    key = f"{name}_{digest.hexdigest()[:12]}"
+    TEMPLATES.mkdir(exist_ok=True)
+    with open(TEMPLATES / f"{key}.{backend}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if backend == "sqlite":
+            path = TEMPLATES / f"{key}.db"
+            if not path.exists():
+                partial = path.with_suffix(".partial")
+                partial.unlink(missing_ok=True)
+                build(f"sqlite:///{partial}")
+                partial.rename(path)  # complete, or absent
+            return f"sqlite:///{path}"
+        final = f"kim_template_{key}"
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": final}):
+                    partial = f"{final}_partial"
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{partial}"'))
+                    build(make_url(POSTGRES_ADMIN_URL).set(database=partial).render_as_string(hide_password=False))
+                    conn.execute(text(f'ALTER DATABASE "{partial}" RENAME TO "{final}"'))  # complete, or absent
+        except Exception as exc:
+            pytest.fail(f"{HOW_TO_POSTGRES} ({exc.__class__.__name__}: {exc})", pytrace=False)
+        finally:
+            admin.dispose()
+        return make_url(POSTGRES_ADMIN_URL).set(database=final).render_as_string(hide_password=False)
+
+
+def copy_database(template: str, path: Path, prefix: str = "kim_test") -> str:
+    """A copy of a template database: at `path` for SQLite, a new database for PostgreSQL
+    (drop it with drop_postgres_database)."""
+    if template.startswith("sqlite:///"):
+        shutil.copy(template.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}"
+    return create_postgres_database(prefix, template=template)
 
 
 def drop_postgres_database(url: str):

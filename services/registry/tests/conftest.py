@@ -2,70 +2,41 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import shutil  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
 import pytest  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from services.common.db import make_engine, service_session  # noqa: E402
-from services.common.migrations import upgrade  # noqa: E402
 from services.common.testing import (  # noqa: E402,F401
     amqp_uri,
-    create_postgres_database,
+    copy_database,
     databases,
     drop_postgres_database,
 )
-from services.registry.settings import RegistrySettings  # noqa: E402
-from services.registry.startup import MIGRATIONS, load_reference_data  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def registry_templates(tmp_path_factory):
-    """A migrated registry database with the regions loaded, made once per
-    backend and copied for each test (loading takes seconds)."""
-    templates = {}
-
-    def template(backend: str) -> str:
-        if backend not in templates:
-            if backend == "sqlite":
-                url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'registry.db'}"
-            else:
-                url = create_postgres_database("kim_test_template")
-            upgrade(url, MIGRATIONS)
-            load_reference_data(RegistrySettings(database_url=url))
-            templates[backend] = url
-        return templates[backend]
-
-    yield template
-    if "postgresql" in templates:
-        drop_postgres_database(templates["postgresql"])
+from services.registry.tests.templates import reference_template  # noqa: E402
 
 
 @contextmanager
-def copied(template: str, directory):
-    """A copy of a template database, dropped afterwards."""
-    if template.startswith("sqlite:///"):
-        path = directory / "registry.db"
-        shutil.copy(template.removeprefix("sqlite:///"), path)
-        yield f"sqlite:///{path}"
-        return
-    url = create_postgres_database("kim_test_registry", template=template)
+def copied(backend: str, directory):
+    """A copy of the registry's reference database on `backend`, dropped afterwards."""
+    url = copy_database(reference_template(backend), directory / "registry.db", "kim_test_registry")
     yield url
-    drop_postgres_database(url)
+    if backend == "postgresql":
+        drop_postgres_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def registry_url(request, registry_templates, tmp_path):
+def registry_url(request, tmp_path):
     """A fresh registry database with the reference data, on each backend."""
-    with copied(registry_templates(request.param), tmp_path) as url:
+    with copied(request.param, tmp_path) as url:
         yield url
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def module_registry_url(request, registry_templates, tmp_path_factory):
+def module_registry_url(request, tmp_path_factory):
     """One registry database with the reference data per test module, on each backend."""
-    with copied(registry_templates(request.param), tmp_path_factory.mktemp("registry")) as url:
+    with copied(request.param, tmp_path_factory.mktemp("registry")) as url:
         yield url
 
 

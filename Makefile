@@ -80,10 +80,10 @@ services-fanout-sqlite:
 services-fanout-postgresql:
 	$(PY) -m pytest $(FANOUT_CRASH) -k postgresql
 
-# three pytest-xdist workers: one per database backend and one for the tests on neither,
-# the schemathesis run first (tests/conftest.py schedules them)
+# four pytest-xdist workers: the work units (each backend's tests, its website's tests, the modules
+# with platforms of their own, schemathesis) start longest first (tests/conftest.py schedules them)
 test-gateway:
-	$(PY) -m pytest -n 3 services/gateway tests
+	$(PY) -m pytest -n 4 services/gateway tests
 
 bench: install
 	infra/ensure-broker.sh --management

@@ -35,23 +35,51 @@ BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
 # the longest test by far (schemathesis, minutes): started first, beside the backends' tests
 LONGEST = "tests/test_contract.py::test_schemathesis_finds_no_failure"
 BACKENDS = ("sqlite", "postgresql")
+# modules whose tests start platforms of their own (not the session's): a work unit per backend,
+# which any worker may take; the longest first
+OWN_PLATFORM = ("tests/test_broker_restart.py", "tests/test_webhook_rebinding.py")
+# the website's tests, on the session's platform of their backend: a unit of their own, so that a
+# second worker can take them (starting that backend's platform a second time, a few seconds)
+WEB = "tests/web/"
 
 
 def backend_scope(nodeid: str) -> str:
-    """The xdist work unit of a test: its database backend, or the test itself."""
+    """The xdist work unit of a test: its database backend (its website tests apart, a module
+    with platforms of its own apart), or the test itself."""
     match = BACKEND_IN_ID.search(nodeid)
-    return match.group(1) if match else nodeid
+    if not match:
+        return nodeid
+    backend, module = match.group(1), nodeid.split("::")[0]
+    if module in OWN_PLATFORM:
+        return f"{module}[{backend}]"
+    if module.startswith(WEB):
+        return f"{backend}-web"
+    return backend
+
+
+def unit_rank(scope: str) -> int:
+    """The order in which work units start: the longest ones first, the short ones fill the gaps."""
+    if scope == LONGEST:
+        return 0
+    if scope.startswith(OWN_PLATFORM[0]):
+        return 1
+    if scope in BACKENDS:
+        return 2
+    if scope.endswith("-web"):
+        return 3
+    if scope.split("[")[0] in OWN_PLATFORM or scope.startswith("tests/test_run_local.py"):
+        return 4  # platforms of their own, shorter
+    return 5
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`make test-gateway` runs three pytest-xdist workers: every test on one
-    database backend goes to the same worker, in collection order, so each
-    worker starts the platforms of one backend only (each once, as without
-    xdist) and the two backends run side by side. The schemathesis run starts
-    at once on the third worker; the other tests on neither backend go to
-    whichever worker is nearly free. (xdist's own `--dist loadgroup` marks do
-    not reach its scheduler under pytest 9.)"""
+    """`make test-gateway` runs pytest-xdist workers: every test on one database backend goes
+    to the same work unit, in collection order, so that a worker starts the platform of that
+    backend once (as without xdist); the website's tests and the modules that start platforms of
+    their own are units apart. The units start longest first (schemathesis, the broker restarts,
+    the backends), and the short ones fill the gaps. (xdist's own `--dist loadgroup` marks do not
+    reach its scheduler under pytest 9.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByBackend(LoadScopeScheduling):
@@ -63,13 +91,13 @@ def pytest_xdist_make_scheduler(config, log):
                 if not node.shutting_down:
                     node.shutdown()
                 return
-            if LONGEST in self.workqueue:
-                self.workqueue.move_to_end(LONGEST, last=False)
+            for scope in reversed(sorted(self.workqueue, key=unit_rank)):
+                self.workqueue.move_to_end(scope, last=False)  # the queue in rank order, stable
             super()._assign_work_unit(node)
             # a worker starts a test once it knows the next one (or that none comes): a lone
-            # test gets a small one for company, not a backend's, which would then wait behind it
+            # test gets a small one for company, not a big unit, which would then wait behind it
             while self.workqueue and self._pending_of(self.assigned_work[node]) < 2:
-                small = next((scope for scope in self.workqueue if scope not in BACKENDS), None)
+                small = next((scope for scope in self.workqueue if unit_rank(scope) == 5), None)
                 if small is None:
                     break
                 self.workqueue.move_to_end(small, last=False)

@@ -2,6 +2,7 @@
 one-time link to set the password (argon2), sign-in that slows down and
 locks after repeated failures (per name and client address, with a limit per
 address), and server-side web sessions."""
+import functools
 import hashlib
 import secrets
 import uuid
@@ -19,8 +20,14 @@ from services.gateway.keys import Principal
 from services.gateway.models import Account, SetupLink, SignInFailure, WebSession
 
 HASHER = PasswordHasher()
-# verified against an unknown username, so that a miss costs the same time as a wrong password
-_DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against an unknown username, so that a miss costs the same time as a wrong
+    password; made at the first sign-in, not at import (a hash costs a gateway start 0.1 s)."""
+    return HASHER.hash(secrets.token_hex(16))
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -190,7 +197,7 @@ class AccountStore:
             account = session.scalar(select(Account).where(Account.username == username))
         usable = account is not None and account.password_hash is not None and account.disabled_at is None
         # no database connection is held during the slow check
-        matches = _verify(account.password_hash if usable else _DUMMY_HASH, password)
+        matches = _verify(account.password_hash if usable else dummy_hash(), password)
         with self.Session.begin() as session:
             if not (usable and matches):
                 session.add(SignInFailure(address=address, name_hash=name, failed_at=now))

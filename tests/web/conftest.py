@@ -5,6 +5,7 @@ Fixtures: `browser` (one Chromium for the session), `page_factory` (pages on
 any address) and `new_page` (pages on the platform's address). Plain
 functions, for tests and helpers: `shot`, `accessibility_violations`,
 `check_accessibility` and `check_page`."""
+import functools
 import re
 import sys
 from pathlib import Path
@@ -32,6 +33,11 @@ def axe_script() -> Path:
         pytest.fail(f"axe-core {version} is missing ({path}): run `make install` (it fetches axe-core from npm)",
                     pytrace=False)
     return path
+
+
+@functools.cache
+def axe_source() -> str:
+    return axe_script().read_text()
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +108,7 @@ def accessibility_violations(page) -> list[dict]:
     """axe-core's serious and critical violations of WCAG 2.0/2.1 A and AA (and its best practices)
     on the page as it is: dicts of id, impact, help, help_url and up to five target selectors."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(axe_script()))
+        page.add_script_tag(content=axe_source())
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # a page without JavaScript: check the same document in a page that runs scripts
         context = page.context.browser.new_context(bypass_csp=True, viewport=page.viewport_size)
@@ -130,7 +136,11 @@ def check_accessibility(page, name: str):
 
 
 def check_page(page, name: str) -> Path:
-    """Screenshot the page, then check its accessibility; returns the screenshot's path."""
+    """Screenshot the page, then check its accessibility; returns the screenshot's path.
+    A journey that runs on both backends names its pages `<backend>/...`: axe checks the
+    PostgreSQL run's pages only (the markup does not depend on the database, and axe is
+    half of such a journey's time); the SQLite run takes its screenshots."""
     path = shot(page, name)
-    check_accessibility(page, name)
+    if not name.startswith("sqlite/"):
+        check_accessibility(page, name)
     return path

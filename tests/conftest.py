@@ -61,15 +61,18 @@ def unit_rank(scope: str) -> int:
     """The order in which work units start: the longest ones first, the short ones fill the gaps."""
     if scope == LONGEST:
         return 0
-    if scope.startswith(OWN_PLATFORM[0]):
-        return 1
     if scope in BACKENDS:
+        return 1
+    if scope.startswith(OWN_PLATFORM[0]):
         return 2
     if scope.endswith("-web"):
         return 3
     if scope.split("[")[0] in OWN_PLATFORM or scope.startswith("tests/test_run_local.py"):
         return 4  # platforms of their own, shorter
-    return 5
+    return SMALL
+
+
+SMALL = 5  # the rank of a test that is a unit alone and starts no platform
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -77,9 +80,9 @@ def pytest_xdist_make_scheduler(config, log):
     """`make test-gateway` runs pytest-xdist workers: every test on one database backend goes
     to the same work unit, in collection order, so that a worker starts the platform of that
     backend once (as without xdist); the website's tests and the modules that start platforms of
-    their own are units apart. The units start longest first (schemathesis, the broker restarts,
-    the backends), and the short ones fill the gaps. (xdist's own `--dist loadgroup` marks do not
-    reach its scheduler under pytest 9.)"""
+    their own are units apart. The units start longest first (schemathesis, the backends, the
+    broker restarts), and the short ones fill the gaps. (xdist's own `--dist loadgroup` marks do
+    not reach its scheduler under pytest 9.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByBackend(LoadScopeScheduling):
@@ -93,19 +96,29 @@ def pytest_xdist_make_scheduler(config, log):
                 return
             for scope in reversed(sorted(self.workqueue, key=unit_rank)):
                 self.workqueue.move_to_end(scope, last=False)  # the queue in rank order, stable
-            super()._assign_work_unit(node)
+            # xdist asks for more work whenever a worker has two tests or fewer left: a big unit
+            # goes only to a worker on its last test, not behind schemathesis or a long test
+            if self._pending_of(self.assigned_work[node]) >= 2:
+                self._assign_small(node)
+            else:
+                super()._assign_work_unit(node)
             # a worker starts a test once it knows the next one (or that none comes): a lone
             # test gets a small one for company, not a big unit, which would then wait behind it
             while self.workqueue and self._pending_of(self.assigned_work[node]) < 2:
-                small = next((scope for scope in self.workqueue if unit_rank(scope) == 5), None)
-                if small is None:
+                if not self._assign_small(node):
                     break
-                self.workqueue.move_to_end(small, last=False)
-                super()._assign_work_unit(node)
             if not self.workqueue:  # nothing left to give: every worker may run its last test
                 for each in self.nodes:
                     if not each.shutting_down:
                         each.shutdown()
+
+        def _assign_small(self, node) -> bool:
+            small = next((scope for scope in self.workqueue if unit_rank(scope) == SMALL), None)
+            if small is None:
+                return False
+            self.workqueue.move_to_end(small, last=False)
+            super()._assign_work_unit(node)
+            return True
 
     return ByBackend(config, log)
 

@@ -18,7 +18,7 @@ def test_the_website_and_modules_with_platforms_of_their_own_are_units_apart():
     assert backend_scope("tests/web/test_browser.py::test_journey[postgresql]") == "postgresql-web"
     assert backend_scope("tests/test_broker_restart.py::test_a[sqlite]") == "tests/test_broker_restart.py[sqlite]"
     assert backend_scope("tests/test_broker_restart.py::test_b[sqlite]") == "tests/test_broker_restart.py[sqlite]"
-    ranks = [unit_rank(scope) for scope in (LONGEST, "tests/test_broker_restart.py[postgresql]", "sqlite",
+    ranks = [unit_rank(scope) for scope in (LONGEST, "sqlite", "tests/test_broker_restart.py[postgresql]",
                                             "sqlite-web", "tests/test_run_local.py::test_run", "tests/test_x.py::y")]
     assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
 

@@ -1,11 +1,13 @@
 """Start the whole platform as local processes (what `make run` does).
 
 Starts registry, broadcast and aspirations (nameko) and the gateway
-(FastAPI) with the environment's settings, waits until the gateway is
-ready, prints its address and the admin key, and stops everything on
-Ctrl-C / SIGTERM. It supervises: a process that exits is started again after
-a back-off (1 s, doubling to 30 s; back to 1 s once it has run a minute),
-with a log line each time, so one crash never stops the platform.
+(FastAPI) with the environment's settings (KIM_INSTANCES of each nameko
+service, default 1: `registry`, `registry-2`, ...; the gateway's own worker
+processes are GATEWAY_WORKERS), waits until the gateway is ready, prints
+its address and the admin key, and stops everything on Ctrl-C / SIGTERM.
+It supervises: a process that exits is started again after a back-off (1 s,
+doubling to 30 s; back to 1 s once it has run a minute), with a log line
+each time, so one crash never stops the platform.
 
 The admin key: KIM_ADMIN_KEY when set; otherwise one is generated on the
 first run and kept in $KIM_DATA_DIR/admin-key (mode 600).
@@ -14,6 +16,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "broadcast", "aspirations", "gateway")
+NAMEKO_SERVICES = ("registry", "broadcast", "aspirations")
 READY_TIMEOUT = float(os.environ.get("KIM_READY_TIMEOUT", "180"))
 FIRST_BACKOFF, MAX_BACKOFF, HEALTHY_AFTER = 1.0, 30.0, 60.0
 GIVE_UP_STARTING_AFTER = 3
@@ -66,7 +69,31 @@ def wait_ready(url: str, supervisor: "Supervisor", stopping) -> bool:
     return False
 
 
-def local_prometheus(env: dict, data_dir: Path) -> list[str] | None:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def processes(env: dict) -> dict[str, tuple[str, dict]]:
+    """What to start: process name -> (module, environment). Instances after the first of a
+    nameko service get a metrics port of their own (a free one), when metrics are on."""
+    instances = int(env.get("KIM_INSTANCES", "1"))
+    if not 1 <= instances <= 16:
+        raise SystemExit(f"KIM_INSTANCES must be between 1 and 16, not {instances}")
+    started = {}
+    for service in NAMEKO_SERVICES:
+        for number in range(1, instances + 1):
+            own = dict(env)
+            variable = f"{service.upper()}_METRICS_PORT"
+            if number > 1 and int(env.get(variable, "0") or 0):
+                own[variable] = str(free_port())
+            started[service if number == 1 else f"{service}-{number}"] = (service, own)
+    started["gateway"] = ("gateway", env)
+    return started
+
+
+def local_prometheus(env: dict, data_dir: Path, started: dict[str, tuple[str, dict]]) -> list[str] | None:
     """Debian's prometheus against the local processes, when it is installed
     (KIM_PROMETHEUS_PORT, default 9090; 0 turns it off)."""
     port = int(env.get("KIM_PROMETHEUS_PORT", "9090"))
@@ -75,13 +102,15 @@ def local_prometheus(env: dict, data_dir: Path) -> list[str] | None:
         return None
     import yaml
     config = yaml.safe_load((ROOT / "infra" / "prometheus" / "prometheus.yml").read_text())
-    ports = {"gateway": env.get("GATEWAY_PORT", "8000"), "registry": env.get("REGISTRY_METRICS_PORT", "9101"),
-             "broadcast": env.get("BROADCAST_METRICS_PORT", "9102"),
-             "aspirations": env.get("ASPIRATIONS_METRICS_PORT", "9103")}
+    defaults = {"registry": "9101", "broadcast": "9102", "aspirations": "9103"}
+    ports: dict[str, list[str]] = {"gateway": [env.get("GATEWAY_PORT", "8000")]}
+    for module, own in started.values():
+        if module != "gateway":
+            ports.setdefault(module, []).append(own.get(f"{module.upper()}_METRICS_PORT", defaults[module]))
     config["rule_files"] = [str(ROOT / "infra" / "prometheus" / "rules" / "kim.yml")]
     for job in config["scrape_configs"]:
         job.pop("dns_sd_configs", None)
-        job["static_configs"] = [{"targets": [f"127.0.0.1:{ports[job['job_name']]}"]}]
+        job["static_configs"] = [{"targets": [f"127.0.0.1:{port}" for port in ports[job["job_name"]]]}]
     folder = data_dir / "prometheus"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "prometheus.yml").write_text(yaml.safe_dump(config))
@@ -93,8 +122,9 @@ class Supervisor:
     """Keeps the platform's processes running: one that exits is started again
     after a back-off that doubles while it keeps failing."""
 
-    def __init__(self, names, env: dict):
-        self.env = env
+    def __init__(self, started: dict[str, tuple[str, dict]]):
+        self.started_as = started
+        names = list(started)
         self.processes: dict[str, subprocess.Popen] = {}
         self.started: dict[str, float] = {}
         self.backoff = {name: FIRST_BACKOFF for name in names}
@@ -105,8 +135,9 @@ class Supervisor:
 
     def start(self, name: str, again: bool = False):
         # own process group: a Ctrl-C reaches us, and we stop the children in order
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
-                                                env=self.env, start_new_session=True)
+        module, env = self.started_as[name]
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", f"services.{module}"], cwd=ROOT,
+                                                env=env, start_new_session=True)
         self.started[name] = time.monotonic()
         print(f"{'restarted' if again else 'started'} {name} (pid {self.processes[name].pid})", flush=True)
 
@@ -161,11 +192,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    supervisor = Supervisor(SERVICES, env)
+    started = processes(env)
+    supervisor = Supervisor(started)
 
     # an extra: the platform does not stop when it cannot start (say, its port is taken)
     extras = {}
-    prometheus = local_prometheus(env, data_dir)
+    prometheus = local_prometheus(env, data_dir, started)
     if prometheus:
         extras["prometheus"] = subprocess.Popen(prometheus, cwd=ROOT, env=env, start_new_session=True,
                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -38,6 +38,8 @@ BACKENDS = ("sqlite", "postgresql")
 # modules whose tests start platforms of their own (not the session's): a work unit per backend,
 # which any worker may take; the longest first
 OWN_PLATFORM = ("tests/test_broker_restart.py", "tests/test_webhook_rebinding.py")
+# modules whose tests start platforms of their own on one backend only: each test is a unit
+ALONE_WITH_PLATFORM = ("tests/test_run_local.py", "tests/test_instances.py")
 # the website's tests, on the session's platform of their backend: a unit of their own, so that a
 # second worker can take them (starting that backend's platform a second time, a few seconds)
 WEB = "tests/web/"
@@ -67,7 +69,7 @@ def unit_rank(scope: str) -> int:
         return 2
     if scope.endswith("-web"):
         return 3
-    if scope.split("[")[0] in OWN_PLATFORM or scope.startswith("tests/test_run_local.py"):
+    if scope.split("[")[0] in OWN_PLATFORM or scope.startswith(ALONE_WITH_PLATFORM):
         return 4  # platforms of their own, shorter
     return SMALL
 
@@ -233,7 +235,7 @@ def start_platform(backend: str, tmp: Path, fresh_regions: bool = False, **overr
             pytest.fail(f"the platform did not start ({backend}):\n{platform.log()[-5000:]}", pytrace=False)
         time.sleep(0.3)
     platform.pids = {m.group(1): int(m.group(2))
-                     for m in re.finditer(r"started (\w+) \(pid (\d+)\)", platform.log())}
+                     for m in re.finditer(r"started ([\w-]+) \(pid (\d+)\)", platform.log())}
     return platform, cleanups
 
 

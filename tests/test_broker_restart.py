@@ -54,8 +54,10 @@ class Citizens:
     """Clients sending aspirations until told to stop. A 503 is retried with
     the same Idempotency-Key, as a careful client does; every answer is kept."""
 
-    def __init__(self, platform):
+    def __init__(self, platform, retry_lost_answers: bool = False):
         self.platform = platform
+        # a connection that breaks without an answer (its gateway process killed) is retried too
+        self.retry_lost_answers = retry_lost_answers
         self.stopping = threading.Event()
         self.accepted: dict[str, str] = {}  # idempotency key -> tracking code
         self.refusals: list[str] = []  # answers that are not a 202 or a 503 problem
@@ -83,10 +85,15 @@ class Citizens:
                 key = uuid.uuid4().hex
                 body = {"kind": "aspirasi", "category": "infrastruktur", "village_code": VILLAGE,
                         "body": f"Aspirasi warga {client_number} nomor {key[:8]} saat gangguan."}
+                lost = 0
                 while True:  # the same submission until it is accepted
                     try:
                         answer = client.post("/api/v1/aspirations", json=body, headers={"Idempotency-Key": key})
                     except httpx.HTTPError as exc:
+                        lost += 1
+                        if self.retry_lost_answers and lost < 120:  # it may have been accepted: ask again
+                            time.sleep(0.5)
+                            continue
                         with self.lock:
                             self.refusals.append(f"no answer: {exc!r}")
                         break

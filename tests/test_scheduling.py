@@ -1,7 +1,7 @@
 """`make test-gateway`'s xdist workers split the tests by database backend
 (tests/conftest.py), so that each platform starts once per worker, and start
 the longest units first."""
-from tests.conftest import LONGEST, OWN_PLATFORM, ROOT, backend_scope, unit_rank
+from tests.conftest import ALONE_WITH_PLATFORM, LONGEST, OWN_PLATFORM, ROOT, backend_scope, unit_rank
 
 
 def test_tests_of_one_backend_share_a_work_unit_and_others_stand_alone():
@@ -27,7 +27,7 @@ def test_every_module_that_starts_a_platform_of_its_own_on_a_backend_is_known():
     """A module that starts platforms itself, parametrized by backend, must be a unit apart: in the
     backend's unit its worker would run the session's platform and its own one after the other."""
     starting = {str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py")
-                if "start_platform(" in path.read_text() and "sqlite" in path.read_text()}
-    # these two have no backend in their tests' ids: each test is a unit already
-    assert starting - {"tests/test_run_local.py", "tests/test_contract.py", "tests/test_scheduling.py"} == set(
-        OWN_PLATFORM)
+                if "start_platform(" in path.read_text()}
+    # these have no backend in their tests' ids: each test is a unit already
+    alone = {*ALONE_WITH_PLATFORM, "tests/test_contract.py", "tests/test_scheduling.py"}
+    assert starting - alone == set(OWN_PLATFORM)

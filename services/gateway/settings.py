@@ -7,6 +7,9 @@ class GatewaySettings(CommonSettings):
     database_url: str | None = Field(None, validation_alias="GATEWAY_DATABASE_URL")
     host: str = Field("127.0.0.1", validation_alias="GATEWAY_HOST")
     port: int = Field(8000, validation_alias="GATEWAY_PORT")
+    # worker processes serving the port (uvicorn's); sessions, keys and idempotency keys are
+    # shared through the gateway's database, the metrics through files (prometheus_client)
+    workers: int = Field(1, ge=1, le=64, validation_alias="GATEWAY_WORKERS")
     # the first admin key; when unset one is generated and printed on first start
     admin_key: str | None = Field(None, validation_alias="KIM_ADMIN_KEY")
     # seconds an RPC call may take before the request answers 503

@@ -1,9 +1,10 @@
 """/healthz, /readyz and /metrics for operators and Prometheus."""
 import asyncio
+import os
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
@@ -51,6 +52,10 @@ async def readyz(request: Request):
 
 
 @router.get("/metrics", response_class=PlainTextResponse,
-            summary="Prometheus metrics of this gateway process (text exposition format)")
+            summary="Prometheus metrics of the gateway, all its worker processes (text exposition format)")
 async def metrics():
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several workers (services/gateway/__main__.py): all of them
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

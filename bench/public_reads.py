@@ -5,7 +5,8 @@ provincial), a region, each also revalidated with If-None-Match (304).
   python bench/public_reads.py        (or: make bench)
 
 Starts the platform on SQLite with a few groups registered through the API
-(coverage is one query on counters whatever the number of groups).
+(coverage is one query on counters whatever the number of groups), with the
+gateway in one process and then in two (GATEWAY_WORKERS).
 """
 import json
 import sys
@@ -39,17 +40,17 @@ def call(url: str, body: dict | None = None, headers: dict | None = None) -> tup
         return json.loads(response.read()), dict(response.headers)
 
 
-def main():
+def measure(hello_port: int, workers: int) -> list[tuple[str, dict]]:
+    """The public reads of a platform whose gateway runs `workers` processes."""
     vhost = create_vhost("kim-bench")
-    hello_port, gateway_port = free_port(), free_port()
+    gateway_port = free_port()
+    figures = []
     with tempfile.TemporaryDirectory() as tmp:
         platform = start_platform({"AMQP_URI": amqp_uri_for(vhost), "KIM_DATA_DIR": tmp, "KIM_ADMIN_KEY": ADMIN_KEY,
-                                   "GATEWAY_PORT": str(gateway_port)})
-        hello_process = start_hello(hello_port)
+                                   "GATEWAY_PORT": str(gateway_port), "GATEWAY_WORKERS": str(workers)})
         try:
             base = f"http://127.0.0.1:{gateway_port}"
             wait_http(f"{base}/readyz")
-            wait_http(f"http://127.0.0.1:{hello_port}/hello")
             ids = [call(f"{base}/api/v1/kims", {
                 "name": f"KIM Bench {i}", "village_code": village, "classification": "tumbuh",
                 "sk": {"number": f"BENCH/{i}", "date": "2024-01-01", "issuer": "Kepala Desa"}})[0]["id"]
@@ -60,23 +61,39 @@ def main():
                 "GET /api/v1/public/coverage/14": "/api/v1/public/coverage/14",
                 "GET /api/v1/regions/14.71": "/api/v1/regions/14.71",
             }
-            print(f"== HTTP: wrk, {DURATION}s per endpoint, {CONNECTIONS} connections")
-            hello = load(f"http://127.0.0.1:{hello_port}/hello")
-            figures = []
+            for path in paths.values():  # every worker's read model and region cache warm
+                for _ in range(4 * workers):
+                    call(base + path)
             for label, path in paths.items():
                 figures.append((label, load(base + path)))
                 etag = call(base + path)[1].get("etag")
                 if etag:  # a client that holds the answer asks again
                     figures.append(("  the same, If-None-Match (304)", load(base + path, {"If-None-Match": etag})))
-            hello_after = load(f"http://127.0.0.1:{hello_port}/hello")
         finally:
-            stop(platform, hello_process)
+            stop(platform)
     delete_vhost(vhost)
+    return figures
+
+
+def main():
+    hello_port = free_port()
+    hello_process = start_hello(hello_port)
+    try:
+        wait_http(f"http://127.0.0.1:{hello_port}/hello")
+        print(f"== HTTP: wrk, {DURATION}s per endpoint, {CONNECTIONS} connections; the hello is one uvicorn process")
+        hello = load(f"http://127.0.0.1:{hello_port}/hello")
+        # GATEWAY_WORKERS: one process, then one per core of this two-core machine
+        by_workers = {workers: measure(hello_port, workers) for workers in (1, 2)}
+        hello_after = load(f"http://127.0.0.1:{hello_port}/hello")
+    finally:
+        stop(hello_process)
     baseline = {**hello, "rps": (hello["rps"] + hello_after["rps"]) / 2}
     print(line("FastAPI hello (before)", hello))
     print(line("FastAPI hello (after)", hello_after))
-    for label, result in figures:
-        print(line(label, result, baseline))
+    for workers, figures in by_workers.items():
+        print(f"-- GATEWAY_WORKERS={workers}")
+        for label, result in figures:
+            print(line(label, result, baseline))
 
 
 if __name__ == "__main__":

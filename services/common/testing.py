@@ -78,11 +78,11 @@ def template_database(backend: str, name: str, sources: list[Path], build: Calla
         try:
             with admin.connect() as conn:
                 if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": final}):
-                    partial = f"{final}_partial"
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)'))
-                    conn.execute(text(f'CREATE DATABASE "{partial}"'))
-                    build(make_url(POSTGRES_ADMIN_URL).set(database=partial).render_as_string(hide_password=False))
-                    conn.execute(text(f'ALTER DATABASE "{partial}" RENAME TO "{final}"'))  # complete, or absent
+                    building = f"{final}_partial"
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{building}"'))
+                    build(make_url(POSTGRES_ADMIN_URL).set(database=building).render_as_string(hide_password=False))
+                    conn.execute(text(f'ALTER DATABASE "{building}" RENAME TO "{final}"'))  # complete, or absent
         except Exception as exc:
             pytest.fail(f"{HOW_TO_POSTGRES} ({exc.__class__.__name__}: {exc})", pytrace=False)
         finally:

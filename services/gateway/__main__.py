@@ -1,9 +1,11 @@
 """python -m services.gateway: serve the HTTP API with uvicorn, in GATEWAY_WORKERS processes."""
 import os
 import shutil
+import socket
 
 import uvicorn
 from sqlalchemy.orm import sessionmaker
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from services.common import migrations
 from services.common.db import make_engine
@@ -15,6 +17,19 @@ from services.gateway.settings import GatewaySettings
 # prometheus_client's multiprocess mode: each worker writes its samples to files here, and
 # /metrics adds them up (services/gateway/routes/ops.py)
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+class NoDelayH11Protocol(H11Protocol):
+    """uvicorn's HTTP protocol with TCP_NODELAY on every connection. With several workers uvicorn
+    binds the socket itself, without naming TCP as its protocol, and asyncio then leaves Nagle's
+    algorithm on: an answer's headers and body, written apart, wait 40 ms for the client's delayed
+    ACK (measured: p50 44 ms at 650 req/s instead of 11 ms). With one worker asyncio sets it."""
+
+    def connection_made(self, transport):
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
 
 
 def worker_app():
@@ -46,7 +61,8 @@ def main():
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     os.environ[METRICS_DIR] = str(folder)
-    uvicorn.run("services.gateway.__main__:worker_app", factory=True, workers=settings.workers, **options)
+    uvicorn.run("services.gateway.__main__:worker_app", factory=True, workers=settings.workers,
+                http="services.gateway.__main__:NoDelayH11Protocol", **options)
 
 
 if __name__ == "__main__":

@@ -132,3 +132,25 @@ def test_regions_carry_an_etag_and_revalidate(platform):
             same = anyone.get(path, headers={"If-None-Match": first.headers["etag"]})
             assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == first.headers["etag"]
         assert anyone.get("/api/v1/regions/63.01", headers={"If-None-Match": '"x"'}).json()["code"] == "63.01"
+
+
+def test_the_websites_pages_read_the_same_read_model_and_show_each_change(platform):
+    """The group page and the map read the read model in the gateway's own process (not through
+    HTTP a second time): a change around the gateway shows there as soon as its event arrives,
+    and a path the API would refuse is the same error page as before."""
+    run = uuid.uuid4().hex[:6]
+    with platform.admin as admin, platform.client() as anyone:
+        kim = admin.post("/api/v1/kims", json=new_kim(run, "Web", V1)).json()
+        assert f"KIM Tembolok Web {run}" in anyone.get(f"/kim/{kim['id']}").text
+        district = anyone.get(f"/peta/{DISTRICT}")
+        assert district.status_code == 200 and f"KIM Tembolok Web {run}" in district.text
+        registry(platform, "update_kim", actor=ADMIN, kim_id=kim["id"], changes={"name": f"KIM Tembolok Baru {run}"})
+        wait_for(lambda: f"KIM Tembolok Baru {run}" in anyone.get(f"/kim/{kim['id']}").text,
+                 message="the event's name on the group page")
+        for _ in range(REPEATS):
+            assert f"KIM Tembolok Baru {run}" in anyone.get(f"/kim/{kim['id']}").text
+        assert anyone.get("/kim/KIM-0000000000-99").status_code == 404
+        assert anyone.get("/kim/bukan kode!").status_code == 422
+        assert anyone.get("/peta/99.99").status_code == 404
+        assert anyone.get("/peta/14.7").status_code == 422
+        assert "Some fields are invalid." in anyone.get("/peta/14.7", headers={"Accept-Language": "en"}).text

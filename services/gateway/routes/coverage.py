@@ -74,10 +74,7 @@ async def coverage(code: Code, caller: Office, rpc: RpcCall, request: Request, f
 async def public_coverage(code: Code, request: Request, format: Format = "json",
                           if_none_match: conditional.IfNoneMatch = None):
     # no dependencies but the parameters: an answer from the read model costs little else
-    async def fill() -> conditional.Answer:
-        return conditional.Answer.of(await Rpc(request)("registry", "get_coverage", actor=None, code=code,
-                                                        public=True))
-    found = await request.app.state.readmodel.read(coverage_key(code), fill)
+    found = await public_coverage_of(request, code)
     if format != "csv":
         return conditional.answer(if_none_match, found, conditional.PUBLIC)
     text, name = csv_of(request, found.data)
@@ -85,3 +82,12 @@ async def public_coverage(code: Code, request: Request, format: Format = "json",
     return conditional.respond(if_none_match, body, conditional.etag_of(body), conditional.PUBLIC, media_type=CSV,
                                headers={"Content-Disposition": f'attachment; filename="{name}"',
                                         "Vary": "Accept-Language"})
+
+
+async def public_coverage_of(request: Request, code: str) -> conditional.Answer:
+    """A region's public coverage, from the read model (filled from the registry on a miss): the
+    route's answer, and the website's map pages read it here too (web/api.py `Api.read`)."""
+    async def fill() -> conditional.Answer:
+        return conditional.Answer.of(await Rpc(request)("registry", "get_coverage", actor=None, code=code,
+                                                        public=True))
+    return await request.app.state.readmodel.read(coverage_key(code), fill)

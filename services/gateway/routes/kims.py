@@ -192,11 +192,16 @@ async def public_list_kims(rpc: RpcCall, paging: Pages, region: Region = None, s
             summary="One KIM's public profile (ETag; 304 to If-None-Match)")
 async def public_get_kim(kim_id: KimId, request: Request, if_none_match: conditional.IfNoneMatch = None):
     # no dependencies but the parameters: an answer from the read model costs little else
+    return conditional.answer(if_none_match, await public_kim(request, kim_id), conditional.PUBLIC)
+
+
+async def public_kim(request: Request, kim_id: str) -> conditional.Answer:
+    """A group's public profile, from the read model (filled from the registry on a miss): this
+    route's answer, and the website's group page reads it here too (web/api.py `Api.read`)."""
     async def fill() -> conditional.Answer:
         found = await Rpc(request)("registry", "get_kim", actor=None, kim_id=kim_id, public=True)
         return conditional.Answer.of(Kim.model_validate(found).model_dump(mode="json"))
-    found = await request.app.state.readmodel.read(kim_key(kim_id), fill)
-    return conditional.answer(if_none_match, found, conditional.PUBLIC)
+    return await request.app.state.readmodel.read(kim_key(kim_id), fill)
 
 
 @router.get("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(401, 403, 404, 503),

@@ -56,5 +56,11 @@ async def list_regions(
 async def get_region(request: Request, _caller: Anyone,
                      code: Annotated[str, Path(pattern=REGION_CODE, examples=["14.71"])],
                      if_none_match: conditional.IfNoneMatch = None):
-    regions = Regions(request.app.state.regions, Rpc(request))  # not a dependency: a cached answer costs less
-    return conditional.answer(if_none_match, await regions.answer(code, RegionDetail), conditional.REGIONS)
+    # not a dependency: a cached answer costs less
+    return conditional.answer(if_none_match, await region_detail(request, code), conditional.REGIONS)
+
+
+async def region_detail(request: Request, code: str) -> conditional.Answer:
+    """One region with its path and children, from the gateway's region cache: the route's answer,
+    and the website's map pages read it here too (web/api.py `Api.read`)."""
+    return await Regions(request.app.state.regions, Rpc(request)).answer(code, RegionDetail)

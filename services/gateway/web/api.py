@@ -3,14 +3,17 @@ process with the visitor's session, language and correlation id. So a page
 can do exactly what the API lets this person do, and its errors are the
 API's problem responses."""
 import asyncio
-from collections.abc import Awaitable
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from starlette.requests import Request
 
+from services.gateway import conditional
 from services.gateway.deps import CSRF_HEADER, SESSION_COOKIE, web_session
+from services.gateway.problems import Problem
 from services.gateway.web.errors import PageError, SignInRequired
 from services.gateway.web.i18n import language
 
@@ -92,6 +95,21 @@ class Api:
         if not answer.ok:
             raise PageError(answer.status, answer.detail)
         return answer.data
+
+    async def read(self, reader: Callable[[Request, str], Awaitable[conditional.Answer]], value: str,
+                   pattern: str) -> Any:
+        """The data of a public read this process answers itself (the read model, the region cache:
+        the routes' `public_kim`, `public_coverage_of`, `region_detail`), without a second pass
+        through HTTP. `value` (the path's parameter) is checked against the route's `pattern`
+        first; problems become the error page, as with `get`."""
+        english = language(self.request) == "en"
+        if "\n" in value or not re.search(pattern, value):
+            raise PageError(422, "Some fields are invalid." if english else "Beberapa isian tidak valid.")
+        try:
+            return (await reader(self.request, value)).data
+        except Problem as problem:
+            raise PageError(problem.status, problem.detail_en if english and problem.detail_en
+                            else problem.detail) from None
 
     async def send(self, method: str, path: str, json: Any = None, **kwargs) -> Answer:
         """A change: the caller shows 4xx problems on its form."""

@@ -23,7 +23,8 @@ from services.gateway.web.i18n import LANGUAGE_COOKIE, LANGUAGES, labeler, langu
 
 TEMPLATES = Jinja2Templates(env=Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-    trim_blocks=True, lstrip_blocks=True))
+    trim_blocks=True, lstrip_blocks=True,
+    auto_reload=False))  # the templates do not change while the gateway runs: no stat() per page
 ANONYMOUS_CSRF_COOKIE = "kim_csrf"
 FORM_EXPIRED = "Formulir ini kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu kirim lagi."
 

@@ -5,8 +5,12 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.common.regions import REGION_CODE
 from services.common.tracking import normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_CATEGORIES
+from services.gateway.routes.coverage import COVERAGE_CODE, public_coverage_of
+from services.gateway.routes.kims import KIM_ID, public_kim
+from services.gateway.routes.regions import region_detail
 from services.gateway.web.api import Api, together
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language, translator
@@ -33,8 +37,8 @@ def _search_error(request: Request, text: str) -> str | None:
 async def _village_found(api: Api, village: dict) -> dict:
     """A village as a search answers it: where it lies (district, regency,
     province) and its groups counted."""
-    district, coverage = await together(api.get(f"/api/v1/regions/{village['parent_code']}"),
-                                        api.get(f"/api/v1/public/coverage/{village['code']}"))
+    district, coverage = await together(api.read(region_detail, village["parent_code"], REGION_CODE),
+                                        api.read(public_coverage_of, village["code"], COVERAGE_CODE))
     places = [district["name"], *(a["name"] for a in reversed(district["ancestors"]))]
     return {**village, "places": places, "coverage": coverage}
 
@@ -56,13 +60,13 @@ async def home(request: Request, _visitor: Visitor):
     api = Api(request)
     text = (request.query_params.get("cari") or "").strip()
     if "cari" in request.query_params and (error := _search_error(request, text)):
-        coverage = await api.get("/api/v1/public/coverage/ID")
+        coverage = await api.read(public_coverage_of, "ID", COVERAGE_CODE)
         return render(request, "home.html", status_code=422, coverage=coverage, search={"cari": text},
                       errors={"cari": error}, results=None)
     if text:
-        coverage, results = await together(api.get("/api/v1/public/coverage/ID"), search(api, text))
+        coverage, results = await together(api.read(public_coverage_of, "ID", COVERAGE_CODE), search(api, text))
     else:
-        coverage, results = await api.get("/api/v1/public/coverage/ID"), None
+        coverage, results = await api.read(public_coverage_of, "ID", COVERAGE_CODE), None
     return render(request, "home.html", coverage=coverage, search={"cari": text}, errors={}, results=results)
 
 
@@ -76,8 +80,8 @@ async def region_map(request: Request, code: str, _visitor: Visitor):
     api = Api(request)
     local = code != "ID" and code.count(".") >= 2  # a district or a village: its groups on a map and in a list
     coverage, region, kims = await together(
-        api.get(f"/api/v1/public/coverage/{code}"),
-        api.get(f"/api/v1/regions/{code}") if code != "ID" else None,
+        api.read(public_coverage_of, code, COVERAGE_CODE),
+        api.read(region_detail, code, REGION_CODE) if code != "ID" else None,
         api.get("/api/v1/public/kims", region=code, limit=MAP_POINTS) if local else None)
     if not local:
         # a province or a regency has too many groups for one page: the table leads down to them
@@ -119,7 +123,7 @@ async def directory(request: Request, _visitor: Visitor):
 @router.get("/kim/{kim_id}")
 async def profile(request: Request, kim_id: str, _visitor: Visitor):
     api = Api(request)
-    kim = await api.get(f"/api/v1/public/kims/{kim_id}")
+    kim = await api.read(public_kim, kim_id, KIM_ID)
     return render(request, "profile.html", kim=kim)
 
 

@@ -18,7 +18,7 @@ from nameko.rpc import Rpc as NamekoRpc
 from nameko.rpc import RpcConsumer as NamekoRpcConsumer
 from nameko.timer import Timer as NameKoTimer
 
-from services.common import deadletters, metrics
+from services.common import broker, deadletters, metrics
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
 from services.common.errors import DomainError, Unprocessable
 from services.common.settings import SETTINGS_KEY
@@ -53,6 +53,14 @@ class QueueConsumer(NamekoQueueConsumer):
                                    interval_start=0.5, interval_step=0.5, interval_max=5)
             yield conn
 
+    def get_consumers(self, consumer_cls, channel):
+        try:
+            return super().get_consumers(consumer_cls, channel)
+        except Exception as exc:
+            # a queue of an older release's type: say what to do and stop (kombu would retry forever)
+            broker.refuse_queue_type_mismatch(exc)
+            raise
+
     def ack_message(self, message):
         self._settle_message(message, "ack")
 
@@ -77,6 +85,11 @@ class RpcConsumer(NamekoRpcConsumer):
     timeout, drops it then)."""
 
     queue_consumer = QueueConsumer()
+
+    def setup(self):
+        super().setup()
+        # the service's RPC requests are commands too (a write the caller waits for): replicated
+        broker.use_queue_type(self.queue, self.container.config[SETTINGS_KEY].queue_type)
 
     def handle_result(self, message, result, exc_info):
         try:
@@ -114,7 +127,7 @@ class RetryPolicy(SharedExtension):
         self.delays = self.settings.retry_delay_seconds
         self.publisher = ConfirmedPublisher(self.settings.amqp_uri)
         self._running = False
-        deadletters.declare_topology(self.settings.amqp_uri, self.service, self.delays)
+        deadletters.declare_topology(self.settings.amqp_uri, self.service, self.delays, self.settings.queue_type)
 
     def start(self):
         self._running = True
@@ -166,6 +179,10 @@ class Retrying:
 
     retry_policy = RetryPolicy()
     queue_consumer = QueueConsumer()
+
+    def setup(self):
+        super().setup()
+        broker.use_queue_type(self.queue, self.container.config[SETTINGS_KEY].queue_type)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         exc_info = settle_unit_of_work(worker_ctx, exc_info)

@@ -3,6 +3,7 @@ handlers that retry with back-off and then dead-letter.
 
 Use `rpc` and `event_handler` from here instead of nameko's own.
 """
+import contextlib
 import json
 import logging
 from contextlib import contextmanager
@@ -53,6 +54,14 @@ class QueueConsumer(NamekoQueueConsumer):
                                    interval_start=0.5, interval_step=0.5, interval_max=5)
             yield conn
 
+    def consume(self, *args, **kwargs):
+        try:
+            yield from super().consume(*args, **kwargs)
+        except EOFError as exc:
+            # eventlet's word for a socket closed under the reader (see _settle_message): a lost
+            # connection, which kombu's loop reconnects
+            raise ConnectionResetError("the connection to the broker was closed") from exc
+
     def get_consumers(self, consumer_cls, channel):
         try:
             return super().get_consumers(consumer_cls, channel)
@@ -75,6 +84,14 @@ class QueueConsumer(NamekoQueueConsumer):
             getattr(message, verb)()
         except Exception as exc:
             log.warning("cannot %s a message on a lost connection; the broker redelivers it: %r", verb, exc)
+            # a worker met the reset first; the consumer's read on the same socket can then wait
+            # for ever (seen under eventlet with a cluster node SIGKILLed): closing the socket wakes
+            # it, and it reconnects to the next address
+            connection = message.channel.connection
+            sock = getattr(getattr(connection, "transport", None), "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
 
 
 class RpcConsumer(NamekoRpcConsumer):

@@ -3,6 +3,7 @@ proof with a real broker restart is tests/test_broker_restart.py)."""
 from types import SimpleNamespace
 
 import pytest
+from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 
 from services.common import entrypoints
 
@@ -24,6 +25,23 @@ def test_an_ack_or_requeue_on_a_dropped_connection_does_not_raise(error):
     consumer = entrypoints.QueueConsumer()
     consumer.ack_message(MessageOnDeadSocket(error))
     consumer.requeue_message(MessageOnDeadSocket(error))
+
+
+def test_a_failed_ack_closes_the_socket_so_that_the_waiting_reader_reconnects(monkeypatch):
+    closed = []
+    message = MessageOnDeadSocket(ConnectionResetError(104, "reset"))
+    message.channel = SimpleNamespace(connection=SimpleNamespace(
+        transport=SimpleNamespace(sock=SimpleNamespace(close=lambda: closed.append(True)))))
+    entrypoints.QueueConsumer().ack_message(message)
+    assert closed == [True]
+
+    def reader_woken_by_the_close(self, *args, **kwargs):  # what eventlet raises in the reader then
+        yield
+        raise EOFError()
+    monkeypatch.setattr(NamekoQueueConsumer, "consume", reader_woken_by_the_close, raising=False)
+    # kombu's loop reconnects on a connection error, not on EOFError (which would kill the service)
+    with pytest.raises(ConnectionResetError):
+        list(entrypoints.QueueConsumer().consume())
 
 
 def test_every_consuming_entrypoint_settles_through_the_guarded_consumer():

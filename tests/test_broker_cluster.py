@@ -1,0 +1,159 @@
+"""A node of the broker's cluster dies and nothing accepted is lost: the
+platform runs on a 3-node RabbitMQ cluster of the test's own (AMQP_URI names
+the three nodes), and the node that leads the intake queue is SIGKILLed
+during intake, and again (after it came back) during a broadcast's fan-out.
+Every 202 is stored once, every group gets the broadcast once, and the
+platform keeps serving through the surviving nodes without a process
+restart.
+
+The cluster (tests/broker_node.py) is on loopback ports of its own, with an
+Erlang cookie and folders of its own, and is stopped at the end whatever
+happened: the machine's broker is not touched."""
+import threading
+import time
+import uuid
+
+import pytest
+
+from tests.broker_node import BrokerCluster
+from tests.conftest import start_platform, stop_platform, wait_for
+from tests.test_broker_restart import (
+    Citizens,
+    a_group_with_a_key,
+    assert_a_broadcast_reaches_the_group,
+    assert_every_acceptance_stored_once,
+)
+from tests.test_run_local import alive
+
+INTAKE = "aspirations.intake"
+FANOUT_VILLAGE = "14.71.01.1001"
+GROUPS = 60
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def clustered(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"cluster-{request.param}")
+    try:
+        cluster = BrokerCluster(3)
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with cluster:
+        platform, cleanups = start_platform(request.param, folder, AMQP_URI=cluster.amqp_uri,
+                                            GATEWAY_RPC_TIMEOUT="3",
+                                            # small batches: the fan-out takes many transactions
+                                            KIM_FANOUT_BATCH_SIZE="5")
+        try:
+            yield platform, cluster, a_group_with_a_key(platform)
+        finally:
+            stop_platform(platform)
+            for cleanup in cleanups:
+                cleanup()
+
+
+def every_node_up(cluster: BrokerCluster):
+    """A node killed by an earlier test is started again and rejoins."""
+    for node in cluster.nodes:
+        if node not in cluster.alive():
+            node.start()
+    wait_for(lambda: all(len(queue["members"]) == len(cluster.nodes) for queue in cluster.queues().values()
+                         if queue["type"] == "quorum"), timeout=60, message="every quorum queue on every node")
+
+
+def assert_the_platform_kept_serving(platform, pids: dict):
+    with platform.client() as anyone:
+        wait_for(lambda: anyone.get("/readyz").status_code == 200, timeout=60, message="readiness")
+    # the services and the gateway moved to the surviving nodes by themselves: none died
+    assert all(alive(pid) for pid in pids.values()), pids
+    assert "restarting" not in platform.log()
+
+
+def test_the_intake_leader_killed_during_intake_loses_nothing(clustered):
+    platform, cluster, group = clustered
+    every_node_up(cluster)
+    pids = {name: pid for name, pid in platform.pids.items() if name != "prometheus"}
+    queues = cluster.queues()
+    assert queues[INTAKE]["type"] == "quorum" and len(queues[INTAKE]["members"]) == 3
+    leader = cluster.leader(INTAKE)
+    with Citizens(platform) as citizens:
+        time.sleep(2)
+        leader.kill()
+        time.sleep(5)  # the clients keep posting through the survivors
+    assert cluster.leader(INTAKE) is not leader
+    assert_every_acceptance_stored_once(platform, citizens)
+    assert_a_broadcast_reaches_the_group(platform, group)
+    assert_the_platform_kept_serving(platform, pids)
+
+
+def test_the_intake_leader_killed_during_a_fanout_delivers_once_to_every_group(clustered):
+    platform, cluster, group = clustered
+    every_node_up(cluster)
+    pids = {name: pid for name, pid in platform.pids.items() if name != "prometheus"}
+    groups = register_groups(platform, GROUPS)
+    with platform.admin as admin:
+        # published while the registrations' events are still on their way to the broadcast service:
+        # the groups it knows get it from the fan-out, the others as their events arrive
+        draft = admin.post("/api/v1/broadcasts", json={
+            "title": "Siaran ke banyak KIM", "body": "Siaran selama simpul pialang pesan mati.",
+            "category": "pengumuman", "target": {"regions": [FANOUT_VILLAGE]}})
+        assert draft.status_code == 201, draft.text
+        broadcast_id = draft.json()["id"]
+        leader = cluster.leader(INTAKE)
+        with Citizens(platform) as citizens:
+            assert admin.post(f"/api/v1/broadcasts/{broadcast_id}/publish").status_code == 200
+            leader.kill()
+            time.sleep(3)
+        wait_for(lambda: delivered_to(admin, broadcast_id) == groups, timeout=120,
+                 message="the broadcast in every group's inbox")
+        listed = deliveries(admin, broadcast_id)
+        assert len(listed) == len(set(listed)) == GROUPS  # once each, none twice
+        stats = admin.get(f"/api/v1/broadcasts/{broadcast_id}").json()["stats"]
+        assert stats["delivered"] == GROUPS
+    assert cluster.leader(INTAKE) is not leader
+    assert_every_acceptance_stored_once(platform, citizens)
+    assert_a_broadcast_reaches_the_group(platform, group)
+    assert_the_platform_kept_serving(platform, pids)
+
+
+def register_groups(platform, count: int, workers: int = 4) -> set[str]:
+    """`count` groups in FANOUT_VILLAGE, registered by a few clients at once."""
+    ids: set[str] = set()
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def register(share: int):
+        with platform.admin as admin:
+            for _ in range(share):
+                answer = admin.post("/api/v1/kims", json={
+                    "name": f"KIM Klaster {uuid.uuid4().hex[:8]}", "village_code": FANOUT_VILLAGE,
+                    "classification": "tumbuh",
+                    "sk": {"number": f"CLUSTER/{uuid.uuid4().hex[:8]}", "date": "2024-01-02", "issuer": "Lurah"}})
+                with lock:
+                    if answer.status_code == 201:
+                        ids.add(answer.json()["id"])
+                    else:
+                        failures.append(f"{answer.status_code} {answer.text[:200]}")
+    threads = [threading.Thread(target=register, args=(count // workers + (n < count % workers),))
+               for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures and len(ids) == count, failures[:3]
+    return ids
+
+
+def deliveries(admin, broadcast_id: str) -> list[str]:
+    """The groups the broadcast's deliveries go to, one entry per delivery."""
+    found: list[str] = []
+    while True:
+        page = admin.get(f"/api/v1/broadcasts/{broadcast_id}/deliveries",
+                         params={"limit": 500, "offset": len(found)})
+        assert page.status_code == 200, page.text
+        items = page.json()["items"]
+        found.extend(item["kim_id"] for item in items)
+        if len(items) < 500:
+            return found
+
+
+def delivered_to(admin, broadcast_id: str) -> set[str]:
+    return set(deliveries(admin, broadcast_id))

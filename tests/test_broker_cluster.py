@@ -26,7 +26,7 @@ from tests.test_broker_restart import (
 from tests.test_run_local import alive
 
 INTAKE = "aspirations.intake"
-FANOUT_VILLAGE = "14.71.01.1001"
+FANOUT_VILLAGE = "14.71.01.1005"
 GROUPS = 60
 
 

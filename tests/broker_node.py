@@ -148,11 +148,14 @@ class BrokerCluster:
         with ThreadPoolExecutor(len(self.nodes)) as pool:
             list(pool.map(BrokerNode.start, self.nodes))
         seed = self.nodes[0]
-        for node in self.nodes[1:]:
+
+        def join(node: BrokerNode):
             node.ctl("stop_app")
             node.ctl("join_cluster", seed.name)
             node.ctl("start_app")
             node._wait(up=True)
+        with ThreadPoolExecutor(len(self.nodes)) as pool:  # the joins too: each waits on its CLI calls
+            list(pool.map(join, self.nodes[1:]))
         running = json.loads(seed.ctl("cluster_status", "--formatter", "json", "-q"))["running_nodes"]
         if sorted(running) != sorted(node.name for node in self.nodes):
             raise RuntimeError(f"the cluster runs {running}")

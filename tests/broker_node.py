@@ -64,7 +64,7 @@ class BrokerNode:
         }
         if cookie:
             # read by the server and by the CLI tools alike (both run as the rabbitmq user, whose
-            # ~/.erlang.cookie is the machine broker's)
+            # ~/.erlang.cookie is the machine broker's); deprecated, and honoured by 3.10 with a warning
             self.env["RABBITMQ_ERLANG_COOKIE"] = cookie
 
     def ctl(self, *args: str, timeout: float = 60, tool: str = "rabbitmqctl") -> str:
@@ -156,9 +156,13 @@ class BrokerCluster:
             node._wait(up=True)
         with ThreadPoolExecutor(len(self.nodes)) as pool:  # the joins too: each waits on its CLI calls
             list(pool.map(join, self.nodes[1:]))
-        running = json.loads(seed.ctl("cluster_status", "--formatter", "json", "-q"))["running_nodes"]
-        if sorted(running) != sorted(node.name for node in self.nodes):
-            raise RuntimeError(f"the cluster runs {running}")
+        if self.running() != {node.name for node in self.nodes}:
+            raise RuntimeError(f"the cluster runs {self.running()}")
+
+    def running(self) -> set[str]:
+        """The nodes a surviving node sees running in the cluster."""
+        status = self.alive()[0].ctl("cluster_status", "--formatter", "json", "-q")
+        return set(json.loads(status)["running_nodes"])
 
     def node(self, name: str) -> BrokerNode:
         return next(node for node in self.nodes if node.name == name)

@@ -55,8 +55,9 @@ def every_node_up(cluster: BrokerCluster):
     for node in cluster.nodes:
         if node not in cluster.alive():
             node.start()
-    wait_for(lambda: all(len(queue["members"]) == len(cluster.nodes) for queue in cluster.queues().values()
-                         if queue["type"] == "quorum"), timeout=60, message="every quorum queue on every node")
+    names = {node.name for node in cluster.nodes}
+    wait_for(lambda: cluster.running() == names, timeout=60, message="every node back in the cluster")
+    assert all(set(queue["members"]) == names for queue in cluster.queues().values() if queue["type"] == "quorum")
 
 
 def assert_the_platform_kept_serving(platform, pids: dict):

@@ -3,7 +3,6 @@ handlers that retry with back-off and then dead-letter.
 
 Use `rpc` and `event_handler` from here instead of nameko's own.
 """
-import contextlib
 import json
 import logging
 from contextlib import contextmanager
@@ -52,14 +51,15 @@ class QueueConsumer(NamekoQueueConsumer):
         with self.create_connection() as conn:
             conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
                                    interval_start=0.5, interval_step=0.5, interval_max=5)
+            self._consuming_on = conn
             yield conn
 
     def consume(self, *args, **kwargs):
         try:
             yield from super().consume(*args, **kwargs)
         except EOFError as exc:
-            # eventlet's word for a socket closed under the reader (see _settle_message): a lost
-            # connection, which kombu's loop reconnects
+            # eventlet's word for a socket closed under the reader: a lost connection, which
+            # kombu's loop reconnects (an EOFError would end the consumer, so the service)
             raise ConnectionResetError("the connection to the broker was closed") from exc
 
     def get_consumers(self, consumer_cls, channel):
@@ -76,22 +76,26 @@ class QueueConsumer(NamekoQueueConsumer):
     def requeue_message(self, message):
         self._settle_message(message, "requeue")
 
-    @staticmethod
-    def _settle_message(message, verb):
+    def _settle_message(self, message, verb):
         if not message.channel.connection:
             return  # the broker has reclaimed it already
         try:
             getattr(message, verb)()
         except Exception as exc:
             log.warning("cannot %s a message on a lost connection; the broker redelivers it: %r", verb, exc)
-            # a worker met the reset first; the consumer's read on the same socket can then wait
-            # for ever (seen under eventlet with a cluster node SIGKILLed): closing the socket wakes
-            # it, and it reconnects to the next address
-            connection = message.channel.connection
-            sock = getattr(getattr(connection, "transport", None), "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.close()
+            self._wake_consumer(message.channel.connection)
+
+    def _wake_consumer(self, lost):
+        """When a worker met the lost connection first, the consumer's own read
+        on it could wait for ever (seen under eventlet with a cluster node
+        SIGKILLed: neither the reset nor the read's timeout woke it). Raise the
+        loss in the consumer's thread, once per connection: kombu's loop then
+        reconnects, to the next address."""
+        current, thread = getattr(self, "_consuming_on", None), getattr(self, "_gt", None)
+        if current is None or thread is None or getattr(current, "_connection", None) is not lost:
+            return  # the consumer has moved on to another connection already
+        self._consuming_on = None
+        thread.kill(ConnectionResetError("a worker found the connection to the broker lost"))
 
 
 class RpcConsumer(NamekoRpcConsumer):

@@ -27,18 +27,25 @@ def test_an_ack_or_requeue_on_a_dropped_connection_does_not_raise(error):
     consumer.requeue_message(MessageOnDeadSocket(error))
 
 
-def test_a_failed_ack_closes_the_socket_so_that_the_waiting_reader_reconnects(monkeypatch):
-    closed = []
+def test_a_failed_ack_wakes_the_consumer_reading_that_connection(monkeypatch):
+    lost, thrown = object(), []
+    consumer = entrypoints.QueueConsumer()
+    consumer._gt = SimpleNamespace(kill=thrown.append)
+    consumer._consuming_on = SimpleNamespace(_connection=lost)
     message = MessageOnDeadSocket(ConnectionResetError(104, "reset"))
-    message.channel = SimpleNamespace(connection=SimpleNamespace(
-        transport=SimpleNamespace(sock=SimpleNamespace(close=lambda: closed.append(True)))))
-    entrypoints.QueueConsumer().ack_message(message)
-    assert closed == [True]
+    message.channel = SimpleNamespace(connection=lost)
+    consumer.ack_message(message)
+    consumer.ack_message(message)  # once per connection
+    assert len(thrown) == 1 and isinstance(thrown[0], ConnectionResetError)
+    # a late ack from the connection before does not disturb the one now consumed on
+    consumer._consuming_on = SimpleNamespace(_connection=object())
+    consumer.ack_message(message)
+    assert len(thrown) == 1
 
-    def reader_woken_by_the_close(self, *args, **kwargs):  # what eventlet raises in the reader then
+    def reader_woken_by_a_closed_socket(self, *args, **kwargs):  # what eventlet raises then
         yield
         raise EOFError()
-    monkeypatch.setattr(NamekoQueueConsumer, "consume", reader_woken_by_the_close, raising=False)
+    monkeypatch.setattr(NamekoQueueConsumer, "consume", reader_woken_by_a_closed_socket, raising=False)
     # kombu's loop reconnects on a connection error, not on EOFError (which would kill the service)
     with pytest.raises(ConnectionResetError):
         list(entrypoints.QueueConsumer().consume())

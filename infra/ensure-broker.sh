@@ -4,10 +4,19 @@
 # the management API (the tests create a virtual host per run through it).
 set -euo pipefail
 uri="${AMQP_URI:-amqp://guest:guest@localhost:5672/}"
-hostport="${uri#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
-host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$host" ] && port=5672
 
 up() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# AMQP_URI may name several nodes (`;`, or `,` before the next amqp://): the first that answers
+# will do; when none does, the first is the one to start locally
+host="" port=""
+while read -r address; do
+  [ -n "$address" ] || continue
+  hostport="${address#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
+  h="${hostport%%:*}"; p="${hostport##*:}"; [ "$p" = "$h" ] && p=5672
+  [ -n "$host" ] || { host="$h"; port="$p"; }
+  if up "$h" "$p"; then host="$h"; port="$p"; break; fi
+done < <(printf '%s\n' "$uri" | sed -E 's/,[[:space:]]*(amqps?:\/\/)/;\1/g' | tr ';' '\n')
 
 if ! up "$host" "$port"; then
   if [ "$host" = localhost ] || [ "$host" = 127.0.0.1 ]; then

@@ -1,15 +1,19 @@
-"""A RabbitMQ node of the test's own, on ports of its own, so that a test can
-stop and start its broker without touching the machine's (which every other
-test uses). Debian's rabbitmq-server, started as in ../shared/STACK.md."""
+"""RabbitMQ nodes of the test's own, on ports of their own, so that a test can
+stop, start or kill its broker without touching the machine's (which every
+other test uses): one node (`BrokerNode`), or a cluster of them
+(`BrokerCluster`). Debian's rabbitmq-server, started as in ../shared/STACK.md."""
 import contextlib
+import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.conftest import free_port
@@ -27,16 +31,19 @@ def _answers(port: int) -> bool:
 
 
 class BrokerNode:
-    """`start()`, `stop_app()`, `start_app()`, `shutdown()`; `amqp_uri`."""
+    """`start()`, `stop_app()`, `start_app()`, `kill()`, `shutdown()`; `amqp_uri`.
 
-    def __init__(self):
+    `cookie`: the Erlang cookie of a cluster's nodes (else the rabbitmq
+    user's own, as the machine's broker has)."""
+
+    def __init__(self, cookie: str | None = None, prefix: str = "kimtest"):
         if not shutil.which("rabbitmq-server") or os.geteuid() != 0:
             raise RuntimeError(HOW_TO)
         # a folder of its own that the rabbitmq user can reach (pytest's are root's only)
         folder = self.folder = Path(tempfile.mkdtemp(prefix="kim-rabbitmq-"))
         folder.chmod(0o755)
         self.port = free_port()
-        self.name = f"kimtest{self.port}@localhost"
+        self.name = f"{prefix}{self.port}@localhost"
         self.amqp_uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
         # guest may sign in from loopback only, which is where the tests are
         (folder / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
@@ -55,10 +62,15 @@ class BrokerNode:
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),
             "RABBITMQ_PID_FILE": str(folder / "pid"),
         }
+        if cookie:
+            # read by the server and by the CLI tools alike (both run as the rabbitmq user, whose
+            # ~/.erlang.cookie is the machine broker's); deprecated, and honoured by 3.10 with a warning
+            self.env["RABBITMQ_ERLANG_COOKIE"] = cookie
 
-    def ctl(self, *args: str, timeout: float = 60):
-        subprocess.run(["rabbitmqctl", "-n", self.name, *args], env=self.env, check=True,
-                       capture_output=True, timeout=timeout)
+    def ctl(self, *args: str, timeout: float = 60, tool: str = "rabbitmqctl") -> str:
+        done = subprocess.run([tool, "-n", self.name, *args], env=self.env, check=True,
+                              capture_output=True, text=True, timeout=timeout)
+        return done.stdout
 
     def _wait(self, up: bool, timeout: float = 60):
         deadline = time.monotonic() + timeout
@@ -80,10 +92,93 @@ class BrokerNode:
         self.ctl("start_app")
         self._wait(up=True)
 
+    def _pid(self) -> int | None:
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.folder / "pid").read_text().strip())
+        return None
+
+    def kill(self):
+        """SIGKILL the node's Erlang VM: a crash, no goodbye to its peers or clients."""
+        pid = self._pid()
+        if pid is None:
+            raise RuntimeError(f"RabbitMQ node {self.name} wrote no pid file")
+        os.kill(pid, signal.SIGKILL)
+        self._wait(up=False, timeout=30)
+
     def shutdown(self):
         try:
-            self.ctl("stop")
+            if _answers(self.port):
+                self.ctl("stop", timeout=30)
         except Exception:
-            with contextlib.suppress(OSError, ValueError):  # rabbitmqctl could not reach it: leave no broker behind
-                os.kill(int((self.folder / "pid").read_text().strip()), signal.SIGKILL)
+            pid = self._pid()
+            if pid is not None:
+                with contextlib.suppress(OSError):  # rabbitmqctl could not reach it: leave no broker behind
+                    os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class BrokerCluster:
+    """`size` nodes of one cluster with an Erlang cookie of their own, started
+    in parallel; `amqp_uri` names them all (AMQP_URI's list form).
+    Use as a context manager: every node is stopped at the end, whatever happened."""
+
+    def __init__(self, size: int = 3):
+        cookie = secrets.token_hex(16).upper()
+        self.nodes: list[BrokerNode] = []
+        try:
+            for n in range(size):
+                self.nodes.append(BrokerNode(cookie=cookie, prefix=f"kimcluster{n}-"))
+        except Exception:
+            self.shutdown()
+            raise
+        self.amqp_uri = ";".join(node.amqp_uri for node in self.nodes)
+
+    def __enter__(self):
+        try:
+            self.start()
+        except Exception:
+            self.shutdown()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+    def start(self):
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            list(pool.map(BrokerNode.start, self.nodes))
+        seed = self.nodes[0]
+
+        def join(node: BrokerNode):
+            node.ctl("stop_app")
+            node.ctl("join_cluster", seed.name)
+            node.ctl("start_app")
+            node._wait(up=True)
+        with ThreadPoolExecutor(len(self.nodes)) as pool:  # the joins too: each waits on its CLI calls
+            list(pool.map(join, self.nodes[1:]))
+        if self.running() != {node.name for node in self.nodes}:
+            raise RuntimeError(f"the cluster runs {self.running()}")
+
+    def running(self) -> set[str]:
+        """The nodes a surviving node sees running in the cluster."""
+        status = self.alive()[0].ctl("cluster_status", "--formatter", "json", "-q")
+        return set(json.loads(status)["running_nodes"])
+
+    def node(self, name: str) -> BrokerNode:
+        return next(node for node in self.nodes if node.name == name)
+
+    def alive(self) -> list[BrokerNode]:
+        return [node for node in self.nodes if _answers(node.port)]
+
+    def queues(self, vhost: str = "/") -> dict[str, dict]:
+        """The vhost's queues as a surviving node lists them: type, leader, members, messages."""
+        listed = self.alive()[0].ctl("list_queues", "-p", vhost, "name", "type", "leader", "members", "messages",
+                                     "--formatter", "json", "-q")
+        return {queue["name"]: queue for queue in json.loads(listed or "[]")}
+
+    def leader(self, queue: str, vhost: str = "/") -> BrokerNode:
+        return self.node(self.queues(vhost)[queue]["leader"])
+
+    def shutdown(self):
+        with ThreadPoolExecutor(max(len(self.nodes), 1)) as pool:
+            list(pool.map(BrokerNode.shutdown, self.nodes))

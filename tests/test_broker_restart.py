@@ -33,21 +33,26 @@ def chaos(request, tmp_path_factory):
     platform, cleanups = start_platform(request.param, folder, AMQP_URI=broker.amqp_uri,
                                         GATEWAY_RPC_TIMEOUT="3")
     try:
-        with platform.admin as admin:
-            kim = admin.post("/api/v1/kims", json={
-                "name": "KIM Tahan Gangguan", "village_code": VILLAGE, "classification": "tumbuh",
-                "sk": {"number": f"CHAOS/{uuid.uuid4().hex[:6]}", "date": "2024-01-02", "issuer": "Lurah"}})
-            assert kim.status_code == 201, kim.text
-            key = admin.post("/api/v1/keys", json={"name": "KIM Tahan Gangguan", "role": "kim",
-                                                    "kim_id": kim.json()["id"]}).json()["key"]
-            wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": [VILLAGE]}})
-                     .json()["recipients"] == 1, message="the broadcast directory")
-        yield platform, broker, {"id": kim.json()["id"], "key": key}
+        yield platform, broker, a_group_with_a_key(platform)
     finally:
         stop_platform(platform)
         broker.shutdown()
         for cleanup in cleanups:
             cleanup()
+
+
+def a_group_with_a_key(platform) -> dict:
+    """A group in VILLAGE (the broadcast service knows it) and its kim key."""
+    with platform.admin as admin:
+        kim = admin.post("/api/v1/kims", json={
+            "name": "KIM Tahan Gangguan", "village_code": VILLAGE, "classification": "tumbuh",
+            "sk": {"number": f"CHAOS/{uuid.uuid4().hex[:6]}", "date": "2024-01-02", "issuer": "Lurah"}})
+        assert kim.status_code == 201, kim.text
+        key = admin.post("/api/v1/keys", json={"name": "KIM Tahan Gangguan", "role": "kim",
+                                                "kim_id": kim.json()["id"]}).json()["key"]
+        wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": [VILLAGE]}})
+                 .json()["recipients"] == 1, message="the broadcast directory")
+    return {"id": kim.json()["id"], "key": key}
 
 
 class Citizens:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import amqp
-import kombu
+
+from services.common import broker
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,7 @@ class ConfirmedPublisher:
         if self._channel is not None and self._conn.connected:
             return self._channel
         self.close()
-        conn = kombu.Connection(self.amqp_uri, connect_timeout=5)
-        conn.connect()
+        conn = broker.connect(self.amqp_uri, connect_timeout=5)  # the first of the addresses that answers
         raw = conn.connection  # the py-amqp Connection
         channel = raw.channel()
         channel.confirm_select()

@@ -16,6 +16,7 @@ import sys
 
 import kombu
 
+from services.common import broker
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
 from services.common.errors import DomainError
 
@@ -43,23 +44,27 @@ def dead_letter_queue(service: str) -> str:
     return f"{service}.dead-letters"
 
 
-def declare_topology(amqp_uri: str, service: str, delays: list[float]):
-    """Declare the retry exchanges/queues and the dead-letter queue (idempotent)."""
-    with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
+def declare_topology(amqp_uri: str, service: str, delays: list[float], queue_type: str = broker.QUORUM):
+    """Declare the retry exchanges/queues and the dead-letter queue (idempotent),
+    of `queue_type` (see services/common/broker.py)."""
+    with broker.connect(amqp_uri, connect_timeout=5) as conn:
         channel = conn.channel()
-        for delay in delays:
-            name = retry_name(service, delay)
-            exchange = kombu.Exchange(name, type="fanout", durable=True)
-            queue = kombu.Queue(name, exchange=exchange, durable=True, queue_arguments={
-                "x-message-ttl": int(round(delay * 1000)),
-                "x-dead-letter-exchange": "",
-            })
-            queue(channel).declare()
-        kombu.Queue(dead_letter_queue(service), exchange=None, durable=True)(channel).declare()
+        try:
+            for delay in delays:
+                name = retry_name(service, delay)
+                exchange = kombu.Exchange(name, type="fanout", durable=True)
+                queue = kombu.Queue(name, exchange=exchange, durable=True,
+                                    queue_arguments=broker.delay_arguments(queue_type, int(round(delay * 1000))))
+                queue(channel).declare()
+            kombu.Queue(dead_letter_queue(service), exchange=None, durable=True,
+                        queue_arguments=broker.durable_arguments(queue_type))(channel).declare()
+        except Exception as exc:
+            broker.refuse_queue_type_mismatch(exc)
+            raise
 
 
 def dead_letter_count(amqp_uri: str, service: str) -> int:
-    with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
+    with broker.connect(amqp_uri, connect_timeout=5) as conn:
         queue = kombu.Queue(dead_letter_queue(service), durable=True)(conn.channel())
         _, count, _ = queue.queue_declare(passive=True)
         return count
@@ -70,7 +75,7 @@ def replay(amqp_uri: str, service: str, publisher: ConfirmedPublisher, limit: in
     budget. Each is acked in the dead-letter queue only after the broker
     confirmed the republish, so a crash in between repeats, never loses."""
     replayed = 0
-    with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
+    with broker.connect(amqp_uri, connect_timeout=5) as conn:
         queue = kombu.Queue(dead_letter_queue(service), durable=True)(conn.channel())
         while limit is None or replayed < limit:
             message = queue.get(no_ack=False, accept=["json", "application/json"])

@@ -18,7 +18,7 @@ from nameko.rpc import Rpc as NamekoRpc
 from nameko.rpc import RpcConsumer as NamekoRpcConsumer
 from nameko.timer import Timer as NameKoTimer
 
-from services.common import deadletters, metrics
+from services.common import broker, deadletters, metrics
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
 from services.common.errors import DomainError, Unprocessable
 from services.common.settings import SETTINGS_KEY
@@ -51,7 +51,24 @@ class QueueConsumer(NamekoQueueConsumer):
         with self.create_connection() as conn:
             conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
                                    interval_start=0.5, interval_step=0.5, interval_max=5)
+            self._consuming_on = conn
             yield conn
+
+    def consume(self, *args, **kwargs):
+        try:
+            yield from super().consume(*args, **kwargs)
+        except EOFError as exc:
+            # eventlet's word for a socket closed under the reader: a lost connection, which
+            # kombu's loop reconnects (an EOFError would end the consumer, so the service)
+            raise ConnectionResetError("the connection to the broker was closed") from exc
+
+    def get_consumers(self, consumer_cls, channel):
+        try:
+            return super().get_consumers(consumer_cls, channel)
+        except Exception as exc:
+            # a queue of an older release's type: say what to do and stop (kombu would retry forever)
+            broker.refuse_queue_type_mismatch(exc)
+            raise
 
     def ack_message(self, message):
         self._settle_message(message, "ack")
@@ -59,14 +76,26 @@ class QueueConsumer(NamekoQueueConsumer):
     def requeue_message(self, message):
         self._settle_message(message, "requeue")
 
-    @staticmethod
-    def _settle_message(message, verb):
+    def _settle_message(self, message, verb):
         if not message.channel.connection:
             return  # the broker has reclaimed it already
         try:
             getattr(message, verb)()
         except Exception as exc:
             log.warning("cannot %s a message on a lost connection; the broker redelivers it: %r", verb, exc)
+            self._wake_consumer(message.channel.connection)
+
+    def _wake_consumer(self, lost):
+        """When a worker met the lost connection first, the consumer's own read
+        on it could wait for ever (seen under eventlet with a cluster node
+        SIGKILLed: neither the reset nor the read's timeout woke it). Raise the
+        loss in the consumer's thread, once per connection: kombu's loop then
+        reconnects, to the next address."""
+        current, thread = getattr(self, "_consuming_on", None), getattr(self, "_gt", None)
+        if current is None or thread is None or getattr(current, "_connection", None) is not lost:
+            return  # the consumer has moved on to another connection already
+        self._consuming_on = None
+        thread.kill(ConnectionResetError("a worker found the connection to the broker lost"))
 
 
 class RpcConsumer(NamekoRpcConsumer):
@@ -77,6 +106,11 @@ class RpcConsumer(NamekoRpcConsumer):
     timeout, drops it then)."""
 
     queue_consumer = QueueConsumer()
+
+    def setup(self):
+        super().setup()
+        # the service's RPC requests are commands too (a write the caller waits for): replicated
+        broker.use_queue_type(self.queue, self.container.config[SETTINGS_KEY].queue_type)
 
     def handle_result(self, message, result, exc_info):
         try:
@@ -114,7 +148,7 @@ class RetryPolicy(SharedExtension):
         self.delays = self.settings.retry_delay_seconds
         self.publisher = ConfirmedPublisher(self.settings.amqp_uri)
         self._running = False
-        deadletters.declare_topology(self.settings.amqp_uri, self.service, self.delays)
+        deadletters.declare_topology(self.settings.amqp_uri, self.service, self.delays, self.settings.queue_type)
 
     def start(self):
         self._running = True
@@ -166,6 +200,10 @@ class Retrying:
 
     retry_policy = RetryPolicy()
     queue_consumer = QueueConsumer()
+
+    def setup(self):
+        super().setup()
+        broker.use_queue_type(self.queue, self.container.config[SETTINGS_KEY].queue_type)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         exc_info = settle_unit_of_work(worker_ctx, exc_info)

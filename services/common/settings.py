@@ -4,16 +4,23 @@ Every field names its environment variable; defaults are the embedded
 defaults `make run` uses (SQLite under ./var, RabbitMQ on localhost).
 """
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.common import broker
 
 
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    # one broker URL, or the addresses of a cluster's nodes separated by `;` (or `,`), tried in turn;
+    # kept in kombu's `;` form (see services/common/broker.py)
     amqp_uri: str = Field("amqp://guest:guest@localhost:5672/", validation_alias="AMQP_URI")
+    # the type of every durable queue of accepted work: quorum (replicated, the default) or classic
+    # (only for a broker still holding an older release's classic queues, until they are migrated)
+    queue_type: Literal["quorum", "classic"] = Field("quorum", validation_alias="KIM_QUEUE_TYPE")
     data_dir: Path = Field(Path("./var"), validation_alias="KIM_DATA_DIR")
     log_level: str = Field("INFO", validation_alias="KIM_LOG_LEVEL")
     # "json" for machines (default), "text" for a person at a terminal
@@ -21,6 +28,15 @@ class CommonSettings(BaseSettings):
     # what "today" means (activity and decree dates, the vakum timer, working days) and the
     # zone the website shows and reads times in
     timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")
+
+    @field_validator("amqp_uri")
+    @classmethod
+    def _broker_addresses(cls, value: str) -> str:
+        return broker.kombu_uri(value)
+
+    @property
+    def amqp_addresses(self) -> list[str]:
+        return broker.addresses(self.amqp_uri)
 
 
 class ServiceSettings(CommonSettings):

@@ -133,7 +133,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         if generated:
             # printed once, on the first start without KIM_ADMIN_KEY
             print(f"KIM admin key (shown once, keep it safe): {generated}", flush=True)
-        app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout)
+        app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout, settings.queue_type)
         app.state.regions = RegionCache()
         app.state.readmodel = ReadModel()
         registry_events = RegistryEvents(settings.amqp_uri, app.state.readmodel)

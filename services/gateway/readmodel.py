@@ -30,6 +30,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from services.common import contracts
+from services.gateway.broker import Addresses
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,7 @@ class RegistryEvents:
     def __init__(self, amqp_uri: str, model: ReadModel, retry_seconds: float = 0.5,
                  max_retry_seconds: float = 10.0):
         self.amqp_uri = amqp_uri
+        self.addresses = Addresses(amqp_uri)
         self.model = model
         self.retry_seconds = retry_seconds
         self.max_retry_seconds = max_retry_seconds
@@ -235,7 +237,7 @@ class RegistryEvents:
     async def _consume(self):
         """Consume until the connection or the channel is lost."""
         lost = asyncio.Event()
-        connection = self.connection = await aio_pika.connect(self.amqp_uri, timeout=10)
+        connection = self.connection = await self.addresses.connect(timeout=10)
 
         def lose(*_):
             # at once, not when this task runs next: nothing is served from the moment events may be missed

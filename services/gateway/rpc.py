@@ -19,6 +19,8 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from services.common import broker
+from services.gateway.broker import Addresses
 from services.gateway.problems import REMOTE_ERROR_STATUS, Problem, remote_error_to_problem
 
 log = logging.getLogger(__name__)
@@ -48,9 +50,11 @@ class _Link:
 
 
 class RpcClient:
-    def __init__(self, amqp_uri: str, timeout: float):
+    def __init__(self, amqp_uri: str, timeout: float, queue_type: str = broker.QUORUM):
         self.amqp_uri = amqp_uri
+        self.addresses = Addresses(amqp_uri)
         self.timeout = timeout
+        self.command_queue_arguments = broker.durable_arguments(queue_type)
         self._link: _Link | None = None
         self._futures: dict[str, asyncio.Future] = {}
         self._lock = asyncio.Lock()
@@ -82,7 +86,7 @@ class RpcClient:
                 # a plain connection, made again here after any loss, so the first call after
                 # the broker is back reconnects (aio-pika's robust connection retries by itself
                 # and logs every attempt as an error)
-                connection = await aio_pika.connect(self.amqp_uri, timeout=self.timeout)
+                connection = await self.addresses.connect(self.timeout)
                 channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
                 exchange = await channel.declare_exchange(RPC_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
                 queue = await channel.declare_queue(
@@ -180,7 +184,8 @@ class RpcClient:
             exchange = link.command_exchanges.get(queue)
             if exchange is None:
                 exchange = await link.channel.declare_exchange(queue, aio_pika.ExchangeType.DIRECT, durable=True)
-                declared = await link.channel.declare_queue(queue, durable=True)
+                declared = await link.channel.declare_queue(queue, durable=True,
+                                                            arguments=self.command_queue_arguments)
                 await declared.bind(exchange, routing_key=queue)
                 link.command_exchanges[queue] = exchange
             headers: dict[str, Any] = {"nameko.correlation_id": correlation_id} if correlation_id else {}
@@ -189,6 +194,7 @@ class RpcClient:
                                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=body.get("id"))
             await asyncio.wait_for(exchange.publish(message, routing_key=queue, mandatory=True), self.timeout)
         except Exception as exc:
+            broker.log_queue_type_mismatch(exc)
             await self._discard(link)
             raise ServiceUnavailable("broker", "pesan tidak dapat disimpan", "the message could not be stored") from exc
 

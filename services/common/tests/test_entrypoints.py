@@ -3,6 +3,7 @@ proof with a real broker restart is tests/test_broker_restart.py)."""
 from types import SimpleNamespace
 
 import pytest
+from nameko.messaging import QueueConsumer as NamekoQueueConsumer
 
 from services.common import entrypoints
 
@@ -24,6 +25,30 @@ def test_an_ack_or_requeue_on_a_dropped_connection_does_not_raise(error):
     consumer = entrypoints.QueueConsumer()
     consumer.ack_message(MessageOnDeadSocket(error))
     consumer.requeue_message(MessageOnDeadSocket(error))
+
+
+def test_a_failed_ack_wakes_the_consumer_reading_that_connection(monkeypatch):
+    lost, thrown = object(), []
+    consumer = entrypoints.QueueConsumer()
+    consumer._gt = SimpleNamespace(kill=thrown.append)
+    consumer._consuming_on = SimpleNamespace(_connection=lost)
+    message = MessageOnDeadSocket(ConnectionResetError(104, "reset"))
+    message.channel = SimpleNamespace(connection=lost)
+    consumer.ack_message(message)
+    consumer.ack_message(message)  # once per connection
+    assert len(thrown) == 1 and isinstance(thrown[0], ConnectionResetError)
+    # a late ack from the connection before does not disturb the one now consumed on
+    consumer._consuming_on = SimpleNamespace(_connection=object())
+    consumer.ack_message(message)
+    assert len(thrown) == 1
+
+    def reader_woken_by_a_closed_socket(self, *args, **kwargs):  # what eventlet raises then
+        yield
+        raise EOFError()
+    monkeypatch.setattr(NamekoQueueConsumer, "consume", reader_woken_by_a_closed_socket, raising=False)
+    # kombu's loop reconnects on a connection error, not on EOFError (which would kill the service)
+    with pytest.raises(ConnectionResetError):
+        list(entrypoints.QueueConsumer().consume())
 
 
 def test_every_consuming_entrypoint_settles_through_the_guarded_consumer():

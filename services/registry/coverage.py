@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.common.db import add_to_rows
 from services.common.errors import NotFound
 from services.common.regions import REGION_CODE_PATTERN
 from services.registry.models import Kim, Region, RegionCount
@@ -44,7 +45,7 @@ def apply(session: Session, changes: list[tuple[str, str | None, str | None]]):
     after), None meaning "not in this village". The village rows are locked in
     code order, then their ancestors' in code order, each in one statement, so
     concurrent writers cannot deadlock; rows changing by the same amounts are
-    updated together (an import of thousands of groups takes a few statements)."""
+    updated in one statement (an import's batch of thousands of groups too)."""
     per_village: dict[str, Counter] = defaultdict(Counter)
     for village, before, after in changes:
         if before:
@@ -72,14 +73,10 @@ def apply(session: Session, changes: list[tuple[str, str | None, str | None]]):
             ancestor_deltas[code].update(delta)
     session.execute(select(RegionCount.code).where(RegionCount.code.in_(sorted(ancestor_deltas)))
                     .order_by(RegionCount.code).with_for_update())
-    same: dict[tuple, list[str]] = defaultdict(list)
-    for code, delta in [*deltas.items(), *ancestor_deltas.items()]:
-        amounts = tuple(sorted((column, amount) for column, amount in delta.items() if amount))
-        if amounts:
-            same[amounts].append(code)
-    for amounts, codes in same.items():
-        session.execute(update(RegionCount).where(RegionCount.code.in_(codes)).values(
-            {column: getattr(RegionCount, column) + amount for column, amount in amounts}))
+    changed = [(code, delta) for code, delta in [*deltas.items(), *ancestor_deltas.items()] if any(delta.values())]
+    columns = sorted({column for _, delta in changed for column, amount in delta.items() if amount})
+    add_to_rows(session, RegionCount.__table__, "code",
+                [{"code": code, **{column: delta[column] for column in columns}} for code, delta in changed])
 
 
 def rebuild(session: Session):

@@ -20,10 +20,10 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from services.common.db import dialect_insert, is_postgresql
+from services.common.db import dialect_insert, insert_rows, is_postgresql
 from services.common.errors import Conflict, DomainError, InvalidInput, NotFound, OutOfScope
 from services.common.events import as_utc, record_events, utcnow
 from services.common.scope import Actor, require_office
@@ -32,10 +32,11 @@ from services.registry.kims.groups import (
     Lookups,
     check_registration,
     folded,
+    kim_columns,
     kim_id_prefix,
     name_key,
-    new_kim,
     sk_key,
+    today,
 )
 from services.registry.models import ImportJob, ImportOutcome, ImportRow, Kim, KimTag, Region, StatusChange, Tag
 
@@ -116,7 +117,7 @@ def add_import_rows(session: Session, actor: Actor, job_id: str, rows: list[dict
                        "Invalid row.")
         stored.append({"job_id": job.id, "position": position, "line": line, "data": data, "errors": errors})
     if stored:
-        session.execute(dialect_insert(session)(ImportRow).on_conflict_do_nothing(), stored)
+        insert_rows(session, ImportRow.__table__, stored, skip_existing=True)
     held = session.scalar(select(func.count()).select_from(ImportRow).where(ImportRow.job_id == job.id))
     if held == job.rows_total:
         job.status = "queued"
@@ -165,7 +166,7 @@ def import_step(session: Session, batch_size: int, timezone: str) -> tuple[str |
     counts = {"imported": 0, "rejected": 0}
     if rows:
         outcomes = process_rows(session, job, rows, timezone)
-        session.execute(insert(ImportOutcome), outcomes)
+        insert_rows(session, ImportOutcome.__table__, outcomes)
         for outcome in outcomes:
             counts[outcome["outcome"]] += 1
         job.rows_done = rows[-1].position
@@ -191,8 +192,8 @@ class BatchLookups(Lookups):
     def __init__(self, session: Session, rows: list[dict]):
         super().__init__(session)
         codes = {d["village_code"] for d in rows if isinstance(d.get("village_code"), str)}
-        self.villages = {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(codes)))} \
-            if codes else {}
+        self.levels: dict[str, str] = dict(session.execute(
+            select(Region.code, Region.level).where(Region.code.in_(codes))).all()) if codes else {}
         self.tags = set(session.scalars(select(Tag.code)))
         name_keys = {name_key(d["name"]) for d in rows}
         self.names: dict[tuple[str, str], str] = {}
@@ -207,8 +208,8 @@ class BatchLookups(Lookups):
         self._last_number: dict[str, int] = {}
         self._villages_numbered: set[str] = set()
 
-    def village(self, code) -> Region | None:
-        return self.villages.get(code) if isinstance(code, str) else None
+    def village_level(self, code) -> str | None:
+        return self.levels.get(code) if isinstance(code, str) else None
 
     def known_tags(self, tags: list[str]) -> set[str]:
         return self.tags & set(tags)
@@ -219,9 +220,9 @@ class BatchLookups(Lookups):
     def same_sk(self, key: str, except_id: str | None = None) -> str | None:
         return self.numbers.get(key)
 
-    def accept(self, kim: Kim):
-        self.names[(kim.village_code, kim.name_key)] = kim.id
-        self.numbers[kim.sk_number_key] = kim.id
+    def accept(self, kim: dict):
+        self.names[(kim["village_code"], kim["name_key"])] = kim["id"]
+        self.numbers[kim["sk_number_key"]] = kim["id"]
 
     def number_ids(self, village_codes: set[str]):
         """Take the villages' turns for new numbers (PostgreSQL: the same
@@ -314,9 +315,9 @@ def process_rows(session: Session, job: ImportJob, rows, timezone: str) -> list[
         candidates.append((row, data))
     lookups = BatchLookups(session, [data for _, data in candidates])
     lookups.number_ids({data["village_code"] for _, data in candidates
-                        if lookups.village(data["village_code"]) is not None})
-    now = utcnow()
-    accepted: list[tuple[Kim, int]] = []
+                        if lookups.village_level(data["village_code"]) == "village"})
+    now, on = utcnow(), today(timezone)
+    accepted: list[tuple[dict, list[str], int]] = []
     conflicts: dict[int, str] = {}
     for row, data in candidates:
         try:
@@ -328,15 +329,15 @@ def process_rows(session: Session, job: ImportJob, rows, timezone: str) -> list[
                 outcomes[row.position]["reasons"][0]["field"] = (
                     "name" if lookups.same_name(data["village_code"], name_key(data["name"])) else "sk.number")
             continue
-        kim = new_kim(data, lookups.next_id(data["village_code"]), tags, now, timezone)
+        kim = kim_columns(data, lookups.next_id(data["village_code"]), now, on)
         lookups.accept(kim)
-        accepted.append((kim, row.position))
+        accepted.append((kim, tags, row.position))
         outcomes[row.position] = {"job_id": job.id, "position": row.position, "outcome": "imported",
-                                  "kim_id": kim.id, "reasons": None}
-    _same_as_rows(session, job, conflicts, {kim.id: position for kim, position in accepted},
+                                  "kim_id": kim["id"], "reasons": None}
+    _same_as_rows(session, job, conflicts, {kim["id"]: position for kim, _, position in accepted},
                   {row.position: row.line for row in rows}, outcomes)
     if accepted:
-        _register(session, actor, [kim for kim, _ in accepted], now)
+        _register(session, actor, [(kim, tags) for kim, tags, _ in accepted], now)
     return [outcomes[row.position] for row in rows]
 
 
@@ -376,15 +377,13 @@ def _same_as_rows(session: Session, job: ImportJob, conflicts: dict[int, str], i
             reason["message_en"] = f"The same as row {line} of this file ({reason['message_en']})"
 
 
-def _register(session: Session, actor: Actor, kims: list[Kim], now):
-    """Register accepted groups in bulk: what register_kim writes for one, for all."""
-    columns = [c.key for c in Kim.__table__.columns]
-    session.execute(insert(Kim), [{c: getattr(kim, c) for c in columns} for kim in kims])
-    tags = [{"kim_id": kim.id, "tag": t.tag} for kim in kims for t in kim.tags]
-    if tags:
-        session.execute(insert(KimTag), tags)
-    session.execute(insert(StatusChange), [
-        {"kim_id": kim.id, "old": None, "new": "active", "reason": "registered", "actor": actor.label,
-         "changed_at": now} for kim in kims])
-    coverage.apply(session, [(kim.village_code, None, "active") for kim in kims])
-    record_events(session, "kim_registered", [events.kim_registered(kim) for kim in kims])
+def _register(session: Session, actor: Actor, kims: list[tuple[dict, list[str]]], now):
+    """Register accepted groups in bulk: what register_kim writes for one, for all
+    (the tables' rows at once: no model objects on the way)."""
+    insert_rows(session, Kim.__table__, [kim for kim, _ in kims])
+    insert_rows(session, KimTag.__table__, [{"kim_id": kim["id"], "tag": tag} for kim, tags in kims for tag in tags])
+    insert_rows(session, StatusChange.__table__, [
+        {"kim_id": kim["id"], "old": None, "new": "active", "reason": "registered", "actor": actor.label,
+         "changed_at": now} for kim, _ in kims])
+    coverage.apply(session, [(kim["village_code"], None, "active") for kim, _ in kims])
+    record_events(session, "kim_registered", [events.kim_registered_columns(kim, tags) for kim, tags in kims])

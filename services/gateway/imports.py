@@ -16,7 +16,6 @@ import hashlib
 import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -71,6 +70,11 @@ class ReadFile:
     rows: list[dict]  # {position, line, data | errors}
 
 
+def file_name(name: str | None) -> str:
+    """The uploaded file's name as the job keeps it: no control characters, at most 200 characters."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", name or "")[:200]
+
+
 def too_large(limit: int) -> Problem:
     return Problem(413, f"Berkas melebihi {limit} bait.", f"The file exceeds {limit} bytes.")
 
@@ -105,10 +109,14 @@ def _csv_rows(text: str, max_rows: int) -> list[list]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = []
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append(row)
-        if len(rows) > max_rows + 1:
-            break
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > max_rows + 1:
+                break
+    except csv.Error as error:  # a field longer than csv's limit, a quote left open at the end ...
+        raise Problem(422, f"Baris {len(rows) + 2} tidak terbaca sebagai CSV.",
+                      f"Row {len(rows) + 2} cannot be read as CSV.") from error
     return rows
 
 
@@ -117,7 +125,7 @@ def _xlsx_rows(content: bytes, max_rows: int) -> list[list]:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except Exception:  # a ZIP that is no workbook fails in many ways (zipfile, XML, openpyxl's own)
         raise Problem(415, "Berkas XLSX ini tidak dapat dibaca.", "This XLSX file cannot be read.") from None
     try:
         rows = []
@@ -126,6 +134,8 @@ def _xlsx_rows(content: bytes, max_rows: int) -> list[list]:
             if len(rows) > max_rows + 1:
                 break
         return rows
+    except Exception:
+        raise Problem(415, "Berkas XLSX ini tidak dapat dibaca.", "This XLSX file cannot be read.") from None
     finally:
         workbook.close()
 

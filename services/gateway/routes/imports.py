@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.vocabulary import IMPORT_OUTCOMES, IMPORT_STATUSES
 from services.gateway.deps import Office, Rpc, RpcCall, actor
-from services.gateway.imports import COLUMNS, read_file, too_large
+from services.gateway.imports import COLUMNS, file_name, read_file, too_large
 from services.gateway.problems import prefers_english
 from services.gateway.routes.common import Page, Pages, problems
 
@@ -82,7 +82,7 @@ async def import_kims(request: Request, caller: Office, rpc: RpcCall, response: 
     read = await run_in_threadpool(read_file, content, settings.import_max_rows)
     who = actor(caller)
     job = await rpc("registry", "start_import", actor=who, file_sha256=read.sha256,
-                    file_name=(file.filename or "")[:200], rows_total=len(read.rows))
+                    file_name=file_name(file.filename), rows_total=len(read.rows))
     if job["status"] == "receiving":  # new, or an upload that broke off: its rows (again; repeats are ignored)
         for chunk in _chunks(read.rows, CHUNK):
             job = await rpc("registry", "add_import_rows", actor=who, job_id=job["id"], rows=chunk,

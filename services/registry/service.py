@@ -93,6 +93,10 @@ class RegistryService(ServiceBase):
         return kims.start_import(self.db, Actor.from_wire(actor), file_sha256, file_name, rows_total)
 
     @rpc
+    def find_import(self, actor, file_sha256):
+        return kims.find_import(self.db, Actor.from_wire(actor), file_sha256)
+
+    @rpc
     def add_import_rows(self, actor, job_id, rows):
         return kims.add_import_rows(self.db, Actor.from_wire(actor), job_id, rows)
 

@@ -4,6 +4,7 @@ and hands them to the registry, which imports them in the background by the
 rules of a single registration; the job shows its progress and a report per
 row, in the file's order, as JSON or CSV (Indonesian columns first)."""
 import csv
+import hashlib
 import io
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
@@ -79,8 +80,13 @@ async def import_kims(request: Request, caller: Office, rpc: RpcCall, response: 
     content = await file.read(settings.import_max_bytes + 1)
     if len(content) > settings.import_max_bytes:
         raise too_large(settings.import_max_bytes)
-    read = await run_in_threadpool(read_file, content, settings.import_max_rows)
     who = actor(caller)
+    # the same file again: its job as it is, without reading the file a second time
+    job = await rpc("registry", "find_import", actor=who, file_sha256=hashlib.sha256(content).hexdigest())
+    if job is not None and job["status"] != "receiving":
+        response.headers["Location"] = f"/api/v1/kims/import/{job['id']}"
+        return job
+    read = await run_in_threadpool(read_file, content, settings.import_max_rows)
     job = await rpc("registry", "start_import", actor=who, file_sha256=read.sha256,
                     file_name=file_name(file.filename), rows_total=len(read.rows))
     if job["status"] == "receiving":  # new, or an upload that broke off: its rows (again; repeats are ignored)

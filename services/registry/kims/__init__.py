@@ -27,7 +27,14 @@ from services.registry.kims.groups import (
     update_kim,
     villages_of,
 )
-from services.registry.kims.imports import add_import_rows, get_import, import_report, import_step, start_import
+from services.registry.kims.imports import (
+    add_import_rows,
+    find_import,
+    get_import,
+    import_report,
+    import_step,
+    start_import,
+)
 from services.registry.kims.life import change_status, mark_dormant, status_history
 from services.registry.kims.members import (
     add_member,
@@ -39,7 +46,8 @@ from services.registry.kims.members import (
 from services.registry.kims.tags import add_tag, list_tags
 
 __all__ = [
-    "CLASSIFICATIONS", "add_import_rows", "add_member", "add_tag", "change_status", "emit_snapshot", "get_import",
+    "CLASSIFICATIONS", "add_import_rows", "add_member", "add_tag", "change_status", "emit_snapshot", "find_import",
+    "get_import",
     "get_kim", "import_report", "import_step", "kim_id_prefix", "list_activities", "list_kims", "list_members",
     "list_tags", "mark_dormant", "name_key", "public_view", "register_kim", "remove_member", "report_activity",
     "sk_key", "start_import", "status_history", "today", "update_kim", "villages_of",

@@ -87,6 +87,15 @@ def start_import(session: Session, actor: Actor, file_sha256: str, file_name: st
     return job_view(session.get_one(ImportJob, job_id))
 
 
+def find_import(session: Session, actor: Actor, file_sha256: str) -> dict | None:
+    """This office's job for this file, if there is one (the gateway asks before reading the file again)."""
+    require_office(actor)
+    if not isinstance(file_sha256, str) or not SHA256.match(file_sha256):
+        raise _bad("file_sha256", "64 lowercase hex digits", "Sidik berkas tidak valid.", "Invalid file digest.")
+    job = session.get(ImportJob, job_id_of(actor.scope_region or coverage.COUNTRY, file_sha256))
+    return job_view(job) if job is not None else None
+
+
 def load_job(session: Session, actor: Actor, job_id, for_update: bool = False) -> ImportJob:
     job = None
     if isinstance(job_id, str) and JOB_ID.match(job_id):

@@ -109,6 +109,9 @@ def test_the_same_file_is_one_job_and_changes_nothing_the_second_time(session):
     rows = [group(f"KIM Berkas {n}", f"BERKAS/{n}") for n in range(4)]
     first = start(session, ADMIN, rows)
     run(session)
+    with session.begin():  # what the gateway asks before reading a file again
+        assert kims.find_import(session, ADMIN, digest("kim.csv", rows))["id"] == first
+        assert kims.find_import(session, PEKANBARU, digest("kim.csv", rows)) is None  # another office's
     again = start(session, ADMIN, rows)
     assert again == first
     assert run(session) == 0

@@ -91,6 +91,7 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) bench/foundation.py
 	$(PY) bench/registry.py
+	$(PY) bench/import_kims.py
 	$(PY) bench/public_reads.py
 	$(PY) bench/broadcast.py
 	$(PY) bench/aspirations.py

@@ -4,9 +4,11 @@ SQLite is the embedded default (one file per service); PostgreSQL when the
 service's `<SERVICE>_DATABASE_URL` is set. Under eventlet, psycopg2 is made
 green explicitly so that a slow query never stalls the hub.
 """
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import (
@@ -19,8 +21,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
+    text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -89,6 +94,52 @@ def unit_of_work(engine: Engine, service: str, *, correlation_id: str | None = N
     committed when the block ends, rolled back if it raises."""
     with service_session(engine, service, correlation_id=correlation_id) as session, session.begin():
         yield session
+
+
+def _json_value(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict], *, skip_existing: bool = False):
+    """Many rows (dicts with the same keys) into `table` at once. PostgreSQL
+    reads them all from one JSON parameter (json_populate_recordset, typed by
+    the table itself): one round trip, and no statement of thousands of
+    parameters to build and parse; SQLite, in process, by executemany.
+    `skip_existing`: a row whose key is taken already is left out."""
+    if not rows:
+        return
+    if not is_postgresql(session.get_bind()):
+        statement = sqlite_insert(table)
+        session.execute(statement.on_conflict_do_nothing() if skip_existing else statement, rows)
+        return
+    columns = ", ".join(f'"{column}"' for column in rows[0])
+    session.execute(text(
+        f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} '
+        f'FROM json_populate_recordset(NULL::"{table.name}", CAST(:rows AS json))'
+        + (" ON CONFLICT DO NOTHING" if skip_existing else "")),
+        {"rows": json.dumps(rows, separators=(",", ":"), default=_json_value)})
+
+
+def add_to_rows(session: Session, table: Table, key: str, rows: list[dict]):
+    """Add amounts to counters of many rows at once: `rows` are {key: the row's
+    key, column: amount, ...}, each with the same columns. PostgreSQL: one
+    UPDATE from one JSON parameter; SQLite: executemany."""
+    if not rows:
+        return
+    columns = [column for column in rows[0] if column != key]
+    if not is_postgresql(session.get_bind()):
+        session.execute(
+            update(table).where(table.c[key] == bindparam("row_key"))
+            .values({column: table.c[column] + bindparam(f"add_{column}") for column in columns}),
+            [{"row_key": row[key], **{f"add_{column}": row[column] for column in columns}} for row in rows])
+        return
+    shape = ", ".join([f'"{key}" text', *(f'"{column}" bigint' for column in columns)])
+    session.execute(text(
+        f'UPDATE "{table.name}" SET ' + ", ".join(f'"{c}" = "{table.name}"."{c}" + d."{c}"' for c in columns)
+        + f' FROM json_to_recordset(CAST(:rows AS json)) AS d({shape}) WHERE "{table.name}"."{key}" = d."{key}"'),
+        {"rows": json.dumps(rows, separators=(",", ":"))})
 
 
 def dialect_insert(session: Session):

@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, insert
 from sqlalchemy.orm import Session
 
 from services.common.contracts import Contract
-from services.common.db import dialect_insert, outbox, processed_events
+from services.common.db import dialect_insert, insert_rows, outbox, processed_events
 
 
 def utcnow() -> datetime:
@@ -90,7 +90,7 @@ def record_events(session: Session, event_type: str, items: list[dict | Contract
                      "envelope": json.dumps(envelope, separators=(",", ":"), default=str),
                      "correlation_id": session.info.get("correlation_id"), "created_at": utcnow()})
     if rows:
-        session.execute(insert(outbox), rows)
+        insert_rows(session, outbox, rows)
         session.info["outbox_written"] = True
     return len(rows)
 

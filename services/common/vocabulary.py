@@ -88,12 +88,20 @@ CATEGORY_ALIASES = {"administrasi_kependudukan": "administrasi"}
 KEY_ROLES = Vocabulary(Term("admin", "Admin", "Admin"), Term("operator", "Operator", "Operator"),
                        Term("kim", "KIM", "KIM"))
 
+# an import of a spreadsheet of groups: its rows arriving, waiting, being imported, done
+IMPORT_STATUSES = Vocabulary(
+    Term("receiving", "Sedang diunggah", "Uploading"), Term("queued", "Dalam antrean", "Queued"),
+    Term("running", "Sedang diimpor", "Importing"), Term("done", "Selesai", "Done"))
+
+# what became of one row of an import
+IMPORT_OUTCOMES = Vocabulary(Term("imported", "Diimpor", "Imported"), Term("rejected", "Ditolak", "Rejected"))
+
 VOCABULARIES = {
     "kim_classifications": KIM_CLASSIFICATIONS, "kim_statuses": KIM_STATUSES, "member_roles": MEMBER_ROLES,
     "activity_kinds": ACTIVITY_KINDS, "broadcast_categories": BROADCAST_CATEGORIES,
     "broadcast_priorities": BROADCAST_PRIORITIES, "aspiration_kinds": ASPIRATION_KINDS,
     "aspiration_statuses": ASPIRATION_STATUSES, "aspiration_categories": ASPIRATION_CATEGORIES,
-    "key_roles": KEY_ROLES,
+    "key_roles": KEY_ROLES, "import_statuses": IMPORT_STATUSES, "import_outcomes": IMPORT_OUTCOMES,
 }
 
 

@@ -22,7 +22,18 @@ from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
 from services.gateway.problems import error_response
 from services.gateway.readmodel import ReadModel, RegistryEvents
-from services.gateway.routes import accounts, aspirations, broadcasts, coverage, keys, kims, open311, ops, regions
+from services.gateway.routes import (
+    accounts,
+    aspirations,
+    broadcasts,
+    coverage,
+    imports,
+    keys,
+    kims,
+    open311,
+    ops,
+    regions,
+)
 from services.gateway.routes.common import RegionCache
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
@@ -42,15 +53,23 @@ The KIM Platform API. Errors are RFC 9457 problem details; send
 """
 
 
+# where a spreadsheet of groups is uploaded (the API and the console's form), and what a
+# multipart body adds to the file (its boundaries, headers and the form's other fields)
+UPLOAD_PATHS = ("/api/v1/kims/import", "/konsol/kim/impor")
+UPLOAD_OVERHEAD = 64 * 1024
+
 SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class RequestGuard:
     """Pure ASGI middleware: correlation id, body size limit, HTTP metrics."""
 
-    def __init__(self, app, max_body_bytes: int):
+    def __init__(self, app, max_body_bytes: int, upload_paths: tuple[str, ...] = (), max_upload_bytes: int = 0):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # the paths that take a file (an imported spreadsheet) have a limit of their own
+        self.upload_paths = upload_paths
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -64,9 +83,10 @@ class RequestGuard:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
+        limit = self.max_upload_bytes if scope["path"] in self.upload_paths else self.max_body_bytes
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send, correlation_id, started)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, correlation_id, started, limit)
             return
 
         if declared is None and headers.get(b"transfer-encoding"):
@@ -79,8 +99,8 @@ class RequestGuard:
                 chunks.append(message.get("body", b""))
                 size += len(chunks[-1])
                 more = message.get("more_body", False)
-                if size > self.max_body_bytes:
-                    await self._too_large(scope, receive, send, correlation_id, started)
+                if size > limit:
+                    await self._too_large(scope, receive, send, correlation_id, started, limit)
                     return
             buffered = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
@@ -102,9 +122,9 @@ class RequestGuard:
         finally:
             self._observe(scope, status_holder["status"], started)
 
-    async def _too_large(self, scope, receive, send, correlation_id, started):
-        response = error_response(Request(scope), 413, f"Badan permintaan melebihi {self.max_body_bytes} bait.",
-                                  f"The request body exceeds {self.max_body_bytes} bytes.")
+    async def _too_large(self, scope, receive, send, correlation_id, started, limit: int):
+        response = error_response(Request(scope), 413, f"Badan permintaan melebihi {limit} bait.",
+                                  f"The request body exceeds {limit} bytes.")
         response.headers["X-Correlation-ID"] = correlation_id
         await response(scope, receive, send)
         self._observe(scope, 413, started)
@@ -150,6 +170,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     problems.install(app)
 
     app.include_router(regions.router)
+    app.include_router(imports.router)  # /api/v1/kims/import before /api/v1/kims/{kim_id}
     app.include_router(kims.router)
     app.include_router(coverage.router)
     app.include_router(broadcasts.router)
@@ -160,7 +181,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(ops.router)
     web.install(app)
     contract.install(app)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,
+                       max_upload_bytes=settings.import_max_bytes + UPLOAD_OVERHEAD)
     # outermost: the client address and scheme everything else sees (sign-in limits, Secure cookies)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.state.settings = settings

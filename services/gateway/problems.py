@@ -154,6 +154,7 @@ FIELD_MESSAGES = {
     "publik_and_rahasia": ("Aspirasi rahasia tidak dapat dipublikasikan: pilih salah satu.",
                            "A confidential aspiration cannot be published: choose one."),
     "string_type": ("Isi dengan teks.", "Enter text."),
+    "village_needed": ("Isi kode desa atau nama desa.", "Give the village's code or its name."),
     "model_type": ("Isi dengan objek berisi isian-isiannya.", "Enter an object with its fields."),
     # the role rules of keys and accounts
     "operator_scope": ("Operator memerlukan kode kabupaten/kota, misalnya 14.71.",
@@ -179,7 +180,7 @@ def field_message(error: dict, english: bool) -> str:
         return known[1 if english else 0]
 
 
-def _error_field(error: dict) -> str:
+def error_field(error: dict) -> str:
     """The field an error is about; a rule across fields names its field in ctx."""
     named = (error.get("ctx") or {}).get("field")
     return _field((*error.get("loc", ()), *([named] if named else [])))
@@ -207,7 +208,7 @@ def install(app: FastAPI):
         english = prefers_english(request)
         return problem_response(
             request, 422, "Beberapa isian tidak valid.", "Some fields are invalid.",
-            errors=[{"field": _error_field(e), "in": str(e.get("loc", ("",))[0]),
+            errors=[{"field": error_field(e), "in": str(e.get("loc", ("",))[0]),
                      "message": field_message(e, english), "type": e.get("type")} for e in errors])
 
     @app.exception_handler(StarletteHTTPException)

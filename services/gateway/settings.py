@@ -18,6 +18,9 @@ class GatewaySettings(CommonSettings):
     key_cache_seconds: float = Field(10.0, validation_alias="GATEWAY_KEY_CACHE_SECONDS")
     # larger request bodies are refused with 413
     max_body_bytes: int = Field(256 * 1024, validation_alias="GATEWAY_MAX_BODY_BYTES")
+    # an imported spreadsheet of groups (POST /api/v1/kims/import) may be this large and hold this many rows
+    import_max_bytes: int = Field(32 * 1024 * 1024, validation_alias="GATEWAY_IMPORT_MAX_BYTES")
+    import_max_rows: int = Field(100_000, ge=1, le=1_000_000, validation_alias="GATEWAY_IMPORT_MAX_ROWS")
     # the website: sessions end after this much idleness, and in any case after `session_hours`
     session_idle_minutes: float = Field(60, validation_alias="GATEWAY_SESSION_IDLE_MINUTES")
     session_hours: float = Field(12, validation_alias="GATEWAY_SESSION_HOURS")

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.common.db import add_to_rows
 from services.common.errors import NotFound
 from services.common.regions import REGION_CODE_PATTERN
 from services.registry.models import Kim, Region, RegionCount
@@ -41,35 +42,41 @@ def ensure_counts(session: Session):
 
 def apply(session: Session, changes: list[tuple[str, str | None, str | None]]):
     """Apply groups moving between states: (village_code, status before, status
-    after), None meaning "not in this village". Village rows are locked in
-    code order before any ancestor, so concurrent writers cannot deadlock."""
+    after), None meaning "not in this village". The village rows are locked in
+    code order, then their ancestors' in code order, each in one statement, so
+    concurrent writers cannot deadlock; rows changing by the same amounts are
+    updated in one statement (an import's batch of thousands of groups too)."""
     per_village: dict[str, Counter] = defaultdict(Counter)
     for village, before, after in changes:
         if before:
             per_village[village][STATUS_COLUMN[before]] -= 1
         if after:
             per_village[village][STATUS_COLUMN[after]] += 1
+    if not per_village:
+        return
+    villages = sorted(per_village)
+    current = {code: (active, vakum) for code, active, vakum in session.execute(
+        select(RegionCount.code, RegionCount.kim_active, RegionCount.kim_vakum)
+        .where(RegionCount.code.in_(villages)).order_by(RegionCount.code).with_for_update())}
+    deltas: dict[str, Counter] = {}
     ancestor_deltas: dict[str, Counter] = defaultdict(Counter)
-    for village in sorted(per_village):
+    for village in villages:
         delta = per_village[village]
-        row = session.execute(select(RegionCount).where(RegionCount.code == village)
-                              .with_for_update()).scalar_one()
-        had_kim, had_active = row.kim_active + row.kim_vakum > 0, row.kim_active > 0
-        active = row.kim_active + delta["kim_active"]
-        vakum = row.kim_vakum + delta["kim_vakum"]
+        kim_active, kim_vakum = current[village]  # every village has its row (ensure_counts)
+        had_kim, had_active = kim_active + kim_vakum > 0, kim_active > 0
+        active = kim_active + delta["kim_active"]
+        vakum = kim_vakum + delta["kim_vakum"]
         delta["villages_with_kim"] = int(active + vakum > 0) - int(had_kim)
         delta["villages_with_active_kim"] = int(active > 0) - int(had_active)
-        _add(session, village, delta)
+        deltas[village] = delta
         for code in [COUNTRY, *ancestor_codes(village)]:
             ancestor_deltas[code].update(delta)
-    for code in sorted(ancestor_deltas, key=lambda c: (c != COUNTRY, c)):
-        _add(session, code, ancestor_deltas[code])
-
-
-def _add(session: Session, code: str, delta: Counter):
-    values = {column: getattr(RegionCount, column) + amount for column, amount in delta.items() if amount}
-    if values:
-        session.execute(update(RegionCount).where(RegionCount.code == code).values(**values))
+    session.execute(select(RegionCount.code).where(RegionCount.code.in_(sorted(ancestor_deltas)))
+                    .order_by(RegionCount.code).with_for_update())
+    changed = [(code, delta) for code, delta in [*deltas.items(), *ancestor_deltas.items()] if any(delta.values())]
+    columns = sorted({column for _, delta in changed for column, amount in delta.items() if amount})
+    add_to_rows(session, RegionCount.__table__, "code",
+                [{"code": code, **{column: delta[column] for column in columns}} for code, delta in changed])
 
 
 def rebuild(session: Session):

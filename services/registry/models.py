@@ -134,3 +134,51 @@ class StatusChange(Base):
     reason: Mapped[str] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(100))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ImportJob(Base):
+    """An office's import of a spreadsheet of groups: named by the office and
+    the file's SHA-256, so the same file twice is the same job. Its rows are
+    processed in batches, each committed with `rows_done`, where a restarted
+    worker continues."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office: Mapped[str] = mapped_column(String(13))  # the uploader's scope region, ID for the whole country
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[dict] = mapped_column(JSON)  # who imports: the rules of a registration apply to them
+    status: Mapped[str] = mapped_column(String(10), index=True)  # receiving, queued, running, done
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportRow(Base):
+    """One row of an imported file, as the gateway read it: the registration's
+    fields, or what was wrong with its form."""
+
+    __tablename__ = "import_rows"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1-based, in the file's order
+    line: Mapped[int] = mapped_column(Integer)  # the row number a spreadsheet shows (the header is 1)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    errors: Mapped[list | None] = mapped_column(JSON)
+
+
+class ImportOutcome(Base):
+    """What became of one row: imported (as which group) or rejected (why)."""
+
+    __tablename__ = "import_outcomes"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # imported, rejected
+    kim_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    reasons: Mapped[list | None] = mapped_column(JSON)

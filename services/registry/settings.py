@@ -13,3 +13,6 @@ class RegistrySettings(ServiceSettings):
     # an active group with no activity for this long becomes vakum
     vakum_after_days: int = Field(180, validation_alias="KIM_VAKUM_AFTER_DAYS")
     vakum_check_seconds: float = Field(3600, validation_alias="KIM_VAKUM_CHECK_SECONDS")
+    # an import processes this many rows per transaction; the timer looks for work this often
+    import_batch_size: int = Field(2000, ge=1, le=10_000, validation_alias="KIM_IMPORT_BATCH_SIZE")
+    import_check_seconds: float = Field(0.5, validation_alias="KIM_IMPORT_CHECK_SECONDS")

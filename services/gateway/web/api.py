@@ -70,13 +70,13 @@ class Api:
         return headers
 
     async def call(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
-                   headers: dict | None = None) -> Answer:
+                   headers: dict | None = None, files: dict | None = None) -> Answer:
         """The API's answer. A missing sign-in redirects to the sign-in page;
         a failing service shows the 503 page; other problems are the caller's."""
         params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         # the visitor's own scheme and host, so links the API builds (setup links) point to the site
         url = str(self.request.base_url).rstrip("/") + path
-        response = await self._client().request(method, url, json=json, params=params,
+        response = await self._client().request(method, url, json=json, params=params, files=files,
                                                 headers={**await self._headers(), **(headers or {})})
         try:
             data = response.json()

@@ -222,4 +222,33 @@ ENGLISH = {
         "{n} more villages have a similar name: type more of it.",
     "Ketik sedikitnya 2 huruf.": "Type at least 2 letters.", "Paling banyak 100 huruf.": "At most 100 letters.",
     "Geser tabel ke samping untuk melihat semua kolom.": "Swipe the table sideways to see every column.",
+    # importing groups
+    'Impor dari spreadsheet': 'Import from a spreadsheet',
+    'Impor KIM dari spreadsheet': 'Import groups from a spreadsheet',
+    "Unggah berkas CSV (UTF-8, dipisah titik koma atau koma) atau XLSX.":
+        "Upload a CSV file (UTF-8, separated by semicolons or commas) or an XLSX file.",
+    "Baris pertama berisi nama kolom; setiap baris berikutnya satu KIM.":
+        "The first row names the columns; every further row is one group.",
+    "Setiap baris diperiksa seperti pendaftaran satu KIM; yang valid diimpor, yang lain dilaporkan.":
+        "Each row is checked as a single registration is; the valid ones are imported, the others reported.",
+    "Berkas yang sama diunggah lagi tidak mengubah apa pun.": "The same file uploaded again changes nothing.",
+    "Kolom": "Column", "Dalam bahasa Inggris": "In English",
+    "Wajib: nama, nomor_sk, tanggal_sk, penerbit_sk, klasifikasi, dan kode_desa atau desa.":
+        "Required: nama, nomor_sk, tanggal_sk, penerbit_sk, klasifikasi, and kode_desa or desa.",
+    "Kolom desa: nama desa di wilayah Anda. Tag dipisah koma.":
+        "The desa column: a village's name in your region. Tags separated by commas.",
+    'Berkas': 'File',
+    'Impor': 'Import',
+    'Impor KIM': 'Group import',
+    'halaman ini dimuat ulang sendiri': 'this page reloads itself',
+    'Baris diproses': 'Rows processed',
+    'Diimpor': 'Imported',
+    'Ditolak': 'Rejected',
+    'Unduh laporan (CSV)': 'Download the report (CSV)',
+    'Impor berkas lain': 'Import another file',
+    'Laporan per baris (baris pertama)': 'Report per row (the first rows)',
+    'Baris': 'Row',
+    'Hasil': 'Outcome',
+    'Menunggu': 'Waiting',
+    'Pilih berkas CSV atau XLSX.': 'Choose a CSV or XLSX file.',
 }

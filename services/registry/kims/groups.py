@@ -17,8 +17,8 @@ from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
 from services.common.vocabulary import KIM_CLASSIFICATIONS
 from services.registry import coverage, events
-from services.registry.kims.tags import check_tags
-from services.registry.models import Kim, KimTag, Region, StatusChange
+from services.registry.kims.tags import tags_rule
+from services.registry.models import Kim, KimTag, Region, StatusChange, Tag
 from services.registry.regions import ancestor_codes, region_dict
 
 CLASSIFICATIONS = KIM_CLASSIFICATIONS
@@ -167,12 +167,36 @@ def _above(region: str, scope: str | None) -> bool:
 
 # --- registering and editing ---------------------------------------------------------
 
-def _check_village(session: Session, code) -> Region:
-    village = session.get(Region, code) if isinstance(code, str) and REGION_CODE_PATTERN.match(code) else None
-    if village is None or village.level != "village":
+class Lookups:
+    """What the rules of a registration look up, one query each (a single
+    registration); the import looks the same things up for a whole batch at
+    once (imports.BatchLookups) and applies the same rules."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def village_level(self, code) -> str | None:
+        """The level of the region with this code (None when there is none)."""
+        if not isinstance(code, str) or not REGION_CODE_PATTERN.match(code):
+            return None
+        return self.session.scalar(select(Region.level).where(Region.code == code))
+
+    def known_tags(self, tags: list[str]) -> set[str]:
+        return set(self.session.scalars(select(Tag.code).where(Tag.code.in_(tags)))) if tags else set()
+
+    def same_name(self, village_code: str, key: str, except_id: str | None = None) -> str | None:
+        return self.session.scalar(select(Kim.id).where(
+            Kim.village_code == village_code, Kim.name_key == key, Kim.status != "dissolved",
+            Kim.id != (except_id or "")))
+
+    def same_sk(self, key: str, except_id: str | None = None) -> str | None:
+        return self.session.scalar(select(Kim.id).where(Kim.sk_number_key == key, Kim.id != (except_id or "")))
+
+
+def _check_village(level: str | None, code):
+    if level != "village":
         raise invalid("village_code", "a village code such as 14.71.01.1002",
                       f"Desa/kelurahan {code} tidak ada.", f"No village {code}.")
-    return village
 
 
 def _check_fields(data: dict, timezone: str):
@@ -191,18 +215,15 @@ def _check_fields(data: dict, timezone: str):
                           "The decree date is not plausible.")
 
 
-def _check_duplicates(session: Session, name: str, village_code: str, sk_number: str | None,
+def _check_duplicates(lookups: Lookups, name: str, village_code: str, sk_number: str | None,
                       except_id: str | None = None):
-    same_name = session.scalar(select(Kim.id).where(
-        Kim.village_code == village_code, Kim.name_key == name_key(name), Kim.status != "dissolved",
-        Kim.id != (except_id or "")))
+    same_name = lookups.same_name(village_code, name_key(name), except_id)
     if same_name:
         raise Conflict(f"Sudah ada KIM bernama {name} di desa ini: {same_name}.",
                        detail_en=f"A KIM named {name} already exists in this village: {same_name}.",
                        existing_id=same_name)
     if sk_number is not None:
-        same_sk = session.scalar(select(Kim.id).where(Kim.sk_number_key == sk_key(sk_number),
-                                                      Kim.id != (except_id or "")))
+        same_sk = lookups.same_sk(sk_key(sk_number), except_id)
         if same_sk:
             raise Conflict(f"Nomor SK {sk_number} sudah dipakai oleh {same_sk}.",
                            detail_en=f"Decree number {sk_number} is already used by {same_sk}.",
@@ -230,21 +251,38 @@ def _locate(kim: Kim, village_code: str):
         village_code[:8], village_code[:5], village_code[:2])
 
 
-def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -> dict:
+def check_registration(lookups: Lookups, actor: Actor, data: dict, *, timezone: str) -> list[str]:
+    """The rules of registering a group, in one place for a single registration
+    and for every row of an import: the caller is an office, the village exists
+    and lies in its scope, the fields are plausible, the tags known, and no
+    living group of the village has the name nor any group the decree number.
+    Returns the group's tags (sorted, no repeats); raises the first broken rule."""
     require_office(actor)
-    _check_village(session, data["village_code"])
+    _check_village(lookups.village_level(data["village_code"]), data["village_code"])
     require_region(actor, data["village_code"])
     _check_fields(data, timezone)
-    tags = check_tags(session, data.get("tags", []))
-    _check_duplicates(session, data["name"], data["village_code"], data["sk"]["number"])
+    tags = tags_rule(data.get("tags") or [], lookups.known_tags(sorted(set(data.get("tags") or []))))
+    _check_duplicates(lookups, data["name"], data["village_code"], data["sk"]["number"])
+    return tags
+
+
+def kim_columns(data: dict, kim_id: str, now, on: date) -> dict:
+    """A newly registered group's columns (`on`: today in KIM_TIMEZONE), for
+    one registration's model object and for an import's bulk insert alike."""
+    village = data["village_code"]
+    return {"id": kim_id, "name": data["name"], "name_key": name_key(data["name"]), "village_code": village,
+            "district_code": village[:8], "regency_code": village[:5], "province_code": village[:2],
+            "address": data.get("address"), "lat": data.get("lat"), "lon": data.get("lon"),
+            "sk_number": data["sk"]["number"], "sk_number_key": sk_key(data["sk"]["number"]),
+            "sk_date": date.fromisoformat(data["sk"]["date"]), "sk_issuer": data["sk"]["issuer"],
+            "classification": data["classification"], "contact": data.get("contact") or {}, "status": "active",
+            "status_reason": None, "last_activity_on": on, "version": 1, "created_at": now, "updated_at": now}
+
+
+def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -> dict:
+    tags = check_registration(Lookups(session), actor, data, timezone=timezone)
     now, kim_id = utcnow(), _next_id(session, data["village_code"])
-    kim = Kim(id=kim_id, name=data["name"], name_key=name_key(data["name"]), address=data.get("address"),
-              lat=data.get("lat"), lon=data.get("lon"), sk_number=data["sk"]["number"],
-              sk_number_key=sk_key(data["sk"]["number"]), sk_date=date.fromisoformat(data["sk"]["date"]),
-              sk_issuer=data["sk"]["issuer"], classification=data["classification"],
-              contact=data.get("contact") or {}, status="active", last_activity_on=today(timezone),
-              version=1, created_at=now, updated_at=now)
-    _locate(kim, data["village_code"])
+    kim = Kim(**kim_columns(data, kim_id, now, today(timezone)))
     kim.tags = [KimTag(tag=t) for t in tags]
     session.add(kim)
     session.add(StatusChange(kim_id=kim_id, old=None, new="active", reason="registered",
@@ -272,14 +310,15 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
         raise InvalidTransition("KIM yang sudah bubar tidak dapat diubah.",
                                 detail_en="A dissolved KIM cannot be changed.", allowed=[])
     _check_fields(changes, timezone)
+    lookups = Lookups(session)
     if "village_code" in changes:
-        _check_village(session, changes["village_code"])
+        _check_village(lookups.village_level(changes["village_code"]), changes["village_code"])
         require_region(actor, changes["village_code"])
     if "tags" in changes:
-        changes["tags"] = check_tags(session, changes["tags"])
+        changes["tags"] = tags_rule(changes["tags"], lookups.known_tags(sorted(set(changes["tags"]))))
     if not changes:
         return with_region_names(session, [full_view(kim)])[0]
-    _check_duplicates(session, changes.get("name", kim.name), changes.get("village_code", kim.village_code),
+    _check_duplicates(lookups, changes.get("name", kim.name), changes.get("village_code", kim.village_code),
                       changes["sk"]["number"] if "sk" in changes else None, except_id=kim.id)
     old_village = kim.village_code
     for field in ("address", "lat", "lon", "classification", "contact"):

@@ -37,10 +37,9 @@ def add_tag(session: Session, actor: Actor, data: dict) -> dict:
     return tag_view(tag)
 
 
-def check_tags(session: Session, tags: list[str]) -> list[str]:
-    """The tags sorted, without repeats; all of them known, or none is taken."""
+def tags_rule(tags: list[str], known: set[str]) -> list[str]:
+    """The tags sorted, without repeats, when all are in `known` (the vocabulary's codes among them)."""
     tags = sorted(set(tags))
-    known = set(session.scalars(select(Tag.code).where(Tag.code.in_(tags)))) if tags else set()
     unknown = [t for t in tags if t not in known]
     if unknown:
         raise invalid("tags", f"unknown: {', '.join(unknown)}; see GET /api/v1/tags",

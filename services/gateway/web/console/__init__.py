@@ -1,5 +1,5 @@
 """The office console (admin, operator), one module per part, as its
-templates in templates/console/ are: the dashboard, groups (kims), broadcasts,
+templates in templates/console/ are: the dashboard, importing groups, groups (kims), broadcasts,
 the aspiration work queue, figures with CSV downloads, and people's accounts;
 common.py holds what they share.
 
@@ -7,8 +7,8 @@ common.py holds what they share.
 own order matters (/kim/baru before /kim/{kim_id})."""
 from fastapi import APIRouter
 
-from services.gateway.web.console import accounts, aspirations, broadcasts, dashboard, figures, kims
+from services.gateway.web.console import accounts, aspirations, broadcasts, dashboard, figures, imports, kims
 
 router = APIRouter()
-for part in (dashboard, kims, broadcasts, aspirations, figures, accounts):
+for part in (dashboard, imports, kims, broadcasts, aspirations, figures, accounts):
     router.include_router(part.router)

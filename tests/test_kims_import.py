@@ -2,18 +2,14 @@
 an XLSX through POST /api/v1/kims/import, the report per row in the file's
 order with its reasons (JSON, and CSV with Indonesian or English columns),
 the same file twice changing nothing, an office's scope, files that cannot
-be imported, the console's upload and progress pages without JavaScript,
-and a registry SIGKILLed in the middle of a large import (it continues after
-its restart, each group once).
+be imported, the console's upload and progress pages without JavaScript
+(a registry SIGKILLed in the middle of a large import: test_kims_import_crash.py).
 
 The platform is shared with the other test modules: every name and decree
 number here is unique to the run."""
 import csv
-import gzip
 import io
-import os
 import re
-import signal
 import uuid
 from datetime import date
 
@@ -21,7 +17,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from tests.conftest import ROOT, start_platform, stop_platform, wait_for
+from tests.conftest import wait_for
 from tests.web.people import csrf, new_account, sign_in
 
 PROBLEM = "application/problem+json"
@@ -206,63 +202,3 @@ def test_the_console_uploads_a_file_and_shows_its_progress_without_javascript(pl
     bad = operator.post("/konsol/kim/impor", data={"csrf_token": csrf(form.text)},
                         files={"berkas": ("kim.csv", b"nama\nKIM", "text/csv")})
     assert bad.status_code == 422 and "Kolom wajib tidak ada" in bad.text
-
-
-# --- a crash in the middle of a large import ------------------------------------------
-
-CRASH_ROWS = 12_000
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def crashing(request, tmp_path_factory):
-    # small batches: the import is still under way when the registry is killed
-    platform, cleanups = start_platform(request.param, tmp_path_factory.mktemp(f"import-crash-{request.param}"),
-                                        KIM_IMPORT_BATCH_SIZE="50", GATEWAY_RPC_TIMEOUT="10")
-    try:
-        yield platform
-    finally:
-        stop_platform(platform)
-        for cleanup in cleanups:
-            cleanup()
-
-
-def villages(count: int) -> list[str]:
-    """Village codes of the Kemendagri data the registry loads."""
-    with gzip.open(ROOT / "services" / "registry" / "data" / "villages.csv.gz", "rt") as data:
-        rows = csv.reader(data)
-        next(rows)
-        return [row[0] for _, row in zip(range(count), rows, strict=False)]
-
-
-def test_a_registry_killed_during_a_large_import_finishes_it_after_its_restart_each_group_once(crashing):
-    platform = crashing
-    run = run_id()
-    codes = villages(CRASH_ROWS)
-    content = csv_file([[f"KIM Tahan {run} {n}", codes[n], "", f"TAHAN/{run}/{n}", "2024-03-01", "Lurah",
-                         "tumbuh", "", ""] for n in range(CRASH_ROWS)], delimiter=",", bom=False)
-    with platform.admin as admin:
-        answer = upload(admin, content)
-        assert answer.status_code == 202, answer.text
-        job_id = answer.json()["id"]
-
-        def under_way():
-            job = admin.get(f"/api/v1/kims/import/{job_id}").json()
-            return job if job["rows_done"] > 0 else None
-        before = wait_for(under_way, timeout=60, interval=0.02, message="the import to start")
-        os.kill(platform.pids["registry"], signal.SIGKILL)
-        assert before["rows_done"] < CRASH_ROWS, "the import ended before the kill: make it larger"
-        wait_for(lambda: "restarting registry" in platform.log(), timeout=30, message="the launcher to notice")
-
-        def done():
-            answer = admin.get(f"/api/v1/kims/import/{job_id}")
-            return answer.json() if answer.status_code == 200 and answer.json()["status"] == "done" else None
-        job = wait_for(done, timeout=300, interval=0.5, message="the import to finish after the restart")
-        assert (job["rows_done"], job["imported"], job["rejected"]) == (CRASH_ROWS, CRASH_ROWS, 0)
-        kim_ids = []
-        for offset in range(0, CRASH_ROWS, 500):
-            page = admin.get(f"/api/v1/kims/import/{job_id}/report", params={"limit": 500, "offset": offset}).json()
-            kim_ids += [item["kim_id"] for item in page["items"]]
-        assert len(kim_ids) == CRASH_ROWS and len(set(kim_ids)) == CRASH_ROWS and None not in kim_ids
-        # each group once in the registry, and its coverage counted once
-        assert admin.get("/api/v1/kims", params={"q": f"Tahan {run}", "limit": 1}).json()["total"] == CRASH_ROWS
-        assert admin.get("/api/v1/coverage/ID").json()["kim_active"] == CRASH_ROWS

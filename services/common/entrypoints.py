@@ -1,14 +1,21 @@
 """nameko entrypoints that settle the database before answering, and event
 handlers that retry with back-off and then dead-letter.
 
-Use `rpc` and `event_handler` from here instead of nameko's own.
+Use `rpc` and `event_handler` from here instead of nameko's own;
+`batch_event_handler` and `batch_command_consumer` hand their method a list
+of messages (up to KIM_EVENT_BATCH_SIZE) applied in one transaction.
 """
 import json
 import logging
 from contextlib import contextmanager
+from functools import partial
+from typing import Any
 
 import eventlet
 import kombu
+from eventlet.event import Event
+from eventlet.queue import Empty, LightQueue
+from nameko.containers import WorkerContext
 from nameko.events import SERVICE_POOL
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import SharedExtension
@@ -212,8 +219,141 @@ command_consumer = CommandConsumer.decorator
 event_handler = EventHandler.decorator
 
 
+class BatchQueueConsumer(QueueConsumer):
+    """The guarded queue consumer of the batching entrypoints: a connection and
+    channel of its own, whose prefetch holds two batches (one being applied,
+    the next one arriving), and which hands each message straight to its
+    entrypoint's buffer instead of spawning a thread per message."""
+
+    @property
+    def prefetch_count(self):
+        return 2 * self.container.config[SETTINGS_KEY].event_batch_size
+
+    def handle_message(self, provider, body, message):
+        provider.handle_message(body, message)
+
+
+class Batching:
+    """For consuming entrypoints: messages are buffered as they arrive, and
+    one worker at a time gets all that are waiting (up to the batch size) as
+    a list, in arrival order. Nothing waits to fill a batch: a lone message is
+    handled at once, and batches grow only while the previous one is applied.
+
+    The worker's transaction is settled before any of its messages is acked
+    (commit before ack). When a batch fails, its messages are handled again
+    one at a time, each in its own transaction, so that only the one that
+    fails is retried and dead-lettered (as `Retrying` does) while the others
+    are applied; the handlers' idempotent claims make the repeat harmless."""
+
+    retry_policy = RetryPolicy()
+    queue_consumer = BatchQueueConsumer()
+    container: Any  # from the nameko entrypoint this is mixed into
+    method_name: str
+    unpack_message_headers: Any
+
+    def setup(self):
+        super().setup()
+        self.batch_size = self.container.config[SETTINGS_KEY].event_batch_size
+        self._arrivals: LightQueue = LightQueue()
+        self._stopping = False
+
+    def start(self):
+        super().start()
+        self.container.spawn_managed_thread(
+            self._dispatch_forever, identifier=f"{self.method_name}.batches")
+
+    def stop(self):
+        # what is buffered and not yet handed out stays unacked: the broker delivers it again
+        self._stopping = True
+        super().stop()
+
+    def handle_message(self, body, message):
+        self._arrivals.put((body, message))
+
+    def _dispatch_forever(self):
+        while not self._stopping:
+            batch = [self._arrivals.get()]
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(self._arrivals.get_nowait())
+                except Empty:
+                    break
+            if self._stopping:
+                return
+            if not self._handle(batch) and len(batch) > 1:
+                log.warning("a batch of %d for %s failed; handling its messages one at a time",
+                            len(batch), self.method_name)
+                for item in batch:
+                    self._handle([item])
+
+    def _handle(self, batch: list) -> bool:
+        """Run one worker over the batch and wait for it; False when it failed
+        and its messages (more than one) are left to be handled one by one."""
+        messages = [message for _, message in batch]
+        done = Event()
+        context = self.unpack_message_headers(messages[0])
+        if any((m.headers or {}).get("nameko.correlation_id") != context.get("correlation_id")
+               for m in messages[1:]):
+            context.pop("correlation_id", None)  # a batch of many requests has no single one
+        try:
+            self.container.spawn_worker(
+                self, ([body for body, _ in batch],), {}, context_data=context,
+                handle_result=partial(self._batch_result, messages, done))
+        except Exception as exc:  # the container is being killed
+            log.warning("cannot start a worker for %d messages, requeueing them: %r", len(messages), exc)
+            for message in messages:
+                self.queue_consumer.requeue_message(message)
+            return True
+        return done.wait()
+
+    def _batch_result(self, messages: list, done: Event, worker_ctx: WorkerContext, result=None,
+                      exc_info=None):
+        succeeded = True
+        try:
+            exc_info = settle_unit_of_work(worker_ctx, exc_info)
+            service = self.container.service_name
+            event_type = _event_type(worker_ctx)
+            if exc_info is None:
+                metrics.EVENTS_CONSUMED.labels(service, self.method_name, event_type).inc(len(messages))
+                metrics.EVENT_BATCH_SIZE.labels(service, self.method_name).observe(len(messages))
+                for message in messages:
+                    self.queue_consumer.ack_message(message)
+            elif len(messages) > 1:
+                succeeded = False
+            else:
+                metrics.EVENTS_FAILED.labels(service, self.method_name, event_type).inc()
+                self._reschedule(messages[0], exc_info)
+        finally:
+            done.send(succeeded)
+        return result, exc_info
+
+    def _reschedule(self, message, exc_info):
+        try:
+            self.retry_policy.reschedule(self, message, exc_info)
+        except Exception as exc:
+            log.error("cannot reschedule failed message, requeueing it: %s", exc)
+            eventlet.sleep(1)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+class BatchEventHandler(Batching, EventHandler):
+    """An event handler whose method takes a list of envelopes of its event type."""
+
+
+class BatchCommandConsumer(Batching, CommandConsumer):
+    """A command consumer whose method takes a list of commands."""
+
+
+batch_event_handler = BatchEventHandler.decorator
+batch_command_consumer = BatchCommandConsumer.decorator
+
+
 def _event_type(worker_ctx) -> str:
     payload = worker_ctx.args[0] if worker_ctx.args else None
+    if isinstance(payload, list):  # a batch: its first message's
+        payload = payload[0] if payload else None
     if isinstance(payload, dict):
         return str(payload.get("type", "unknown"))
     if isinstance(payload, (str, bytes)):

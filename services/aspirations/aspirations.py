@@ -141,8 +141,8 @@ def intake_many(session: Session, submissions: list[dict], calendar: Calendar, s
             due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
             submitted_at=submitted_at, updated_at=now))
     table = Aspiration.__table__
-    stored = set(session.execute(dialect_insert(session)(table).values(rows).on_conflict_do_nothing(
-        index_elements=["tracking_code"]).returning(table.c.tracking_code)).scalars())
+    stored = set(session.execute(dialect_insert(session)(table).on_conflict_do_nothing(
+        index_elements=["tracking_code"]).returning(table.c.tracking_code), rows).scalars())
     new = [row for row in rows if row["tracking_code"] in stored]
     if not new:
         return []

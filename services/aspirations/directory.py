@@ -38,16 +38,16 @@ def _apply(session: Session, items: list[tuple[str, str, str, int]]) -> list[str
     if not newest:
         return []
     table = DirectoryKim.__table__
-    upsert = dialect_insert(session)(table).values([
-        {"id": kim_id, "village_code": village_code, "status": status, "version": version}
-        for kim_id, village_code, status, version in (newest[k] for k in sorted(newest))])
+    rows = [{"id": kim_id, "village_code": village_code, "status": status, "version": version}
+            for kim_id, village_code, status, version in (newest[k] for k in sorted(newest))]
+    upsert = dialect_insert(session)(table)
     upsert = upsert.on_conflict_do_update(
         index_elements=[table.c.id],
         set_={"village_code": upsert.excluded.village_code, "status": upsert.excluded.status,
               "version": upsert.excluded.version},
         where=table.c.version < upsert.excluded.version,
     ).returning(table.c.id)
-    applied = sorted(session.execute(upsert).scalars())
+    applied = sorted(session.execute(upsert, rows).scalars())  # one statement, many rows
     for kim_id in applied:  # what the session holds of them is stale now
         kim = session.identity_map.get(session.identity_key(DirectoryKim, kim_id))
         if kim is not None:

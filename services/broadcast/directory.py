@@ -46,13 +46,15 @@ def apply_records(session: Session, records: Iterable[KimRecord]) -> list[str]:
              "classification": r.classification, "status": r.status, "version": r.version, "updated_at": now}
             for r in chosen]
     table = DirectoryKim.__table__
-    upsert = dialect_insert(session)(table).values(rows)
+    upsert = dialect_insert(session)(table)
     upsert = upsert.on_conflict_do_update(
         index_elements=[table.c.id],
         set_={column: upsert.excluded[column] for column in rows[0] if column != "id"},
         where=table.c.version < upsert.excluded.version,  # we know this version or a newer one
     ).returning(table.c.id)
-    applied = set(session.execute(upsert).scalars())
+    # many parameter sets to one statement: SQLAlchemy sends them as multi-row VALUES
+    # ("insertmanyvalues") from one cached compilation
+    applied = set(session.execute(upsert, rows).scalars())
     if not applied:
         return []
     session.execute(delete(DirectoryTag).where(DirectoryTag.kim_id.in_(applied)))

@@ -229,8 +229,48 @@ class BatchQueueConsumer(QueueConsumer):
     def prefetch_count(self):
         return 2 * self.container.config[SETTINGS_KEY].event_batch_size
 
+    def setup(self):
+        super().setup()
+        self._channel = None
+        self._unsettled: set[int] = set()  # delivery tags of that channel, not yet acked or requeued
+
     def handle_message(self, provider, body, message):
+        if message.channel is not self._channel:  # a new connection: the old tags mean nothing now
+            self._channel, self._unsettled = message.channel, set()
+        self._unsettled.add(message.delivery_tag)
         provider.handle_message(body, message)
+
+    def ack_message(self, message):
+        self._settled(message.channel, [message.delivery_tag])
+        super().ack_message(message)
+
+    def requeue_message(self, message):
+        self._settled(message.channel, [message.delivery_tag])
+        super().requeue_message(message)
+
+    def _settled(self, channel, tags):
+        if channel is self._channel:
+            self._unsettled.difference_update(tags)
+
+    def ack_messages(self, messages: list):
+        """Ack a batch: by one basic.ack of its highest tag with `multiple`
+        when no other message of the channel up to that tag is unsettled (the
+        usual case: one queue's messages, in order), else one by one."""
+        channel = messages[0].channel
+        tags = {m.delivery_tag for m in messages}
+        highest = max(tags)
+        if (len(messages) == 1 or channel is not self._channel or any(m.channel is not channel for m in messages)
+                or any(tag <= highest and tag not in tags for tag in self._unsettled)):
+            for message in messages:
+                self.ack_message(message)
+            return
+        self._settled(channel, tags)
+        if not channel.connection:
+            return  # the broker has reclaimed them already
+        try:
+            channel.basic_ack(highest, multiple=True)
+        except Exception as exc:
+            log.warning("cannot ack messages on a lost connection; the broker redelivers them: %r", exc)
 
 
 class Batching:
@@ -316,8 +356,7 @@ class Batching:
             if exc_info is None:
                 metrics.EVENTS_CONSUMED.labels(service, self.method_name, event_type).inc(len(messages))
                 metrics.EVENT_BATCH_SIZE.labels(service, self.method_name).observe(len(messages))
-                for message in messages:
-                    self.queue_consumer.ack_message(message)
+                self.queue_consumer.ack_messages(messages)
             elif len(messages) > 1:
                 succeeded = False
             else:

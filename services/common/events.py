@@ -121,9 +121,10 @@ def claim_events(session: Session, envelopes: list[dict]) -> list[dict]:
                                    "producer": str(envelope.get("producer", "")), "processed_at": utcnow()})
     if not rows:
         return []
-    insert_ = dialect_insert(session)(processed_events).values(list(rows.values()))
-    claimed = set(session.execute(insert_.on_conflict_do_nothing(index_elements=["event_id"])
-                                  .returning(processed_events.c.event_id)).scalars())
+    # many parameter sets to one statement: sent as multi-row VALUES from one cached compilation
+    claim = (dialect_insert(session)(processed_events).on_conflict_do_nothing(index_elements=["event_id"])
+             .returning(processed_events.c.event_id))
+    claimed = set(session.execute(claim, list(rows.values())).scalars())
     fresh = []
     for envelope in envelopes:
         event_id = str(envelope["id"])

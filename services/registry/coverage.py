@@ -8,7 +8,7 @@ whatever the number of groups. `rebuild` recomputes them from the groups
 """
 from collections import Counter, defaultdict
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.common.errors import NotFound
@@ -39,37 +39,44 @@ def ensure_counts(session: Session):
     session.execute(insert(RegionCount), counters)
 
 
+COUNTERS = ("villages_with_kim", "villages_with_active_kim", "kim_active", "kim_vakum", "kim_dissolved")
+_counts = RegionCount.__table__
+# one statement, compiled once, run for every region a change touches
+_ADD = update(_counts).where(_counts.c.code == bindparam("region")).values(
+    {column: _counts.c[column] + bindparam(f"add_{column}") for column in COUNTERS})
+
+
 def apply(session: Session, changes: list[tuple[str, str | None, str | None]]):
     """Apply groups moving between states: (village_code, status before, status
     after), None meaning "not in this village". Village rows are locked in
-    code order before any ancestor, so concurrent writers cannot deadlock."""
+    code order before any ancestor, so concurrent writers cannot deadlock;
+    then one statement adds the deltas to the villages and their ancestors
+    (the country first), in that order."""
     per_village: dict[str, Counter] = defaultdict(Counter)
     for village, before, after in changes:
         if before:
             per_village[village][STATUS_COLUMN[before]] -= 1
         if after:
             per_village[village][STATUS_COLUMN[after]] += 1
+    additions: list[tuple[str, Counter]] = []
     ancestor_deltas: dict[str, Counter] = defaultdict(Counter)
     for village in sorted(per_village):
         delta = per_village[village]
-        row = session.execute(select(RegionCount).where(RegionCount.code == village)
-                              .with_for_update()).scalar_one()
-        had_kim, had_active = row.kim_active + row.kim_vakum > 0, row.kim_active > 0
-        active = row.kim_active + delta["kim_active"]
-        vakum = row.kim_vakum + delta["kim_vakum"]
+        active, vakum = session.execute(select(_counts.c.kim_active, _counts.c.kim_vakum)
+                                        .where(_counts.c.code == village).with_for_update()).one()
+        had_kim, had_active = active + vakum > 0, active > 0
+        active += delta["kim_active"]
+        vakum += delta["kim_vakum"]
         delta["villages_with_kim"] = int(active + vakum > 0) - int(had_kim)
         delta["villages_with_active_kim"] = int(active > 0) - int(had_active)
-        _add(session, village, delta)
+        additions.append((village, delta))
         for code in [COUNTRY, *ancestor_codes(village)]:
             ancestor_deltas[code].update(delta)
-    for code in sorted(ancestor_deltas, key=lambda c: (c != COUNTRY, c)):
-        _add(session, code, ancestor_deltas[code])
-
-
-def _add(session: Session, code: str, delta: Counter):
-    values = {column: getattr(RegionCount, column) + amount for column, amount in delta.items() if amount}
-    if values:
-        session.execute(update(RegionCount).where(RegionCount.code == code).values(**values))
+    additions += [(code, ancestor_deltas[code]) for code in sorted(ancestor_deltas, key=lambda c: (c != COUNTRY, c))]
+    rows = [{"region": code, **{f"add_{column}": delta[column] for column in COUNTERS}}
+            for code, delta in additions if any(delta[column] for column in COUNTERS)]
+    if rows:
+        session.execute(_ADD, rows)
 
 
 def rebuild(session: Session):

@@ -15,12 +15,21 @@ import eventlet
 import kombu
 from eventlet.event import Event
 from eventlet.queue import Empty, LightQueue
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.containers import WorkerContext
 from nameko.events import SERVICE_POOL
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import SharedExtension
 from nameko.messaging import Consumer as NamekoConsumer
 from nameko.messaging import QueueConsumer as NamekoQueueConsumer
+from nameko.rpc import Responder, get_rpc_exchange
 from nameko.rpc import Rpc as NamekoRpc
 from nameko.rpc import RpcConsumer as NamekoRpcConsumer
 from nameko.timer import Timer as NameKoTimer
@@ -76,6 +85,18 @@ class QueueConsumer(NamekoQueueConsumer):
             log.warning("cannot %s a message on a lost connection; the broker redelivers it: %r", verb, exc)
 
 
+class ReplyPublisher(Publisher):
+    """Replies go to the caller's own transient queue without publisher
+    confirms: waiting for one was a broker round trip per call that changes no
+    outcome (a reply lost with the broker is the caller's timeout either way)."""
+
+    use_confirms = False
+
+
+class ReplyResponder(Responder):
+    publisher_cls = ReplyPublisher
+
+
 class RpcConsumer(NamekoRpcConsumer):
     """nameko's RPC consumer on the guarded queue consumer; a reply that cannot
     be sent (the broker is away) is logged, not fatal: the caller has timed
@@ -86,8 +107,16 @@ class RpcConsumer(NamekoRpcConsumer):
     queue_consumer = QueueConsumer()
 
     def handle_result(self, message, result, exc_info):
+        config = self.container.config
         try:
-            return super().handle_result(message, result, exc_info)
+            # nameko's own handle_result, with the unconfirmed reply
+            responder = ReplyResponder(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                                       config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+                                       ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                       login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+            result, exc_info = responder.send_response(result, exc_info)
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
         except Exception as exc:
             log.warning("cannot send an RPC reply, the broker is unreachable: %r", exc)
             self.queue_consumer.ack_message(message)

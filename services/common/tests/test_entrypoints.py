@@ -94,3 +94,9 @@ def test_the_tags_of_a_lost_channel_do_not_hold_back_a_new_one():
         deliver(message)
     consumer.ack_messages(batch)
     assert new.acks == [(2, True)] and old.acks == []
+
+
+def test_rpc_replies_are_sent_without_waiting_for_a_confirm():
+    # a reply goes to the caller's own transient queue; a confirm per call is a round trip that changes no outcome
+    assert entrypoints.ReplyResponder.publisher_cls.use_confirms is False
+    assert issubclass(entrypoints.ReplyResponder, entrypoints.Responder)

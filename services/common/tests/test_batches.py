@@ -27,10 +27,10 @@ def unacked(amqp_uri: str) -> int:
     return rabbit_api("GET", f"/api/queues/{vhost}/{QUEUE}").json().get("messages_unacknowledged", 0)
 
 
-def started(tmp_path, amqp_uri, container_factory, **settings):
+def started(databases, amqp_uri, container_factory, **settings):
     sample.BatchService.batches = []
     sample.BatchService.gate = Event()
-    url = f"sqlite:///{tmp_path / 'batches.db'}"
+    url = databases("batches")
     container = container_factory(sample.BatchService, sample.config(url, amqp_uri, **settings))
     container.start()
     publisher = ConfirmedPublisher(amqp_uri)
@@ -60,8 +60,8 @@ def effects(url: str) -> list[str]:
     return notes
 
 
-def test_a_poison_event_is_dead_lettered_alone_and_its_batch_is_applied(tmp_path, amqp_uri, container_factory):
-    url, publish, publisher = started(tmp_path, amqp_uri, container_factory, retry_delays="0.2,0.4")
+def test_a_poison_event_is_dead_lettered_alone_and_its_batch_is_applied(databases, amqp_uri, container_factory):
+    url, publish, publisher = started(databases, amqp_uri, container_factory, retry_delays="0.2,0.4")
     held_batch(amqp_uri, publish, note("good-1"), note("poison"), note("good-2"))
     wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "batches") == 1, timeout=20,
              message="the poison event in the dead letters")
@@ -76,8 +76,8 @@ def test_a_poison_event_is_dead_lettered_alone_and_its_batch_is_applied(tmp_path
     publisher.close()
 
 
-def test_a_repeated_batch_and_repeats_within_a_batch_are_applied_once(tmp_path, amqp_uri, container_factory):
-    url, publish, publisher = started(tmp_path, amqp_uri, container_factory)
+def test_a_repeated_batch_and_repeats_within_a_batch_are_applied_once(databases, amqp_uri, container_factory):
+    url, publish, publisher = started(databases, amqp_uri, container_factory)
     events = [note(f"n{i}") for i in range(5)]
     held_batch(amqp_uri, publish, *events, *events)  # each twice in one batch
     wait_for(lambda: effects(url) == ["gate", "n0", "n1", "n2", "n3", "n4"], message="the batch applied")

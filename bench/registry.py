@@ -4,8 +4,9 @@ measured in the same run.
   python bench/registry.py        (or: make bench)
 
 Seeds BENCH_KIMS (default 100,000) groups over the real villages with
-`python -m services.registry.seed`, starts the platform on SQLite, waits
-until the outbox has published the seed's events, then measures with wrk:
+`python -m services.registry.seed`, starts the platform (the registry on
+SQLite, or on PostgreSQL with BENCH_BACKEND=postgresql), waits until the
+outbox has published the seed's events, then measures with wrk:
 registrations (POST /api/v1/kims, unique groups over 500 villages), list
 and read, and national and provincial coverage.
 """
@@ -33,10 +34,18 @@ from bench.common import (  # noqa: E402
     stop,
     wait_http,
 )
-from services.common.testing import amqp_uri_for, create_vhost, delete_vhost, rabbit_api  # noqa: E402
+from services.common.testing import (  # noqa: E402
+    amqp_uri_for,
+    create_postgres_database,
+    create_vhost,
+    delete_vhost,
+    drop_postgres_database,
+    rabbit_api,
+)
 from services.registry.regions import read_source_rows  # noqa: E402
 
 KIMS = int(os.environ.get("BENCH_KIMS", "100000"))
+BACKEND = os.environ.get("BENCH_BACKEND", "sqlite")
 ADMIN_KEY = "kim_bench_admin_key_0123456789"
 
 REGISTER = """
@@ -53,9 +62,10 @@ end
 """
 
 
-def seed(data_dir: str) -> float:
+def seed(data_dir: str, database: dict) -> float:
     env = {**os.environ, "KIM_DATA_DIR": data_dir, "PYTHONPATH": str(ROOT)}
     env.pop("REGISTRY_DATABASE_URL", None)
+    env.update(database)
     out = subprocess.run([sys.executable, "-m", "services.registry.seed", str(KIMS)], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])["seconds"]
@@ -97,11 +107,13 @@ def main():
     villages = random.Random(7).sample([r["code"] for r in rows], 500)
     vhost = create_vhost("kim-bench")
     hello_port, gateway_port, metrics_port = free_port(), free_port(), free_port()
+    database = {"REGISTRY_DATABASE_URL": create_postgres_database("kim_bench")} if BACKEND == "postgresql" else {}
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"== seeding {KIMS:,} KIM over the real villages (SQLite)")
-        print(f"  python -m services.registry.seed {KIMS}: {seed(tmp):.1f} s")
+        print(f"== seeding {KIMS:,} KIM over the real villages (the registry on {BACKEND})")
+        print(f"  python -m services.registry.seed {KIMS}: {seed(tmp, database):.1f} s")
         platform = start_platform({"AMQP_URI": amqp_uri_for(vhost), "KIM_DATA_DIR": tmp, "KIM_ADMIN_KEY": ADMIN_KEY,
-                                   "GATEWAY_PORT": str(gateway_port), "REGISTRY_METRICS_PORT": str(metrics_port)})
+                                   "GATEWAY_PORT": str(gateway_port), "REGISTRY_METRICS_PORT": str(metrics_port),
+                                   **database})
         hello_process = start_hello(hello_port)
         try:
             wait_http(f"http://127.0.0.1:{gateway_port}/readyz")
@@ -134,6 +146,8 @@ def main():
             national = get_json(f"{base}/api/v1/coverage/ID")
         finally:
             stop(platform, hello_process)
+            if database:
+                drop_postgres_database(database["REGISTRY_DATABASE_URL"])
     delete_vhost(vhost)
     print(line("FastAPI hello (baseline)", hello))
     for label, result in figures:

@@ -13,7 +13,7 @@ import re
 import statistics
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.aspirations import events
@@ -21,7 +21,7 @@ from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
 from services.common.db import dialect_insert
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
-from services.common.events import as_utc, record_event, utcnow
+from services.common.events import as_utc, record_event, record_events, utcnow
 from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office, require_region
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
@@ -104,37 +104,56 @@ def intake(session: Session, submission: dict, calendar: Calendar, settings) -> 
     """Store a submission the gateway accepted. A repeat (same tracking code)
     changes nothing. Returns whether it was new. A submission that breaks the
     rules is Unprocessable (the intake queue dead-letters it at once)."""
-    data = check_submission(submission)
-    kim_id, note = data.get("kim_id"), None
-    if kim_id:
-        kim = session.get(DirectoryKim, kim_id)
-        if kim is None or kim.status == "dissolved":
+    return bool(intake_many(session, [submission], calendar, settings))
+
+
+def intake_many(session: Session, submissions: list[dict], calendar: Calendar, settings) -> list[str]:
+    """`intake` for many submissions in a few statements (the intake queue's
+    batches): returns the tracking codes stored now; a repeat, in the batch or
+    from before, is stored once. One breaking the rules makes the whole call
+    Unprocessable, before anything is written."""
+    checked = {}
+    for submission in submissions:
+        data = check_submission(submission)
+        checked.setdefault(submission["tracking_code"], (submission, data))
+    named = {data["kim_id"] for _, data in checked.values() if data.get("kim_id")}
+    living = set(session.scalars(select(DirectoryKim.id).where(
+        DirectoryKim.id.in_(named), DirectoryKim.status != "dissolved"))) if named else set()
+    rows, notes, now = [], {}, utcnow()
+    for tracking_code, (submission, data) in checked.items():
+        kim_id = data.get("kim_id")
+        if kim_id and kim_id not in living:
             # the gateway checked it; if it changed since, keep the citizen's words without the group
-            kim_id, note = None, f"KIM {data['kim_id']} tidak aktif; aspirasi dicatat tanpa KIM"
-    # the gateway sets this only when the group itself (its key or account) sent the submission
-    filed_by_kim = bool(kim_id and submission.get("filed_by_kim"))
-    submitted_at = datetime.fromisoformat(submission["submitted_at"]).astimezone(UTC)
-    village = data["village_code"]
-    aspiration_id = submission["id"]
-    values = dict(
-        id=aspiration_id, tracking_code=submission["tracking_code"], kind=data["kind"], category=data["category"],
-        body=data["body"], village_code=village, regency_code=village[:5], province_code=village[:2], kim_id=kim_id,
-        filed_by_kim=filed_by_kim,
-        broadcast_id=data.get("broadcast_id"), submitter=data.get("submitter") or {},
-        anonim=bool(data.get("anonim")), rahasia=bool(data.get("rahasia")),
-        publik=bool(data.get("publik")) and not data.get("rahasia"),
-        attachments=data.get("attachments") or [], status="received",
-        due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
-        submitted_at=submitted_at, updated_at=utcnow())
-    stored = session.execute(dialect_insert(session)(Aspiration).values(**values).on_conflict_do_nothing(
-        index_elements=["tracking_code"])).rowcount
-    if not stored:
-        return False
-    session.add(HistoryEntry(aspiration_id=aspiration_id, old=None, new="received", note=note,
-                             actor=submission.get("submitted_by", "public"), at=submitted_at))
-    record_event(session, "aspiration_submitted", events.aspiration_submitted(
-        aspiration_id, submission["tracking_code"], village, kim_id, data["category"], data["kind"]))
-    return True
+            notes[tracking_code] = f"KIM {kim_id} tidak aktif; aspirasi dicatat tanpa KIM"
+            kim_id = None
+        # the gateway sets this only when the group itself (its key or account) sent the submission
+        filed_by_kim = bool(kim_id and submission.get("filed_by_kim"))
+        submitted_at = datetime.fromisoformat(submission["submitted_at"]).astimezone(UTC)
+        village = data["village_code"]
+        rows.append(dict(
+            id=submission["id"], tracking_code=tracking_code, kind=data["kind"], category=data["category"],
+            body=data["body"], village_code=village, regency_code=village[:5], province_code=village[:2],
+            kim_id=kim_id, filed_by_kim=filed_by_kim,
+            broadcast_id=data.get("broadcast_id"), submitter=data.get("submitter") or {},
+            anonim=bool(data.get("anonim")), rahasia=bool(data.get("rahasia")),
+            publik=bool(data.get("publik")) and not data.get("rahasia"),
+            attachments=data.get("attachments") or [], status="received",
+            due_at=deadline(calendar, settings, "received", submitted_at), overdue=False, escalated=False,
+            submitted_at=submitted_at, updated_at=now))
+    table = Aspiration.__table__
+    stored = set(session.execute(dialect_insert(session)(table).on_conflict_do_nothing(
+        index_elements=["tracking_code"]).returning(table.c.tracking_code), rows).scalars())
+    new = [row for row in rows if row["tracking_code"] in stored]
+    if not new:
+        return []
+    session.execute(insert(HistoryEntry.__table__), [
+        {"aspiration_id": row["id"], "old": None, "new": "received", "note": notes.get(row["tracking_code"]),
+         "actor": checked[row["tracking_code"]][0].get("submitted_by", "public"), "at": row["submitted_at"]}
+        for row in new])
+    record_events(session, "aspiration_submitted", [events.aspiration_submitted(
+        row["id"], row["tracking_code"], row["village_code"], row["kim_id"], row["category"], row["kind"])
+        for row in new])
+    return [row["tracking_code"] for row in new]
 
 
 def check_kim(session: Session, kim_id: str) -> dict:

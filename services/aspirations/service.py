@@ -6,8 +6,8 @@ import logging
 from services.aspirations import aspirations, directory, metrics
 from services.aspirations.workflow import Calendar
 from services.common.contracts import KimRegistered, KimSnapshot, KimStatusChanged, KimUpdated, read
-from services.common.entrypoints import command_consumer, event_handler, rpc, timer
-from services.common.events import claim_event, utcnow
+from services.common.entrypoints import batch_command_consumer, batch_event_handler, rpc, timer
+from services.common.events import claim_events, utcnow
 from services.common.scope import Actor
 from services.common.service import ServiceBase
 
@@ -22,35 +22,32 @@ class AspirationsService(ServiceBase):
     def _calendar(self) -> Calendar:
         return Calendar(self.settings.timezone, frozenset(self.settings.holiday_dates))
 
-    # --- intake -------------------------------------------------------------------------
-    @command_consumer(INTAKE_QUEUE)
-    def take_in(self, submission):
-        aspirations.intake(self.db, submission, self._calendar(), self.settings)
+    # --- intake, many submissions at a time ------------------------------------------------
+    @batch_command_consumer(INTAKE_QUEUE)
+    def take_in(self, submissions):
+        aspirations.intake_many(self.db, submissions, self._calendar(), self.settings)
 
-    # --- the KIM directory replica --------------------------------------------------------
-    @event_handler("registry", "kim_registered")
-    def on_kim_registered(self, envelope):
-        record = read(envelope, KimRegistered)
-        if claim_event(self.db, envelope):
-            directory.apply_record(self.db, record)
+    # --- the KIM directory replica, many events at a time ---------------------------------
+    @batch_event_handler("registry", "kim_registered")
+    def on_kim_registered(self, envelopes):
+        self._apply(envelopes, KimRegistered, directory.apply_records)
 
-    @event_handler("registry", "kim_updated")
-    def on_kim_updated(self, envelope):
-        record = read(envelope, KimUpdated)
-        if claim_event(self.db, envelope):
-            directory.apply_record(self.db, record)
+    @batch_event_handler("registry", "kim_updated")
+    def on_kim_updated(self, envelopes):
+        self._apply(envelopes, KimUpdated, directory.apply_records)
 
-    @event_handler("registry", "kim_snapshot")
-    def on_kim_snapshot(self, envelope):
-        record = read(envelope, KimSnapshot)
-        if claim_event(self.db, envelope):
-            directory.apply_record(self.db, record)
+    @batch_event_handler("registry", "kim_snapshot")
+    def on_kim_snapshot(self, envelopes):
+        self._apply(envelopes, KimSnapshot, directory.apply_records)
 
-    @event_handler("registry", "kim_status_changed")
-    def on_kim_status_changed(self, envelope):
-        change = read(envelope, KimStatusChanged)
-        if claim_event(self.db, envelope):
-            directory.apply_status(self.db, change)
+    @batch_event_handler("registry", "kim_status_changed")
+    def on_kim_status_changed(self, envelopes):
+        self._apply(envelopes, KimStatusChanged, directory.apply_statuses)
+
+    def _apply(self, envelopes, contract, apply):
+        items = {envelope["id"]: read(envelope, contract) for envelope in envelopes}
+        fresh = claim_events(self.db, envelopes)
+        apply(self.db, [items[envelope["id"]] for envelope in fresh])
 
     # --- RPC -----------------------------------------------------------------------------
     @rpc

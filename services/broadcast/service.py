@@ -18,8 +18,8 @@ from services.common.contracts import (
     KimUpdated,
     read,
 )
-from services.common.entrypoints import event_handler, rpc, timer
-from services.common.events import as_utc, claim_event
+from services.common.entrypoints import batch_event_handler, event_handler, rpc, timer
+from services.common.events import as_utc, claim_event, claim_events
 from services.common.scope import Actor, require_office, require_region
 from services.common.service import ServiceBase
 from services.common.settings import SETTINGS_KEY
@@ -78,34 +78,40 @@ class BroadcastService(ServiceBase):
 
     pushes = PushSender()
 
-    # --- the KIM directory replica, from the registry's events ----------------------
-    @event_handler("registry", "kim_registered")
-    def on_kim_registered(self, envelope):
-        self._apply_record(envelope, read(envelope, KimRegistered))
+    # --- the KIM directory replica, from the registry's events, many at a time ----------
+    @batch_event_handler("registry", "kim_registered")
+    def on_kim_registered(self, envelopes):
+        self._apply_records(envelopes, KimRegistered)
 
-    @event_handler("registry", "kim_updated")
-    def on_kim_updated(self, envelope):
-        self._apply_record(envelope, read(envelope, KimUpdated))
+    @batch_event_handler("registry", "kim_updated")
+    def on_kim_updated(self, envelopes):
+        self._apply_records(envelopes, KimUpdated)
 
-    @event_handler("registry", "kim_snapshot")
-    def on_kim_snapshot(self, envelope):
-        self._apply_record(envelope, read(envelope, KimSnapshot))
+    @batch_event_handler("registry", "kim_snapshot")
+    def on_kim_snapshot(self, envelopes):
+        self._apply_records(envelopes, KimSnapshot)
 
-    @event_handler("registry", "kim_status_changed")
-    def on_kim_status_changed(self, envelope):
-        change = read(envelope, KimStatusChanged)
-        if claim_event(self.db, envelope) and directory.apply_status(self.db, change):
-            self._deliver_running(change.kim_id)
+    @batch_event_handler("registry", "kim_status_changed")
+    def on_kim_status_changed(self, envelopes):
+        changes = {envelope["id"]: read(envelope, KimStatusChanged) for envelope in envelopes}
+        fresh = claim_events(self.db, envelopes)
+        changed = directory.apply_statuses(self.db, [changes[envelope["id"]] for envelope in fresh])
+        self._deliver_running(changed)
 
-    def _apply_record(self, envelope, record):
-        if claim_event(self.db, envelope) and directory.apply_record(self.db, record):
-            log.info("directory: %s %s at version %s", envelope["type"], record.id, record.version)
-            self._deliver_running(record.id)
+    def _apply_records(self, envelopes, contract):
+        records = {envelope["id"]: read(envelope, contract) for envelope in envelopes}
+        fresh = claim_events(self.db, envelopes)
+        changed = directory.apply_records(self.db, [records[envelope["id"]] for envelope in fresh])
+        if changed:
+            log.info("directory: %d of %d %s events changed the replica", len(changed), len(envelopes),
+                     envelopes[0]["type"])
+        self._deliver_running(changed)
 
-    def _deliver_running(self, kim_id):
-        self.db.flush()
-        created = broadcasts.deliver_running_broadcasts(self.db, kim_id, self.settings.broadcast_open_days)
-        metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
+    def _deliver_running(self, kim_ids):
+        if kim_ids:
+            self.db.flush()
+            created = broadcasts.deliver_running_broadcasts(self.db, kim_ids, self.settings.broadcast_open_days)
+            metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
 
     # --- answers to aspirations filed through a group -------------------------------
     @event_handler("aspirations", "aspiration_responded")

@@ -1,19 +1,35 @@
 """nameko entrypoints that settle the database before answering, and event
 handlers that retry with back-off and then dead-letter.
 
-Use `rpc` and `event_handler` from here instead of nameko's own.
+Use `rpc` and `event_handler` from here instead of nameko's own;
+`batch_event_handler` and `batch_command_consumer` hand their method a list
+of messages (up to KIM_EVENT_BATCH_SIZE) applied in one transaction.
 """
 import json
 import logging
 from contextlib import contextmanager
+from functools import partial
+from typing import Any
 
 import eventlet
 import kombu
+from eventlet.event import Event
+from eventlet.queue import Empty, LightQueue
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
+from nameko.containers import WorkerContext
 from nameko.events import SERVICE_POOL
 from nameko.events import EventHandler as NamekoEventHandler
 from nameko.extensions import SharedExtension
 from nameko.messaging import Consumer as NamekoConsumer
 from nameko.messaging import QueueConsumer as NamekoQueueConsumer
+from nameko.rpc import Responder, get_rpc_exchange
 from nameko.rpc import Rpc as NamekoRpc
 from nameko.rpc import RpcConsumer as NamekoRpcConsumer
 from nameko.timer import Timer as NameKoTimer
@@ -98,6 +114,18 @@ class QueueConsumer(NamekoQueueConsumer):
         thread.kill(ConnectionResetError("a worker found the connection to the broker lost"))
 
 
+class ReplyPublisher(Publisher):
+    """Replies go to the caller's own transient queue without publisher
+    confirms: waiting for one was a broker round trip per call that changes no
+    outcome (a reply lost with the broker is the caller's timeout either way)."""
+
+    use_confirms = False
+
+
+class ReplyResponder(Responder):
+    publisher_cls = ReplyPublisher
+
+
 class RpcConsumer(NamekoRpcConsumer):
     """nameko's RPC consumer on the guarded queue consumer; a reply that cannot
     be sent (the broker is away) is logged, not fatal: the caller has timed
@@ -113,8 +141,16 @@ class RpcConsumer(NamekoRpcConsumer):
         broker.use_queue_type(self.queue, self.container.config[SETTINGS_KEY].queue_type)
 
     def handle_result(self, message, result, exc_info):
+        config = self.container.config
         try:
-            return super().handle_result(message, result, exc_info)
+            # nameko's own handle_result, with the unconfirmed reply
+            responder = ReplyResponder(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                                       config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+                                       ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                       login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+            result, exc_info = responder.send_response(result, exc_info)
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
         except Exception as exc:
             log.warning("cannot send an RPC reply, the broker is unreachable: %r", exc)
             self.queue_consumer.ack_message(message)
@@ -250,8 +286,180 @@ command_consumer = CommandConsumer.decorator
 event_handler = EventHandler.decorator
 
 
+class BatchQueueConsumer(QueueConsumer):
+    """The guarded queue consumer of the batching entrypoints: a connection and
+    channel of its own, whose prefetch holds two batches (one being applied,
+    the next one arriving), and which hands each message straight to its
+    entrypoint's buffer instead of spawning a thread per message."""
+
+    @property
+    def prefetch_count(self):
+        return 2 * self.container.config[SETTINGS_KEY].event_batch_size
+
+    def setup(self):
+        super().setup()
+        self._channel = None
+        self._unsettled: set[int] = set()  # delivery tags of that channel, not yet acked or requeued
+
+    def handle_message(self, provider, body, message):
+        if message.channel is not self._channel:  # a new connection: the old tags mean nothing now
+            self._channel, self._unsettled = message.channel, set()
+        self._unsettled.add(message.delivery_tag)
+        provider.handle_message(body, message)
+
+    def ack_message(self, message):
+        self._settled(message.channel, [message.delivery_tag])
+        super().ack_message(message)
+
+    def requeue_message(self, message):
+        self._settled(message.channel, [message.delivery_tag])
+        super().requeue_message(message)
+
+    def _settled(self, channel, tags):
+        if channel is self._channel:
+            self._unsettled.difference_update(tags)
+
+    def ack_messages(self, messages: list):
+        """Ack a batch: by one basic.ack of its highest tag with `multiple`
+        when no other message of the channel up to that tag is unsettled (the
+        usual case: one queue's messages, in order), else one by one."""
+        channel = messages[0].channel
+        tags = {m.delivery_tag for m in messages}
+        highest = max(tags)
+        if (len(messages) == 1 or channel is not self._channel or any(m.channel is not channel for m in messages)
+                or any(tag <= highest and tag not in tags for tag in self._unsettled)):
+            for message in messages:
+                self.ack_message(message)
+            return
+        self._settled(channel, tags)
+        if not channel.connection:
+            return  # the broker has reclaimed them already
+        try:
+            channel.basic_ack(highest, multiple=True)
+        except Exception as exc:
+            log.warning("cannot ack messages on a lost connection; the broker redelivers them: %r", exc)
+
+
+class Batching:
+    """For consuming entrypoints: messages are buffered as they arrive, and
+    one worker at a time gets all that are waiting (up to the batch size) as
+    a list, in arrival order. Nothing waits to fill a batch: a lone message is
+    handled at once, and batches grow only while the previous one is applied.
+
+    The worker's transaction is settled before any of its messages is acked
+    (commit before ack). When a batch fails, its messages are handled again
+    one at a time, each in its own transaction, so that only the one that
+    fails is retried and dead-lettered (as `Retrying` does) while the others
+    are applied; the handlers' idempotent claims make the repeat harmless."""
+
+    retry_policy = RetryPolicy()
+    queue_consumer = BatchQueueConsumer()
+    container: Any  # from the nameko entrypoint this is mixed into
+    method_name: str
+    unpack_message_headers: Any
+
+    def setup(self):
+        super().setup()
+        self.batch_size = self.container.config[SETTINGS_KEY].event_batch_size
+        self._arrivals: LightQueue = LightQueue()
+        self._stopping = False
+
+    def start(self):
+        super().start()
+        self.container.spawn_managed_thread(
+            self._dispatch_forever, identifier=f"{self.method_name}.batches")
+
+    def stop(self):
+        # what is buffered and not yet handed out stays unacked: the broker delivers it again
+        self._stopping = True
+        super().stop()
+
+    def handle_message(self, body, message):
+        self._arrivals.put((body, message))
+
+    def _dispatch_forever(self):
+        while not self._stopping:
+            batch = [self._arrivals.get()]
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(self._arrivals.get_nowait())
+                except Empty:
+                    break
+            if self._stopping:
+                return
+            if not self._handle(batch) and len(batch) > 1:
+                log.warning("a batch of %d for %s failed; handling its messages one at a time",
+                            len(batch), self.method_name)
+                for item in batch:
+                    self._handle([item])
+
+    def _handle(self, batch: list) -> bool:
+        """Run one worker over the batch and wait for it; False when it failed
+        and its messages (more than one) are left to be handled one by one."""
+        messages = [message for _, message in batch]
+        done = Event()
+        context = self.unpack_message_headers(messages[0])
+        if any((m.headers or {}).get("nameko.correlation_id") != context.get("correlation_id")
+               for m in messages[1:]):
+            context.pop("correlation_id", None)  # a batch of many requests has no single one
+        try:
+            self.container.spawn_worker(
+                self, ([body for body, _ in batch],), {}, context_data=context,
+                handle_result=partial(self._batch_result, messages, done))
+        except Exception as exc:  # the container is being killed
+            log.warning("cannot start a worker for %d messages, requeueing them: %r", len(messages), exc)
+            for message in messages:
+                self.queue_consumer.requeue_message(message)
+            return True
+        return done.wait()
+
+    def _batch_result(self, messages: list, done: Event, worker_ctx: WorkerContext, result=None,
+                      exc_info=None):
+        succeeded = True
+        try:
+            exc_info = settle_unit_of_work(worker_ctx, exc_info)
+            service = self.container.service_name
+            event_type = _event_type(worker_ctx)
+            if exc_info is None:
+                metrics.EVENTS_CONSUMED.labels(service, self.method_name, event_type).inc(len(messages))
+                metrics.EVENT_BATCH_SIZE.labels(service, self.method_name).observe(len(messages))
+                self.queue_consumer.ack_messages(messages)
+            elif len(messages) > 1:
+                succeeded = False
+            else:
+                metrics.EVENTS_FAILED.labels(service, self.method_name, event_type).inc()
+                self._reschedule(messages[0], exc_info)
+        finally:
+            done.send(succeeded)
+        return result, exc_info
+
+    def _reschedule(self, message, exc_info):
+        try:
+            self.retry_policy.reschedule(self, message, exc_info)
+        except Exception as exc:
+            log.error("cannot reschedule failed message, requeueing it: %s", exc)
+            eventlet.sleep(1)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+
+class BatchEventHandler(Batching, EventHandler):
+    """An event handler whose method takes a list of envelopes of its event type."""
+
+
+class BatchCommandConsumer(Batching, CommandConsumer):
+    """A command consumer whose method takes a list of commands."""
+
+
+batch_event_handler = BatchEventHandler.decorator
+batch_command_consumer = BatchCommandConsumer.decorator
+
+
 def _event_type(worker_ctx) -> str:
     payload = worker_ctx.args[0] if worker_ctx.args else None
+    if isinstance(payload, list):  # a batch: its first message's
+        payload = payload[0] if payload else None
     if isinstance(payload, dict):
         return str(payload.get("type", "unknown"))
     if isinstance(payload, (str, bytes)):

@@ -108,3 +108,27 @@ def claim_event(session: Session, envelope: dict) -> bool:
         processed_at=utcnow(),
     ).on_conflict_do_nothing(index_elements=["event_id"])))  # an INSERT's result has a rowcount
     return claimed.rowcount == 1
+
+
+def claim_events(session: Session, envelopes: list[dict]) -> list[dict]:
+    """`claim_event` for a batch, in one statement: the envelopes not
+    processed before, in their order, each once (a repeat within the batch
+    counts once). The caller applies only those, in the same transaction."""
+    rows: dict[str, dict] = {}
+    for envelope in envelopes:
+        event_id = str(envelope["id"])
+        rows.setdefault(event_id, {"event_id": event_id, "event_type": str(envelope.get("type", "")),
+                                   "producer": str(envelope.get("producer", "")), "processed_at": utcnow()})
+    if not rows:
+        return []
+    # many parameter sets to one statement: sent as multi-row VALUES from one cached compilation
+    claim = (dialect_insert(session)(processed_events).on_conflict_do_nothing(index_elements=["event_id"])
+             .returning(processed_events.c.event_id))
+    claimed = set(session.execute(claim, list(rows.values())).scalars())
+    fresh = []
+    for envelope in envelopes:
+        event_id = str(envelope["id"])
+        if event_id in claimed:
+            claimed.discard(event_id)
+            fresh.append(envelope)
+    return fresh

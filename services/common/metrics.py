@@ -27,6 +27,10 @@ EVENT_HANDLER_DURATION = Histogram(
     "kim_event_handler_duration_seconds", "Time to handle an event.",
     ["service", "handler"], buckets=LATENCY_BUCKETS)
 
+EVENT_BATCH_SIZE = Histogram(
+    "kim_event_batch_size", "Messages a batching handler applied in one transaction.",
+    ["service", "handler"], buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000))
+
 OUTBOX_BACKLOG = Gauge("kim_outbox_backlog", "Outbox events not yet published.", ["service"])
 DEAD_LETTERS = Gauge("kim_dead_letters", "Messages waiting in the service's dead-letter queue.", ["service"])
 

@@ -65,9 +65,19 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         """Publish one batch of unsent events; returns how many were sent."""
+        if not is_postgresql(self.engine):
+            # SQLite: one process per database file, so one relay, and one connection that all
+            # the process's workers share: it is not held while the broker confirms
+            with self.engine.connect() as conn:
+                rows = self.fetch_unsent(conn)
+            if not rows:
+                return 0
+            self.publish(rows)
+            with self.engine.begin() as conn:
+                self.mark_sent(conn, rows)
+            return len(rows)
         with self.engine.begin() as conn:
-            if is_postgresql(self.engine) and not conn.scalar(
-                    select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
+            if not conn.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
                 return 0  # another instance is relaying right now
             rows = self.fetch_unsent(conn)
             if not rows:

@@ -51,6 +51,8 @@ class ServiceSettings(CommonSettings):
     # seconds to wait before each retry of a failing event handler; after the
     # last one the event goes to the service's dead-letter queue
     retry_delays: str = Field("1,5,30", validation_alias="KIM_RETRY_DELAYS")
+    # the most messages a batching handler applies in one transaction (its prefetch is twice that)
+    event_batch_size: int = Field(500, ge=1, validation_alias="KIM_EVENT_BATCH_SIZE")
     outbox_poll_seconds: float = Field(0.5, validation_alias="KIM_OUTBOX_POLL_SECONDS")
     outbox_batch_size: int = Field(500, validation_alias="KIM_OUTBOX_BATCH_SIZE")
     # sent outbox rows are kept this long for inspection, then pruned

@@ -145,8 +145,9 @@ class RpcClient:
         )
         try:
             try:
-                await asyncio.wait_for(
-                    link.exchange.publish(message, routing_key=f"{service}.{method}", mandatory=True), timeout)
+                # the timeout is aiormq's own (no task and timer of wait_for's per call)
+                await link.exchange.publish(message, routing_key=f"{service}.{method}", mandatory=True,
+                                            timeout=timeout)
             except aio_pika.exceptions.DeliveryError as exc:
                 raise ServiceUnavailable(service, "layanan belum berjalan",
                                          "the service is not running") from exc
@@ -192,7 +193,10 @@ class RpcClient:
             message = aio_pika.Message(json.dumps(body).encode(), content_type="application/json",
                                        content_encoding="utf-8", headers=headers,
                                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=body.get("id"))
-            await asyncio.wait_for(exchange.publish(message, routing_key=queue, mandatory=True), self.timeout)
+            # Concurrent requests share the link's one confirm-mode channel: each awaits its
+            # own confirm while the others' are in flight (aiormq holds its lock only to
+            # write the frames), and the timeout is aiormq's own (no task and timer per call).
+            await exchange.publish(message, routing_key=queue, mandatory=True, timeout=self.timeout)
         except Exception as exc:
             broker.log_queue_type_mismatch(exc)
             await self._discard(link)

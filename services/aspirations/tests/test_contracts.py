@@ -89,3 +89,19 @@ def test_an_older_answer_event_without_answer_to_kim_still_reaches_the_group():
     wire = events.aspiration_responded(sample_aspiration(), "Ya.", True).wire()
     del wire["answer_to_kim"]
     assert read(make_envelope("aspirations", "aspiration_responded", wire), AspirationResponded).answer_to_kim
+
+
+def test_a_batch_applies_each_groups_newest_version_whatever_their_order(session):
+    def record(kim_id, version, village="14.71.01.1002"):
+        kim = sample_kim(id=kim_id, version=version, village_code=village)
+        return received("registry", registry_events.kim_updated(kim), KimUpdated)
+
+    assert directory.apply_records(session, [record("K1", 3), record("K2", 1), record("K1", 2, "14.72.01.1003"),
+                                             record("K2", 1)]) == ["K1", "K2"]
+    assert replica(session, "K1") == ("14.71.01.1002", "active", 3)
+    assert directory.apply_records(session, [record("K1", 2, "14.72.01.1003")]) == []
+    status = [received("registry", registry_events.kim_status_changed(sample_kim(id="K1", status="vakum", version=v),
+                                                                       "active", "vakum", "x"), KimStatusChanged)
+              for v in (4, 5, 3)]
+    assert directory.apply_statuses(session, status) == ["K1"]
+    assert replica(session, "K1") == ("14.71.01.1002", "vakum", 5)

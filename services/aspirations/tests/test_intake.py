@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.aspirations import aspirations
-from services.aspirations.models import Aspiration
+from services.aspirations.models import Aspiration, HistoryEntry
 from services.aspirations.service import INTAKE_QUEUE, AspirationsService
 from services.aspirations.settings import AspirationsSettings
 from services.aspirations.tests.samples import migrated_database
 from services.common import deadletters
-from services.common.db import make_engine, unit_of_work
+from services.common.db import make_engine, outbox, unit_of_work
 from services.common.errors import Unprocessable
 from services.common.migrations import upgrade
 from services.common.tests.helpers import wait_for
@@ -94,3 +94,26 @@ def test_the_running_service_dead_letters_a_bad_submission_at_once(databases, am
     assert headers[deadletters.ERROR_HEADER].startswith("Unprocessable: category:")
     assert headers[deadletters.ORIGINAL_QUEUE_HEADER] == INTAKE_QUEUE
     assert not any(value in json.dumps(headers, ensure_ascii=False) for value in CANARY.values())
+
+
+def test_a_batch_of_submissions_is_stored_once_each_with_its_history_and_event(databases):
+    engine, settings, calendar = migrated_database(databases)
+    first = [submission(f"BATCHCODE{n}") for n in range(4)]
+    with unit_of_work(engine, "aspirations") as session:
+        # a repeat within the batch counts once
+        assert aspirations.intake_many(session, first + first[:2], calendar, settings) == [
+            f"BATCHCODE{n}" for n in range(4)]
+    with unit_of_work(engine, "aspirations") as session:  # the batch delivered again, with one new submission
+        assert aspirations.intake_many(session, first + [submission("BATCHCODE4")], calendar, settings) == [
+            "BATCHCODE4"]
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Aspiration)) == 5
+        assert session.scalar(select(func.count()).select_from(HistoryEntry)) == 5
+        assert session.scalar(select(func.count()).select_from(outbox)
+                              .where(outbox.c.event_type == "aspiration_submitted")) == 5
+    with pytest.raises(Unprocessable), unit_of_work(engine, "aspirations") as session:  # one bad: nothing stored
+        aspirations.intake_many(session, [submission("BATCHCODE5"), submission("BATCHCODE6", kind="curhat")],
+                                calendar, settings)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Aspiration)) == 5
+    engine.dispose()

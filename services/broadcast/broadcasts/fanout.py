@@ -54,29 +54,33 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
     return due.id, len(ids)
 
 
-def deliver_running_broadcasts(session: Session, kim_id: str, open_days: float = 30) -> int:
-    """A group that (newly) matches a broadcast still running gets it too.
+def deliver_running_broadcasts(session: Session, kim_ids: str | list[str], open_days: float = 30) -> int:
+    """Groups that (newly) match a broadcast still running get it too: one
+    statement per running broadcast, whatever the number of groups.
     Running: published and not expired; one without `expires_at` runs for
     `open_days` after its publication."""
-    kim = session.get(DirectoryKim, kim_id)
-    if kim is None:
+    kim_ids = [kim_ids] if isinstance(kim_ids, str) else kim_ids
+    if not kim_ids:
         return 0
     now, created = utcnow(), 0
-    hook = session.get(Webhook, kim_id) is not None
     running = select(Broadcast).where(
         Broadcast.status.in_(RUNNING),
         ((Broadcast.expires_at.is_(None) & (Broadcast.published_at >= now - timedelta(days=open_days))) |
          (Broadcast.expires_at > now)))
     for broadcast in session.scalars(running):
-        if session.scalar(directory.recipients(broadcast.target).where(DirectoryKim.id == kim_id)) is None:
-            continue
-        result = session.execute(dialect_insert(session)(Delivery).values(
-            kind="broadcast", broadcast_id=broadcast.id, kim_id=kim_id, village_code=kim.village_code,
-            created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
-            next_push_at=now if hook else None).on_conflict_do_nothing())
-        if result.rowcount and broadcast.status == "published":
-            broadcast.recipients += 1
-        created += result.rowcount or 0
+        pending = Webhook.kim_id.is_not(None)
+        matching = directory.recipients(
+            broadcast.target, literal("broadcast"), literal(broadcast.id), DirectoryKim.id,
+            DirectoryKim.village_code, literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
+            case((pending, literal(now)), else_=null()),
+        ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(DirectoryKim.id.in_(kim_ids))
+        inserted = len(session.execute(dialect_insert(session)(Delivery.__table__).from_select(
+            ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
+             "push_state", "next_push_at"], matching).on_conflict_do_nothing()
+            .returning(Delivery.__table__.c.id)).all())
+        if inserted and broadcast.status == "published":
+            broadcast.recipients += inserted
+        created += inserted
     return created
 
 

@@ -84,3 +84,34 @@ def test_an_event_missing_a_field_broadcast_reads_fails_loudly_without_its_value
     with pytest.raises(BrokenContract, match="version 2"):
         read(make_envelope("registry", "kim_registered", wire | {"classification": "maju"}, version=2),
              KimRegistered)
+
+
+def test_a_batch_applies_each_groups_newest_record_whatever_their_order(session):
+    def record(kim_id, version, village="14.71.01.1002", tags=("pemuda",)):
+        kim = sample_kim(id=kim_id, version=version, village_code=village, tags=list(tags))
+        return received("registry", registry_events.kim_updated(kim), KimUpdated)
+
+    # within one batch: versions out of order, and a repeat
+    changed = directory.apply_records(session, [record("K1", 2, "14.72.01.1003", ["umkm"]), record("K1", 3),
+                                                record("K2", 1), record("K1", 1), record("K2", 1)])
+    assert changed == ["K1", "K2"]
+    assert replica(session, "K1")[2:] == ("14.71", "tumbuh", "active", 3, ["pemuda"])
+    # a later batch holding older versions changes nothing; a newer one does, tags too
+    assert directory.apply_records(session, [record("K1", 2, "14.72.01.1003"), record("K2", 2, tags=[])]) == ["K2"]
+    assert replica(session, "K1")[5] == 3 and replica(session, "K2")[5:] == (2, [])
+    status = [received("registry", registry_events.kim_status_changed(sample_kim(id="K1", status="vakum", version=v),
+                                                                       "active", "vakum", "x"), KimStatusChanged)
+              for v in (5, 4)]
+    assert directory.apply_statuses(session, status) == ["K1"]
+    assert replica(session, "K1")[4:6] == ("vakum", 5)
+
+
+def test_a_batch_of_status_changes_with_an_unknown_group_applies_nothing(session):
+    directory.apply_record(session, received("registry", registry_events.kim_registered(sample_kim(id="K1")),
+                                             KimRegistered))
+    changes = [received("registry", registry_events.kim_status_changed(sample_kim(id=kim_id, status="vakum", version=4),
+                                                                        "active", "vakum", "x"), KimStatusChanged)
+               for kim_id in ("K1", "K9")]
+    with pytest.raises(directory.NotYetKnown):
+        directory.apply_statuses(session, changes)
+    assert replica(session, "K1")[4:6] == ("active", 3)

@@ -7,9 +7,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import make_engine, plumbing_metadata
 from services.common.dependencies import Database
-from services.common.entrypoints import event_handler, rpc
+from services.common.entrypoints import batch_event_handler, event_handler, rpc
 from services.common.errors import InvalidInput
-from services.common.events import claim_event, record_event
+from services.common.events import claim_event, claim_events, record_event
 from services.common.service import ServiceBase
 from services.common.settings import ServiceSettings
 
@@ -87,3 +87,24 @@ class FlakyService(ServiceBase):
             raise RuntimeError("downstream is broken")
         if claim_event(self.db, envelope):
             self.db.execute(insert(effects).values(event_id=envelope["id"], note_id=envelope["data"]["id"]))
+
+
+class BatchService(ServiceBase):
+    """Applies note_added events many at a time. A note named `poison` breaks
+    its batch; one named `gate` holds its batch until the test opens the gate,
+    so that what arrives meanwhile forms the next batch."""
+    name = "batches"
+    db = Database(relay=False)
+    batches: list = []
+    gate = None  # an eventlet Event the test sets
+
+    @batch_event_handler("producer", "note_added")
+    def on_note_added(self, envelopes):
+        BatchService.batches.append([e["data"]["text"] for e in envelopes])
+        if any(e["data"]["text"] == "gate" for e in envelopes) and BatchService.gate is not None:
+            BatchService.gate.wait()
+        fresh = claim_events(self.db, envelopes)
+        if fresh:
+            self.db.execute(insert(effects), [{"event_id": e["id"], "note_id": e["data"]["id"]} for e in fresh])
+        if any(e["data"]["text"] == "poison" for e in envelopes):
+            raise RuntimeError("a poison event")

@@ -68,3 +68,60 @@ def test_an_rpc_reply_that_cannot_be_sent_is_not_fatal(monkeypatch):
     message = object()
     assert consumer.handle_result(message, "result", None) == ("result", None)
     assert acked == [message]
+
+
+class FakeChannel:
+    def __init__(self):
+        self.connection = object()
+        self.acks: list[tuple[int, bool]] = []
+
+    def basic_ack(self, tag, multiple=False):
+        self.acks.append((tag, multiple))
+
+
+class FakeMessage:
+    def __init__(self, channel, tag):
+        self.channel, self.delivery_tag = channel, tag
+
+    def ack(self):
+        self.channel.basic_ack(self.delivery_tag)
+
+
+def batch_consumer():
+    consumer = entrypoints.BatchQueueConsumer()
+    consumer._channel, consumer._unsettled = None, set()
+    provider = SimpleNamespace(handle_message=lambda body, message: None)
+    return consumer, lambda message: consumer.handle_message(provider, {}, message)
+
+
+def test_a_batch_is_acked_at_once_only_when_nothing_else_below_its_highest_tag_is_unsettled():
+    consumer, deliver = batch_consumer()
+    channel = FakeChannel()
+    messages = [FakeMessage(channel, tag) for tag in range(1, 8)]
+    for message in messages:
+        deliver(message)
+    consumer.ack_messages(messages[:3])  # 1..3, with 4..7 still waiting: one ack for all three
+    assert channel.acks == [(3, True)]
+    # 5 and 7 of another queue: 4 and 6 (unsettled 5 in between) are acked one by one
+    consumer.ack_messages([messages[3], messages[5]])
+    assert channel.acks[1:] == [(4, False), (6, False)]
+    consumer.ack_messages([messages[4], messages[6]])
+    assert channel.acks[3:] == [(7, True)]
+    assert consumer._unsettled == set()
+
+
+def test_the_tags_of_a_lost_channel_do_not_hold_back_a_new_one():
+    consumer, deliver = batch_consumer()
+    old, new = FakeChannel(), FakeChannel()
+    deliver(FakeMessage(old, 1))
+    batch = [FakeMessage(new, 1), FakeMessage(new, 2)]
+    for message in batch:
+        deliver(message)
+    consumer.ack_messages(batch)
+    assert new.acks == [(2, True)] and old.acks == []
+
+
+def test_rpc_replies_are_sent_without_waiting_for_a_confirm():
+    # a reply goes to the caller's own transient queue; a confirm per call is a round trip that changes no outcome
+    assert entrypoints.ReplyResponder.publisher_cls.use_confirms is False
+    assert issubclass(entrypoints.ReplyResponder, entrypoints.Responder)

@@ -223,11 +223,9 @@ class BatchLookups(Lookups):
     def known_tags(self, tags: list[str]) -> set[str]:
         return self.tags & set(tags)
 
-    def same_name(self, village_code: str, key: str, except_id: str | None = None) -> str | None:
-        return self.names.get((village_code, key))
-
-    def same_sk(self, key: str, except_id: str | None = None) -> str | None:
-        return self.numbers.get(key)
+    def duplicates(self, village_code: str, key: str, number_key: str | None,
+                   except_id: str | None = None) -> tuple[str | None, str | None]:
+        return self.names.get((village_code, key)), self.numbers.get(number_key) if number_key else None
 
     def accept(self, kim: dict):
         self.names[(kim["village_code"], kim["name_key"])] = kim["id"]
@@ -336,7 +334,8 @@ def process_rows(session: Session, job: ImportJob, rows, timezone: str) -> list[
             if isinstance(error, Conflict):
                 conflicts[row.position] = error.extra["existing_id"]
                 outcomes[row.position]["reasons"][0]["field"] = (
-                    "name" if lookups.same_name(data["village_code"], name_key(data["name"])) else "sk.number")
+                    "name" if lookups.duplicates(data["village_code"], name_key(data["name"]), None)[0]
+                    else "sk.number")
             continue
         kim = kim_columns(data, lookups.next_id(data["village_code"]), now, on)
         lookups.accept(kim)

@@ -33,9 +33,9 @@ def test_failing_handler_backs_off_then_dead_letters_and_replays(tmp_path, amqp_
     attempts = list(sample.FlakyService.attempts)
     assert len(attempts) == 1 + len(DELAYS)
     gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+    # lower bounds only (the delays grow): a loaded machine or the broker's expiry may add to any gap
     for gap, delay in zip(gaps, DELAYS, strict=False):
         assert gap >= delay * 0.9, f"retry came after {gap:.2f}s, before its {delay}s back-off"
-    assert gaps == sorted(gaps), f"back-off does not grow: {gaps}"
 
     eventlet.sleep(1.5)  # no hot loop: nothing more happens while it sits there
     assert len(sample.FlakyService.attempts) == 1 + len(DELAYS)

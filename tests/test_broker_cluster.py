@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 
+import httpx
 import pytest
 
 from tests.broker_node import BrokerCluster
@@ -159,11 +160,19 @@ class Registrars:
                 self.refusals.append(status)
 
 
+def answered(admin, path: str, params: dict) -> httpx.Response:
+    """The answer once the service answers: right after a node's loss its queues fail over and
+    its consumers reconnect, meanwhile the gateway says 503 (with Retry-After), as it should."""
+    page = wait_for(lambda: (r := admin.get(path, params=params)).status_code != 503 and r, timeout=60,
+                    message=f"{path} to answer after the node's loss")
+    assert page.status_code == 200, page.text
+    return page
+
+
 def groups_in(admin, village: str) -> set[str]:
     found: set[str] = set()
     while True:
-        page = admin.get("/api/v1/kims", params={"region": village, "limit": 500, "offset": len(found)})
-        assert page.status_code == 200, page.text
+        page = answered(admin, "/api/v1/kims", {"region": village, "limit": 500, "offset": len(found)})
         found.update(item["id"] for item in page.json()["items"])
         if len(page.json()["items"]) < 500:
             return found
@@ -173,9 +182,8 @@ def deliveries(admin, broadcast_id: str) -> list[str]:
     """The groups the broadcast's deliveries go to, one entry per delivery."""
     found: list[str] = []
     while True:
-        page = admin.get(f"/api/v1/broadcasts/{broadcast_id}/deliveries",
-                         params={"limit": 500, "offset": len(found)})
-        assert page.status_code == 200, page.text
+        page = answered(admin, f"/api/v1/broadcasts/{broadcast_id}/deliveries",
+                        {"limit": 500, "offset": len(found)})
         items = page.json()["items"]
         found.extend(item["kim_id"] for item in items)
         if len(items) < 500:

@@ -230,6 +230,19 @@ class RetryPolicy(SharedExtension):
         self.publisher.publish([target])
 
 
+def reschedule(entrypoint, message, exc_info):
+    """A failed message to its delayed retry (or, after the last, the dead letters), then acked;
+    when the broker is in trouble, left where it is (requeued) instead."""
+    try:
+        entrypoint.retry_policy.reschedule(entrypoint, message, exc_info)
+    except Exception as exc:
+        log.error("cannot reschedule failed message, requeueing it: %s", exc)
+        eventlet.sleep(1)
+        entrypoint.queue_consumer.requeue_message(message)
+        return
+    entrypoint.queue_consumer.ack_message(message)
+
+
 class Retrying:
     """For consuming entrypoints: settle the database, then ack; on failure
     reschedule (delayed retry or dead letter) before acking."""
@@ -250,15 +263,7 @@ class Retrying:
             self.queue_consumer.ack_message(message)
             return result, exc_info
         metrics.EVENTS_FAILED.labels(service, self.method_name, event_type).inc()
-        try:
-            self.retry_policy.reschedule(self, message, exc_info)
-        except Exception as exc:
-            # the broker is in trouble: keep the message where it is
-            log.error("cannot reschedule failed message, requeueing it: %s", exc)
-            eventlet.sleep(1)
-            self.queue_consumer.requeue_message(message)
-            return result, exc_info
-        self.queue_consumer.ack_message(message)
+        reschedule(self, message, exc_info)
         return result, exc_info
 
 
@@ -428,20 +433,11 @@ class Batching:
                 succeeded = False
             else:
                 metrics.EVENTS_FAILED.labels(service, self.method_name, event_type).inc()
-                self._reschedule(messages[0], exc_info)
+                reschedule(self, messages[0], exc_info)
         finally:
             done.send(succeeded)
         return result, exc_info
 
-    def _reschedule(self, message, exc_info):
-        try:
-            self.retry_policy.reschedule(self, message, exc_info)
-        except Exception as exc:
-            log.error("cannot reschedule failed message, requeueing it: %s", exc)
-            eventlet.sleep(1)
-            self.queue_consumer.requeue_message(message)
-            return
-        self.queue_consumer.ack_message(message)
 
 
 class BatchEventHandler(Batching, EventHandler):

@@ -2,7 +2,6 @@
 commands (to a quorum queue) and consumes the registry's events through the
 next one."""
 import asyncio
-import threading
 
 import kombu
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from services.common.testing import amqp_uri_for, create_vhost, delete_vhost, rabbit_api
 from services.gateway.readmodel import ReadModel, RegistryEvents
 from services.gateway.rpc import RpcClient
+from services.gateway.tests.asyncio_thread import run
 
 DEAD = "amqp://guest:guest@127.0.0.1:1/"
 
@@ -19,23 +19,6 @@ def vhost():
     name = create_vhost("kim-test")
     yield name
     delete_vhost(name)
-
-
-def run(coroutine):
-    """In a thread of its own: another test may leave an event loop running in this one."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except Exception as exc:
-            outcome["raised"] = exc
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=60)
-    if "raised" in outcome:
-        raise outcome["raised"]
-    return outcome["value"]
 
 
 def test_commands_and_events_go_through_the_next_address_when_the_first_is_dead(vhost):

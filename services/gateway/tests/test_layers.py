@@ -1,8 +1,6 @@
 """The gateway's own layers without a broker: the region lookups every route
 shares (one cache per application, one 422 for unknown codes), the caller's
 scope (the services' rule, services/common/scope.py) and the request's RPC."""
-import asyncio
-import threading
 from dataclasses import asdict
 from types import SimpleNamespace
 
@@ -13,25 +11,9 @@ from services.gateway.deps import Rpc, actor
 from services.gateway.keys import Principal
 from services.gateway.problems import Problem
 from services.gateway.routes.common import RegionCache, Regions
+from services.gateway.tests.asyncio_thread import run
 
 KNOWN = {"14": {"code": "14"}, "14.71": {"code": "14.71"}, "14.71.01.1002": {"code": "14.71.01.1002"}}
-
-
-def run(coroutine):
-    # in a thread of its own: another test may leave an event loop running in this one
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except Exception as exc:
-            outcome["raised"] = exc
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=30)
-    if "raised" in outcome:
-        raise outcome["raised"]
-    return outcome["value"]
 
 
 class Registry:

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -239,6 +241,19 @@ def start_platform(backend: str, tmp: Path, fresh_regions: bool = False, **overr
     platform.pids = {m.group(1): int(m.group(2))
                      for m in re.finditer(r"started ([\w-]+) \(pid (\d+)\)", platform.log())}
     return platform, cleanups
+
+
+@contextmanager
+def own_platform(backend: str, tmp: Path, **overrides) -> Iterator[Platform]:
+    """A platform of the test's own (start_platform's arguments): stopped, its virtual host and
+    databases dropped at the end, whatever happens."""
+    platform, cleanups = start_platform(backend, tmp, **overrides)
+    try:
+        yield platform
+    finally:
+        stop_platform(platform)
+        for cleanup in cleanups:
+            cleanup()
 
 
 def stop_platform(platform: Platform):

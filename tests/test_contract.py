@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port, start_platform, stop_platform
+from tests.conftest import ROOT, free_port, own_platform
 
 CONTRACT = Path(__file__).parent / "contract"
 SEED = 20261129
@@ -21,11 +21,8 @@ SEED = 20261129
 
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory):
-    platform, cleanups = start_platform("postgresql", tmp_path_factory.mktemp("contract"))
-    yield platform
-    stop_platform(platform)
-    for cleanup in cleanups:
-        cleanup()
+    with own_platform("postgresql", tmp_path_factory.mktemp("contract")) as platform:
+        yield platform
 
 
 def realistic_data(platform) -> dict:

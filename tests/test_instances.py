@@ -15,7 +15,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import start_platform, stop_platform, wait_for
+from tests.conftest import own_platform, wait_for
 from tests.test_broker_restart import Citizens, assert_every_acceptance_stored_once
 from tests.test_run_local import alive
 
@@ -27,15 +27,9 @@ GROUPS_DURING = 30  # registered during it
 
 @pytest.fixture(scope="module")
 def doubled(tmp_path_factory):
-    platform, cleanups = start_platform(
-        "postgresql", tmp_path_factory.mktemp("instances"), KIM_INSTANCES="2", GATEWAY_WORKERS="2",
-        KIM_FANOUT_BATCH_SIZE="10")  # a fan-out of many small committed batches, so a kill lands inside it
-    try:
+    with own_platform("postgresql", tmp_path_factory.mktemp("instances"), KIM_INSTANCES="2", GATEWAY_WORKERS="2",
+                      KIM_FANOUT_BATCH_SIZE="10") as platform:  # many small batches: a kill lands inside the fan-out
         yield platform
-    finally:
-        stop_platform(platform)
-        for cleanup in cleanups:
-            cleanup()
 
 
 def gateway_workers(platform) -> list[int]:

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from tests.conftest import ROOT, start_platform, stop_platform, wait_for
+from tests.conftest import ROOT, own_platform, wait_for
 from tests.test_kims_import import csv_file, run_id, upload
 
 CRASH_ROWS = 12_000
@@ -17,14 +17,9 @@ CRASH_ROWS = 12_000
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def crashing(request, tmp_path_factory):
     # small batches: the import is still under way when the registry is killed
-    platform, cleanups = start_platform(request.param, tmp_path_factory.mktemp(f"import-crash-{request.param}"),
-                                        KIM_IMPORT_BATCH_SIZE="50", GATEWAY_RPC_TIMEOUT="10")
-    try:
+    with own_platform(request.param, tmp_path_factory.mktemp(f"import-crash-{request.param}"),
+                      KIM_IMPORT_BATCH_SIZE="50", GATEWAY_RPC_TIMEOUT="10") as platform:
         yield platform
-    finally:
-        stop_platform(platform)
-        for cleanup in cleanups:
-            cleanup()
 
 
 def villages(count: int) -> list[str]:

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import start_platform, stop_platform, wait_for
+from tests.conftest import own_platform, wait_for
 from tests.test_broadcasts import publish
 from tests.test_webhooks import Hook
 
@@ -18,13 +18,10 @@ def strict_platform(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"rebinding-{request.param}")
     hosts = tmp / "hosts"
     hosts.write_text("")
-    platform, cleanups = start_platform(request.param, tmp, KIM_WEBHOOK_ALLOW_PRIVATE=None,
-                                        KIM_WEBHOOK_TEST_HOSTS=str(hosts))
-    platform.hosts = hosts
-    yield platform
-    stop_platform(platform)
-    for cleanup in cleanups:
-        cleanup()
+    with own_platform(request.param, tmp, KIM_WEBHOOK_ALLOW_PRIVATE=None,
+                      KIM_WEBHOOK_TEST_HOSTS=str(hosts)) as platform:
+        platform.hosts = hosts
+        yield platform
 
 
 def test_a_name_rebound_to_loopback_after_it_was_set_gets_no_push(strict_platform):

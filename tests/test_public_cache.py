@@ -134,6 +134,12 @@ def test_regions_carry_an_etag_and_revalidate(platform):
         assert anyone.get("/api/v1/regions/63.01", headers={"If-None-Match": '"x"'}).json()["code"] == "63.01"
 
 
+def answered(anyone, *routes: str) -> float:
+    """How many answers the gateway counted on these API routes (its /metrics)."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in anyone.get("/metrics").text.splitlines()
+               if line.startswith("kim_http_requests_total{") and any(f'route="{r}"' in line for r in routes))
+
+
 def test_the_websites_pages_read_the_same_read_model_and_show_each_change(platform):
     """The group page and the map read the read model in the gateway's own process (not through
     HTTP a second time): a change around the gateway shows there as soon as its event arrives,
@@ -141,9 +147,12 @@ def test_the_websites_pages_read_the_same_read_model_and_show_each_change(platfo
     run = uuid.uuid4().hex[:6]
     with platform.admin as admin, platform.client() as anyone:
         kim = admin.post("/api/v1/kims", json=new_kim(run, "Web", V1)).json()
+        asked = answered(anyone, "/api/v1/public/kims/{kim_id}", "/api/v1/public/coverage/{code}")
         assert f"KIM Tembolok Web {run}" in anyone.get(f"/kim/{kim['id']}").text
         district = anyone.get(f"/peta/{DISTRICT}")
         assert district.status_code == 200 and f"KIM Tembolok Web {run}" in district.text
+        # the pages asked the API's routes nothing: no second pass through HTTP
+        assert answered(anyone, "/api/v1/public/kims/{kim_id}", "/api/v1/public/coverage/{code}") == asked
         registry(platform, "update_kim", actor=ADMIN, kim_id=kim["id"], changes={"name": f"KIM Tembolok Baru {run}"})
         wait_for(lambda: f"KIM Tembolok Baru {run}" in anyone.get(f"/kim/{kim['id']}").text,
                  message="the event's name on the group page")

@@ -1,6 +1,6 @@
 """Start the whole platform as local processes (what `make run` does).
 
-Starts registry, broadcast and aspirations (nameko) and the gateway
+Starts registry, broadcast, aspirations and channels (nameko) and the gateway
 (FastAPI) with the environment's settings (KIM_INSTANCES of each nameko
 service, default 1: `registry`, `registry-2`, ...; the gateway's own worker
 processes are GATEWAY_WORKERS), waits until the gateway is ready, prints
@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMEKO_SERVICES = ("registry", "broadcast", "aspirations")
+NAMEKO_SERVICES = ("registry", "broadcast", "aspirations", "channels")
 READY_TIMEOUT = float(os.environ.get("KIM_READY_TIMEOUT", "180"))
 FIRST_BACKOFF, MAX_BACKOFF, HEALTHY_AFTER = 1.0, 30.0, 60.0
 GIVE_UP_STARTING_AFTER = 3
@@ -102,7 +102,7 @@ def local_prometheus(env: dict, data_dir: Path, started: dict[str, tuple[str, di
         return None
     import yaml
     config = yaml.safe_load((ROOT / "infra" / "prometheus" / "prometheus.yml").read_text())
-    defaults = {"registry": "9101", "broadcast": "9102", "aspirations": "9103"}
+    defaults = {"registry": "9101", "broadcast": "9102", "aspirations": "9103", "channels": "9104"}
     ports: dict[str, list[str]] = {"gateway": [env.get("GATEWAY_PORT", "8000")]}
     for module, own in started.values():
         if module != "gateway":

@@ -28,7 +28,7 @@ from services.common.testing import (
 from services.registry.tests.templates import reference_template
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "broadcast", "aspirations")
+SERVICES = ("registry", "broadcast", "aspirations", "channels")
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 
@@ -190,6 +190,7 @@ def start_platform(backend: str, tmp: Path, fresh_regions: bool = False, **overr
         "REGISTRY_METRICS_PORT": str(free_port()),
         "BROADCAST_METRICS_PORT": str(free_port()),
         "ASPIRATIONS_METRICS_PORT": str(free_port()),
+        "CHANNELS_METRICS_PORT": str(free_port()),
         "KIM_ADMIN_KEY": "kim_e2e_admin_" + backend,
         "GATEWAY_RPC_TIMEOUT": "3",
         "KIM_LOG_FORMAT": "json",

@@ -3,7 +3,17 @@ contracts are in services/common/contracts.py)."""
 from datetime import date
 
 from services.broadcast.models import Broadcast, Delivery
-from services.common.contracts import BroadcastPublished, DeliveryAcknowledged, DeliveryRelayed
+from services.common.contracts import (
+    BroadcastPublished,
+    CreatedDelivery,
+    DeliveredMessage,
+    DeliveriesCreated,
+    DeliveryAcknowledged,
+    DeliveryRelayed,
+)
+
+# the category a channel shows an aspiration's answer under (no broadcast category)
+ANSWER_CATEGORY = "jawaban_aspirasi"
 
 
 def broadcast_published(broadcast: Broadcast) -> BroadcastPublished:
@@ -19,3 +29,23 @@ def delivery_acknowledged(delivery: Delivery) -> DeliveryAcknowledged:
 def delivery_relayed(delivery: Delivery, reached: int, channel: str, held_on: date) -> DeliveryRelayed:
     return DeliveryRelayed(broadcast_id=delivery.broadcast_id, kim_id=delivery.kim_id, delivery_id=delivery.id,
                            reached=reached, channel=channel, date=held_on.isoformat())
+
+
+def broadcast_deliveries_created(broadcast: Broadcast, created: list) -> DeliveriesCreated:
+    """`created`: (delivery id, kim id, village code) rows of one batch."""
+    return DeliveriesCreated(
+        broadcast_id=broadcast.id, kind="broadcast",
+        message=DeliveredMessage(title=broadcast.title, body=broadcast.body, category=broadcast.category,
+                                 priority=broadcast.priority),
+        deliveries=[CreatedDelivery(delivery_id=row[0], kim_id=row[1], village_code=row[2]) for row in created])
+
+
+def answer_delivery_created(delivery: Delivery) -> DeliveriesCreated:
+    message = delivery.message or {}
+    code = message.get("tracking_code")
+    return DeliveriesCreated(
+        broadcast_id=None, kind="aspiration_answer",
+        message=DeliveredMessage(title=f"Jawaban aspirasi {code}", body=message.get("response") or "",
+                                 category=ANSWER_CATEGORY, priority="high", tracking_code=code),
+        deliveries=[CreatedDelivery(delivery_id=delivery.id, kim_id=delivery.kim_id,
+                                    village_code=delivery.village_code)])

@@ -12,6 +12,8 @@ from services.broadcast import broadcasts, directory, metrics, webhooks
 from services.broadcast.models import Broadcast, Delivery
 from services.common.contracts import (
     AspirationResponded,
+    ChannelAcknowledged,
+    ChannelRelayReported,
     KimRegistered,
     KimSnapshot,
     KimStatusChanged,
@@ -19,6 +21,7 @@ from services.common.contracts import (
     read,
 )
 from services.common.entrypoints import batch_event_handler, event_handler, rpc, timer
+from services.common.errors import InvalidInput
 from services.common.events import as_utc, claim_event, claim_events
 from services.common.scope import Actor, require_office, require_region
 from services.common.service import ServiceBase
@@ -122,6 +125,27 @@ class BroadcastService(ServiceBase):
             if not broadcasts.deliver_answer(self.db, answer):
                 raise directory.NotYetKnown(f"KIM {answer.kim_id} is not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()
+
+    # --- replies on a group's channels (Telegram, WhatsApp, SMS) ------------------------
+    @event_handler("channels", "channel_acknowledged")
+    def on_channel_acknowledged(self, envelope):
+        ack = read(envelope, ChannelAcknowledged)
+        if claim_event(self.db, envelope):
+            broadcasts.acknowledge(self.db, Actor("kim", kim_id=ack.kim_id), ack.kim_id, ack.delivery_id)
+
+    @event_handler("channels", "channel_relay_reported")
+    def on_channel_relay_reported(self, envelope):
+        report = read(envelope, ChannelRelayReported)
+        if not claim_event(self.db, envelope):
+            return
+        try:
+            with self.db.begin_nested():  # a refused report leaves the claim standing
+                broadcasts.relay(self.db, Actor("kim", kim_id=report.kim_id), report.kim_id, report.delivery_id,
+                                 {"channel": report.channel, "reached": report.reached, "date": report.date})
+        except InvalidInput as refused:
+            # the report breaks a rule the channel's parser cannot know (the total per message):
+            # the group's text is not repeated, only which rule
+            log.warning("relay report on a channel refused: %s", refused.detail_en or "invalid")
 
     # --- offices ------------------------------------------------------------------
     @rpc

@@ -24,6 +24,10 @@ class ChannelsSettings(ServiceSettings):
     backoff_seconds: float = Field(10, gt=0, validation_alias="KIM_CHANNEL_BACKOFF_SECONDS")
     # a channel whose last messages all failed for good is paused, with the reason for the office
     pause_after_failures: int = Field(5, ge=1, validation_alias="KIM_CHANNEL_PAUSE_AFTER_FAILURES")
+    # sends in flight per kind of channel (at most this many repeat after a crash: at least once)
+    channel_concurrency: int = Field(8, ge=1, validation_alias="KIM_CHANNEL_CONCURRENCY")
+    # the queue depth and failing-channel gauges
+    channel_gauges_seconds: float = Field(15, gt=0, validation_alias="KIM_CHANNEL_GAUGES_SECONDS")
     # each provider call's total deadline
     provider_timeout_seconds: float = Field(10, gt=0, validation_alias="KIM_CHANNEL_TIMEOUT_SECONDS")
 

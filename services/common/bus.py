@@ -84,6 +84,19 @@ class ConfirmedPublisher:
         with self._lock:
             self._declare(self._ensure_channel(), name, type_)
 
+    def declare_queue(self, name: str, arguments: dict, exchange: str):
+        """A durable command queue bound to its direct exchange of the same routing key (as the
+        gateway declares `aspirations.intake`), so a message published before its consumer ever ran
+        is held, not dropped."""
+        with self._lock:
+            channel = self._ensure_channel()
+            if f"queue:{name}" in self._declared:
+                return
+            self._declare(channel, exchange, "direct")
+            channel.queue_declare(name, durable=True, auto_delete=False, arguments=arguments)
+            channel.queue_bind(name, exchange, routing_key=name)
+            self._declared.add(f"queue:{name}")
+
     def _declare(self, channel, name, type_="topic"):
         if name and name not in self._declared:
             channel.exchange_declare(name, type_, durable=True, auto_delete=False)

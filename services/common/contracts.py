@@ -147,6 +147,58 @@ class DeliveryRelayed(Contract):
     date: str  # YYYY-MM-DD
 
 
+class DeliveredMessage(BaseModel):
+    """What a delivery says, for the channels that carry it out of the inbox."""
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    title: str
+    body: str
+    category: str  # a broadcast category, or `jawaban_aspirasi`
+    priority: str
+    tracking_code: str | None = None  # an aspiration's answer: the code it answers
+
+
+class CreatedDelivery(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    delivery_id: int
+    kim_id: str
+    village_code: str
+
+
+class DeliveriesCreated(Contract):
+    """Deliveries that have just reached their groups' inboxes: one event per fan-out batch (all of one
+    broadcast), or one answer to an aspiration."""
+    TYPE = "deliveries_created"
+
+    broadcast_id: str | None
+    kind: str  # broadcast, aspiration_answer
+    message: DeliveredMessage
+    deliveries: list[CreatedDelivery]
+
+
+# --- channels ---------------------------------------------------------------------
+
+class ChannelAcknowledged(Contract):
+    """A group acknowledged a delivery by a reply on one of its channels."""
+    TYPE = "channel_acknowledged"
+
+    delivery_id: int
+    kim_id: str
+    channel: str  # the channel's kind
+
+
+class ChannelRelayReported(Contract):
+    """A group reported on one of its channels that it passed a delivery on (`SEBAR 120`)."""
+    TYPE = "channel_relay_reported"
+
+    delivery_id: int
+    kim_id: str
+    reached: int
+    channel: str  # how it was passed on: the word the group wrote, else the channel's kind
+    date: str  # YYYY-MM-DD
+
+
 # --- aspirations ------------------------------------------------------------------
 
 class AspirationSubmitted(Contract):
@@ -191,5 +243,6 @@ class AspirationOverdue(Contract):
 
 CONTRACTS: dict[str, type[Contract]] = {c.TYPE: c for c in (
     KimRegistered, KimUpdated, KimSnapshot, KimStatusChanged, KimActivityReported,
-    BroadcastPublished, DeliveryAcknowledged, DeliveryRelayed,
+    BroadcastPublished, DeliveryAcknowledged, DeliveryRelayed, DeliveriesCreated,
+    ChannelAcknowledged, ChannelRelayReported,
     AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue)}

@@ -96,12 +96,25 @@ IMPORT_STATUSES = Vocabulary(
 # what became of one row of an import
 IMPORT_OUTCOMES = Vocabulary(Term("imported", "Diimpor", "Imported"), Term("rejected", "Ditolak", "Rejected"))
 
+# the channels a group is reached on (services/channels), its states, and a message's
+CHANNEL_KINDS = Vocabulary(
+    Term("telegram", "Telegram", "Telegram"), Term("whatsapp", "WhatsApp", "WhatsApp"),
+    Term("sms", "SMS", "SMS"), Term("email", "E-mail", "E-mail"))
+CHANNEL_STATES = Vocabulary(
+    Term("pending", "Menunggu kode", "Waiting for its code"), Term("live", "Aktif", "Live"),
+    Term("paused", "Dijeda", "Paused"), Term("stopped", "Dihentikan KIM", "Stopped by the group"))
+MESSAGE_STATUSES = Vocabulary(
+    Term("queued", "Dalam antrean", "Queued"), Term("sent", "Terkirim", "Sent"),
+    Term("delivered", "Diterima", "Delivered"), Term("read", "Dibaca", "Read"),
+    Term("failed", "Gagal", "Failed"))
+
 VOCABULARIES = {
     "kim_classifications": KIM_CLASSIFICATIONS, "kim_statuses": KIM_STATUSES, "member_roles": MEMBER_ROLES,
     "activity_kinds": ACTIVITY_KINDS, "broadcast_categories": BROADCAST_CATEGORIES,
     "broadcast_priorities": BROADCAST_PRIORITIES, "aspiration_kinds": ASPIRATION_KINDS,
     "aspiration_statuses": ASPIRATION_STATUSES, "aspiration_categories": ASPIRATION_CATEGORIES,
     "key_roles": KEY_ROLES, "import_statuses": IMPORT_STATUSES, "import_outcomes": IMPORT_OUTCOMES,
+    "channel_kinds": CHANNEL_KINDS, "channel_states": CHANNEL_STATES, "message_statuses": MESSAGE_STATUSES,
 }
 
 

@@ -26,6 +26,7 @@ from services.gateway.routes import (
     accounts,
     aspirations,
     broadcasts,
+    channels,
     coverage,
     imports,
     keys,
@@ -176,6 +177,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(broadcasts.router)
     app.include_router(aspirations.router)
     app.include_router(open311.router)
+    app.include_router(channels.router)
     app.include_router(keys.router)
     app.include_router(accounts.router)
     app.include_router(ops.router)

@@ -42,6 +42,12 @@ class GatewaySettings(CommonSettings):
     trusted_proxies: str = Field("127.0.0.1", validation_alias="GATEWAY_TRUSTED_PROXIES")
     # the address people reach the website at, for setup links; else the request's own
     public_url: str | None = Field(None, validation_alias="GATEWAY_PUBLIC_URL")
+    # the providers' callbacks (services/gateway/routes/channels.py): each checked with its secret;
+    # a provider without it is off and its callback answers 404
+    telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    whatsapp_app_secret: str | None = Field(None, validation_alias="WHATSAPP_APP_SECRET")
+    whatsapp_verify_token: str | None = Field(None, validation_alias="WHATSAPP_VERIFY_TOKEN")
+    kannel_callback_secret: str | None = Field(None, validation_alias="KANNEL_CALLBACK_SECRET")
     # map tiles for the Leaflet maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png;
     # empty: the maps show the groups' markers without a background
     map_tiles_url: str = Field("", validation_alias="GATEWAY_MAP_TILES_URL")

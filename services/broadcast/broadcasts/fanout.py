@@ -18,6 +18,8 @@ from services.common.db import dialect_insert
 from services.common.events import record_event, utcnow
 
 RUNNING = ("publishing", "published")
+# what an insert of deliveries returns for the deliveries_created event
+NEW_DELIVERY = (Delivery.__table__.c.id, Delivery.__table__.c.kim_id, Delivery.__table__.c.village_code)
 
 
 def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
@@ -41,9 +43,11 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
             literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
             case((pending, literal(now)), else_=null()),
         ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(after, DirectoryKim.id <= ids[-1])
-        session.execute(dialect_insert(session)(Delivery.__table__).from_select(
+        created = session.execute(dialect_insert(session)(Delivery.__table__).from_select(
             ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
-             "push_state", "next_push_at"], batch).on_conflict_do_nothing())
+             "push_state", "next_push_at"], batch).on_conflict_do_nothing().returning(*NEW_DELIVERY)).all()
+        if created:  # the channels carry them out of the inbox
+            record_event(session, "deliveries_created", events.broadcast_deliveries_created(due, created))
         due.fanout_cursor = ids[-1]
     if len(ids) < batch_size:
         due.status = "published"
@@ -74,10 +78,12 @@ def deliver_running_broadcasts(session: Session, kim_ids: str | list[str], open_
             DirectoryKim.village_code, literal(now), literal(0), literal(0), case((pending, "pending"), else_="none"),
             case((pending, literal(now)), else_=null()),
         ).outerjoin(Webhook, Webhook.kim_id == DirectoryKim.id).where(DirectoryKim.id.in_(kim_ids))
-        inserted = len(session.execute(dialect_insert(session)(Delivery.__table__).from_select(
+        new = session.execute(dialect_insert(session)(Delivery.__table__).from_select(
             ["kind", "broadcast_id", "kim_id", "village_code", "created_at", "reached", "push_attempts",
-             "push_state", "next_push_at"], matching).on_conflict_do_nothing()
-            .returning(Delivery.__table__.c.id)).all())
+             "push_state", "next_push_at"], matching).on_conflict_do_nothing().returning(*NEW_DELIVERY)).all()
+        inserted = len(new)
+        if new:
+            record_event(session, "deliveries_created", events.broadcast_deliveries_created(broadcast, new))
         if inserted and broadcast.status == "published":
             broadcast.recipients += inserted
         created += inserted
@@ -91,8 +97,11 @@ def deliver_answer(session: Session, answer: AspirationResponded) -> bool:
         return False
     hook = session.get(Webhook, kim.id) is not None
     now = utcnow()
-    session.add(Delivery(kind="aspiration_answer", broadcast_id=None, kim_id=kim.id, village_code=kim.village_code,
-                         message=answer.model_dump(include={"aspiration_id", "tracking_code", "response"}),
-                         created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
-                         next_push_at=now if hook else None))
+    delivery = Delivery(kind="aspiration_answer", broadcast_id=None, kim_id=kim.id, village_code=kim.village_code,
+                        message=answer.model_dump(include={"aspiration_id", "tracking_code", "response"}),
+                        created_at=now, reached=0, push_attempts=0, push_state="pending" if hook else "none",
+                        next_push_at=now if hook else None)
+    session.add(delivery)
+    session.flush()
+    record_event(session, "deliveries_created", events.answer_delivery_created(delivery))
     return True

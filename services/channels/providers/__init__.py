@@ -53,3 +53,13 @@ class Rejected(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def module(kind: str):
+    """The provider module of a channel kind."""
+    import importlib
+    return importlib.import_module(f"services.channels.providers.{kind}")
+
+
+def off_reason(kind: str, settings) -> str | None:
+    return module(kind).off_reason(settings)

@@ -2,7 +2,6 @@
 aspirations service is down), tracked by code, handled by the office."""
 import csv
 import io
-import secrets
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -14,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.events import utcnow
 from services.common.regions import REGION_CODE, VILLAGE_CODE
-from services.common.tracking import normalise_tracking_code
+from services.common.tracking import new_tracking_code, normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 from services.gateway.deps import Anyone, Idempotency, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem, prefers_english
@@ -24,16 +23,10 @@ from services.gateway.routes.kims import KIM_ID, Strict
 router = APIRouter(tags=["aspirations"])
 
 # no 0/O, no 1/I: easy to read aloud and to type on a phone; 32 symbols, 10 of them: 50 random bits
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-TRACKING_LENGTH = 10
 INTAKE_QUEUE = "aspirations.intake"
 CATEGORY_LENGTH = 50  # the aspirations' category column
 Kind = Literal[ASPIRATION_KINDS]
 Status = Literal[ASPIRATION_STATUSES]
-
-
-def new_tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
 PHONE = r"^\+?[0-9][0-9 -]{5,19}$"

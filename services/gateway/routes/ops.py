@@ -13,7 +13,7 @@ from services.gateway.routes.common import problems
 
 router = APIRouter(tags=["operations"])
 
-SERVICES = ("registry", "broadcast", "aspirations")
+SERVICES = ("registry", "broadcast", "aspirations", "channels")
 
 
 @router.get("/healthz", summary="Liveness: the gateway process answers")
@@ -46,9 +46,19 @@ async def readyz(request: Request):
     for service, outcome in zip(SERVICES, await asyncio.gather(*(ping(s) for s in SERVICES)), strict=False):
         checks[service] = outcome
     if all(v == "ok" for v in checks.values()):
-        return {"status": "ready", "checks": checks}
+        return {"status": "ready", "checks": checks, "channels": await channel_kinds(rpc)}
     return problem_response(request, 503, "Platform belum siap.", "The platform is not ready.",
                             checks=checks)
+
+
+async def channel_kinds(rpc) -> dict[str, str]:
+    """Each kind of channel: on, or off and the setting it misses (off is no failure: a platform
+    may run without SMS)."""
+    try:
+        kinds = await rpc.call("channels", "providers", timeout=2.0)
+    except Problem:
+        return {}
+    return {kind: "on" if state["on"] else f"off: {state['reason']}" for kind, state in kinds.items()}
 
 
 @router.get("/metrics", response_class=PlainTextResponse,

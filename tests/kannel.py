@@ -30,6 +30,7 @@ HOW_TO = "Kannel is missing: run infra/ensure-kannel.sh (apt-get install kannel 
 FAKESMSC_PATHS = ("/usr/lib/kannel/test/fakesmsc", "/usr/lib/kannel/fakesmsc")
 SENDER = "KIM"  # the sendsms user's default sender (the provider sends no `from`)
 # fakesmsc's log line for each MT message: "Got message 3: <KIM +62812... text Halo>"
+KINDS = ("text", "data", "ucs-2", "udh")
 GOT = re.compile(r"Got message \d+: <(.*)>$")
 
 
@@ -53,6 +54,7 @@ class Received:
     receiver: str
     text: str
     parts: int = 1
+    kind: str = ""  # how fakesmsc logged it: text, data, ucs-2 or udh
 
 
 def _concatenation(udh: bytes) -> tuple[int, int, int] | None:
@@ -86,7 +88,8 @@ def parse_fakesmsc_log(lines: list[str]) -> list[Received]:
     """The MT messages in fakesmsc's log lines (what gw/smsc/smsc_fake.c writes to it):
     `text <UTF-8 as is>` for GSM text (Kannel's inner form of it is UTF-8), `data <URL-encoded>`
     for 8-bit, `ucs-2 <URL-encoded UTF-16BE>`, `udh <URL-encoded header> data <URL-encoded payload>`
-    for one part of a long message (joined here by the header's concatenation reference)."""
+    for one part of a long message (joined here by the header's concatenation reference). A line
+    break in GSM text ends fakesmsc's line: a line that is no message continues the text before."""
     messages: list[Received] = []
     pending: dict[tuple[str, str, int], dict[int, bytes]] = {}
     for line in lines:
@@ -94,8 +97,13 @@ def parse_fakesmsc_log(lines: list[str]) -> list[Received]:
         if not match:
             continue
         sender, receiver, kind, data = (match.group(1).split(" ", 3) + [""])[:4]
-        if kind == "text":
-            messages.append(Received(sender, receiver, data))
+        if kind not in KINDS and messages and messages[-1].kind == "text":
+            # smsc_fake writes GSM text as is, line breaks too: fakesmsc reads the rest of the
+            # text as lines of their own, continued here
+            last = messages.pop()
+            messages.append(Received(last.sender, last.receiver, last.text + "\n" + match.group(1), kind="text"))
+        elif kind == "text":
+            messages.append(Received(sender, receiver, data, kind="text"))
         elif kind == "data":
             messages.append(Received(sender, receiver, _unquote(data).decode("latin-1")))
         elif kind == "ucs-2":

@@ -96,7 +96,7 @@ def parse_fakesmsc_log(lines: list[str]) -> list[Received]:
         match = GOT.search(line.rstrip("\n"))
         if not match:
             continue
-        sender, receiver, kind, data = (match.group(1).split(" ", 3) + [""])[:4]
+        sender, receiver, kind, data = (match.group(1).split(" ", 3) + ["", "", ""])[:4]
         if kind not in KINDS and messages and messages[-1].kind == "text":
             # smsc_fake writes GSM text as is, line breaks too: fakesmsc reads the rest of the
             # text as lines of their own, continued here
@@ -131,7 +131,8 @@ class Kannel:
     """A context manager: bearerbox + smsbox + fakesmsc, configured in `folder`; `mo_url` is the
     sms-service's get-url (Kannel's escapes such as %p and %b filled in by smsbox)."""
 
-    def __init__(self, folder: Path | str, mo_url: str, username: str = "kim", password: str = "rahasia"):
+    def __init__(self, folder: Path | str, mo_url: str, username: str = "kim", password: str = "rahasia",
+                 core: str = ""):
         self.bearerbox = _binary("bearerbox")
         self.smsbox = _binary("smsbox")
         self.fakesmsc = _binary("fakesmsc", *FAKESMSC_PATHS)
@@ -146,6 +147,8 @@ class Kannel:
         self.conf = self.folder / "kannel.conf"
         self.processes: dict[str, subprocess.Popen] = {}
         self.mo_sent = 0
+        self.core = core  # more lines for the core group
+        self._fakesmsc_log_from = 0
 
     def config(self) -> str:
         log = self.folder
@@ -161,6 +164,7 @@ log-file = "{log / 'bearerbox.log'}"
 log-level = 0
 access-log = "{log / 'access.log'}"
 dlr-storage = internal
+{self.core}
 
 group = smsc
 smsc = fake
@@ -216,6 +220,9 @@ accept-x-kannel-headers = false
         self._start_fakesmsc()
 
     def _start_fakesmsc(self) -> None:
+        # a new fakesmsc counts its messages from 1 again: its part of the log only
+        log = self.folder / "fakesmsc.out"
+        self._fakesmsc_log_from, self.mo_sent = (log.stat().st_size if log.exists() else 0), 0
         self._spawn("fakesmsc", [self.fakesmsc, "-v", "0", "-H", "127.0.0.1", "-r", str(self.smsc_port),
                                  "-i", "0"], stdin=subprocess.PIPE)
         self._wait(self.smsc_online, "the fake SMSC online (fakesmsc connected)")
@@ -269,12 +276,20 @@ accept-x-kannel-headers = false
         # fakesmsc select()s on stdin and then fgets() one line: a second line already in stdio's
         # buffer would wait there for more input, so one line at a time, each seen sent
         self.mo_sent += 1
-        self._wait(lambda: f"fakesmsc: sent message {self.mo_sent}\n" in self._fakesmsc_log(),
+        self._wait(lambda: f"fakesmsc: sent message {self.mo_sent}\n" in self._fakesmsc_log(since_start=True),
                    f"fakesmsc to send MO message {self.mo_sent}")
 
-    def _fakesmsc_log(self) -> str:
+    def _fakesmsc_log(self, since_start: bool = False) -> str:
         log = self.folder / "fakesmsc.out"
-        return log.read_text("utf-8", "replace") if log.exists() else ""
+        if not log.exists():
+            return ""
+        with log.open("rb") as out:
+            out.seek(self._fakesmsc_log_from if since_start else 0)
+            return out.read().decode("utf-8", "replace")
+
+    def restart_fakesmsc(self) -> None:
+        """The SMSC back after `stop("fakesmsc")`: Kannel sends it what it queued meanwhile."""
+        self._start_fakesmsc()
 
     def stop(self, name: str | None = None) -> None:
         """Stop one box (`bearerbox`, `smsbox`, `fakesmsc`) or, without a name, all of them."""

@@ -2,6 +2,7 @@
 delivery reports and MO messages through a real Kannel (tests/kannel.py: bearerbox, smsbox and
 fakesmsc of the test's own), with a local HTTP server standing in for the gateway's callbacks."""
 import http.server
+import signal
 import threading
 import urllib.parse
 
@@ -22,7 +23,7 @@ from services.channels.providers.sms import (
     send,
 )
 from services.channels.settings import ChannelsSettings
-from tests.conftest import free_port, wait_for
+from tests.conftest import wait_for
 from tests.kannel import Kannel
 
 NUMBER = "+6281234567890"
@@ -287,37 +288,51 @@ def test_an_address_that_is_no_number_is_rejected_without_quoting_it(kannel, sms
     assert "abc" not in rejected.value.reason
 
 
-def test_kannel_down_is_retried_later(sms_settings, client):
-    down = sms_settings.model_copy(update={"kannel_sendsms_url": f"http://127.0.0.1:{free_port()}/cgi-bin/sendsms"})
-    with pytest.raises(RetryLater) as later:
-        send(down, client, NUMBER, Message(title="Info", body="Rahasia isi", reference="down-1"))
-    assert later.value.whole_provider
-    assert "81234567890" not in later.value.reason and "Rahasia" not in later.value.reason
-
-
-def test_kannel_failing_is_retried_later(sms_settings, client):
-    # Kannel's own 503 (its store full, the bearerbox gone) cannot be caused on demand: its answer, as it words it
-    class Unavailable(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(503)
-            self.send_header("Content-Length", "37")
-            self.end_headers()
-            self.wfile.write(b"Temporal failure, try again later.\n\n\n")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+@pytest.fixture
+def own_kannel(tmp_path, settings):
+    """A Kannel for one test, to stop parts of: its bearerbox queues one message at most while
+    the SMSC is away (Kannel answers 503 past that)."""
     try:
-        failing = sms_settings.model_copy(
-            update={"kannel_sendsms_url": f"http://127.0.0.1:{server.server_port}/cgi-bin/sendsms"})
+        with Kannel(tmp_path / "kannel", mo_get_url(settings), core="sms-outgoing-queue-limit = 1") as running:
+            yield running, settings.model_copy(update={"kannel_sendsms_url": running.sendsms_url,
+                                                       "kannel_username": running.username,
+                                                       "kannel_password": running.password})
+    except RuntimeError as error:
+        pytest.fail(f"{error} (infra/ensure-kannel.sh installs it)")
+
+
+def test_kannel_queues_while_the_smsc_is_away_and_answers_503_when_full(own_kannel, client):
+    kannel, settings = own_kannel
+    kannel.stop("fakesmsc")
+    wait_for(lambda: not kannel.smsc_online(), message="the fake SMSC offline")
+    # "3: Queued for later delivery"
+    assert send(settings, client, NUMBER, Message(title="Info", body="Antre", reference="q-1")) == Sent(parts=1)
+    with pytest.raises(RetryLater) as later:
+        send(settings, client, NUMBER, Message(title="Info", body="Rahasia isi", reference="q-2"))
+    assert later.value.whole_provider
+    assert later.value.reason == "Kannel answered 503: Temporal failure, try again later."
+    kannel.restart_fakesmsc()
+    assert _arrived(kannel, "Info\nAntre").receiver == NUMBER
+
+
+def test_kannel_frozen_or_down_is_retried_later(own_kannel, client):
+    kannel, settings = own_kannel
+    message = Message(title="Info", body="Rahasia isi", reference="down-1")
+    smsbox = kannel.processes["smsbox"]
+    smsbox.send_signal(signal.SIGSTOP)  # it still accepts connections (the kernel does) but answers none
+    try:
         with pytest.raises(RetryLater) as later:
-            send(failing, client, NUMBER, Message(title="Info", body="x", reference="503-1"))
-        assert "503" in later.value.reason
+            send(settings.model_copy(update={"provider_timeout_seconds": 0.5}), client, NUMBER, message)
     finally:
-        server.shutdown()
-        server.server_close()
+        smsbox.send_signal(signal.SIGCONT)
+    assert later.value.whole_provider and later.value.reason == "Kannel did not answer in time"
+    # without its bearerbox, smsbox exits: nothing listens on the sendsms port
+    kannel.stop("bearerbox")
+    wait_for(lambda: smsbox.poll() is not None, message="smsbox to exit after its bearerbox")
+    with pytest.raises(RetryLater) as later:
+        send(settings, client, NUMBER, message)
+    assert later.value.whole_provider
+    assert later.value.reason == "Kannel unreachable (ConnectError)"
 
 
 def test_an_mo_message_reaches_the_gateway(kannel, sms_settings, callbacks):

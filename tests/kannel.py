@@ -5,8 +5,10 @@ ports, configured in a folder of its own (kannel.conf and the three logs), stopp
         kannel.sendsms_url, kannel.username, kannel.password   # what the sms provider is given
         kannel.received()                                      # the MT messages fakesmsc got
         kannel.send_mo("+6281234567890", "INFO")               # an MO message: smsbox GETs mo_url
+        kannel.stop("fakesmsc"); kannel.restart_fakesmsc()    # the SMSC away, and back
 
-`fakesmsc` runs in its interactive mode (no message on its command line): each line on its stdin,
+`fakesmsc` runs in its interactive mode, which it enters when no message is on its command line
+(`-i` is the interval between generated messages, not "interactive"): each line on its stdin,
 "sender receiver text|data|ucs2 ...", is an MO message, and each MT message Kannel sends it is
 logged as `Got message N: <sender receiver type data>` (at log level 0). Kannel's fake SMSC
 (gw/smsc/smsc_fake.c) makes the delivery reports itself: "sent to the SMSC" (8) when it hands a

@@ -126,7 +126,7 @@ def test_indonesian_mobile_numbers_are_normalised(written):
 def test_what_is_not_a_mobile_number_is_refused_without_quoting_it(written):
     with pytest.raises(ValueError) as refused:
         normalise_msisdn(written)
-    assert not any(c.isdigit() for c in str(refused.value).replace("08", "").replace("628", ""))
+    assert not written or written not in str(refused.value)
 
 
 # -- callbacks --------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ test: install lint
 	infra/ensure-postgres.sh
 	infra/ensure-prometheus.sh
 	infra/ensure-chromium.sh
+	infra/ensure-kannel.sh
 	$(MAKE) --no-print-directory -j --output-sync=target $(SERVICE_SUITES) test-gateway
 
 test-services:
@@ -72,7 +73,7 @@ services-registry-postgresql:
 	$(PY) -m pytest services/registry -k postgresql
 
 services-broadcast:
-	$(PY) -m pytest services/broadcast services/aspirations --ignore=$(FANOUT_CRASH)
+	$(PY) -m pytest services/broadcast services/aspirations services/channels --ignore=$(FANOUT_CRASH)
 
 services-fanout-sqlite:
 	$(PY) -m pytest $(FANOUT_CRASH) -k "not postgresql"

@@ -14,6 +14,7 @@ import html
 import re
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -167,12 +168,58 @@ def _outcome(code: int, text: bytes | str) -> Exception:
     return RetryLater(_words(code, text))
 
 
+class _DeadlineSMTP(smtplib.SMTP):
+    """smtplib's timeout bounds each read and each write; this bounds the whole conversation, so a
+    server that trickles its answers (a line every few seconds) cannot hold a send for long: before
+    each read and write the socket's timeout is set to the time left."""
+
+    def __init__(self, *args, deadline: float, **kwargs):
+        self.deadline = deadline
+        super().__init__(*args, **kwargs)
+
+    def time_left(self) -> None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the SMTP conversation took longer than its deadline")
+        if self.sock:
+            self.sock.settimeout(left)
+
+    def send(self, s) -> None:
+        self.time_left()
+        super().send(s)
+
+    def getreply(self):
+        if self.file is None and self.sock:
+            self.file = _DeadlineReader(self.sock.makefile("rb"), self)
+        return super().getreply()
+
+
+class _DeadlineSMTP_SSL(_DeadlineSMTP, smtplib.SMTP_SSL):
+    pass
+
+
+class _DeadlineReader:
+    """The reply stream smtplib reads lines from, its timeout set to the time left before each line."""
+
+    def __init__(self, stream, smtp: _DeadlineSMTP):
+        self.stream, self.smtp = stream, smtp
+
+    def readline(self, size: int = -1) -> bytes:
+        self.smtp.time_left()
+        return self.stream.readline(size)
+
+    def close(self) -> None:
+        self.stream.close()
+
+
 def _connect(target: SmtpTarget, timeout: float) -> smtplib.SMTP:
     context = ssl.create_default_context()
+    deadline = time.monotonic() + timeout
     if target.tls:
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=context)
+        smtp: smtplib.SMTP = _DeadlineSMTP_SSL(target.host, target.port, timeout=timeout, context=context,
+                                               deadline=deadline)
     else:
-        smtp = smtplib.SMTP(target.host, target.port, timeout=timeout)
+        smtp = _DeadlineSMTP(target.host, target.port, timeout=timeout, deadline=deadline)
     try:
         if target.starttls:
             smtp.starttls(context=context)
@@ -186,7 +233,7 @@ def _connect(target: SmtpTarget, timeout: float) -> smtplib.SMTP:
 
 def send(settings: ChannelsSettings, client: None, address: str, message: Message) -> Sent:
     """Hands the message over; `provider_ids` is its Message-ID. `provider_timeout_seconds` bounds
-    each exchange with the server (smtplib's socket timeout), not the whole conversation."""
+    the whole conversation, from connecting to the last reply."""
     if "@" not in address or any(char in address for char in "\r\n<>, "):
         raise Rejected("not an e-mail address")
     email = compose(settings, address, message)

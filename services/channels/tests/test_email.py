@@ -1,5 +1,7 @@
 """The e-mail provider against a real SMTP server (aiosmtpd, tests/smtp_server.py)."""
 import socket
+import threading
+import time
 
 import pytest
 
@@ -225,3 +227,30 @@ def test_an_untrusted_certificate_holds_the_whole_provider():
             provider.send(settings_for(server.url), None, ADDRESS, message())
         assert raised.value.whole_provider and raised.value.reason.startswith("SMTP TLS failed: ")
         assert server.messages == []
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_deadline():
+    """Each line comes well within the timeout, the greeting never ends: only a deadline on the whole
+    conversation ends it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle():
+        connection, _ = listener.accept()
+        with connection:
+            while not stop.is_set():
+                connection.sendall(b"220-still greeting\r\n")
+                time.sleep(0.05)
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        url = f"smtp://127.0.0.1:{listener.getsockname()[1]}"
+        with pytest.raises(RetryLater) as raised:
+            provider.send(settings_for(url, provider_timeout_seconds=0.5), None, ADDRESS, message())
+        assert raised.value.whole_provider
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()

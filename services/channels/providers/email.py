@@ -10,7 +10,9 @@ a server that cannot do what `SMTP_URL` asks (STARTTLS, AUTH) is ours, not the a
 `RetryLater(whole_provider=True)`, so no recipient is marked as refusing mail for our mistake.
 Neither the address nor the text ever goes into a reason: the server's words are scrubbed of
 anything that looks like an address."""
+import functools
 import html
+import os
 import re
 import smtplib
 import ssl
@@ -212,9 +214,17 @@ class _DeadlineReader:
         self.stream.close()
 
 
+@functools.lru_cache(maxsize=4)
+def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """The system's trusted authorities, or those SSL_CERT_FILE / SSL_CERT_DIR name (the key): reading
+    them takes some 20 ms, more than the rest of a send to a near relay, so once per process."""
+    return ssl.create_default_context()
+
+
 def _connect(target: SmtpTarget, timeout: float) -> smtplib.SMTP:
-    context = ssl.create_default_context()
     deadline = time.monotonic() + timeout
+    context = (_tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+               if target.tls or target.starttls else None)
     if target.tls:
         smtp: smtplib.SMTP = _DeadlineSMTP_SSL(target.host, target.port, timeout=timeout, context=context,
                                                deadline=deadline)

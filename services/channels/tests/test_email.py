@@ -254,3 +254,10 @@ def test_a_server_that_trickles_its_answer_is_cut_off_at_the_deadline():
         stop.set()
         thread.join(5)
         listener.close()
+
+
+def test_starttls_asked_of_a_server_without_it_holds_the_whole_provider(server):
+    with pytest.raises(RetryLater) as raised:
+        provider.send(settings_for(server.url + "?starttls=1"), None, ADDRESS, message())
+    assert raised.value.whole_provider and "STARTTLS" in raised.value.reason
+    assert server.messages == []

@@ -158,16 +158,20 @@ def compose(settings: ChannelsSettings, address: str, message: Message) -> Email
     return email
 
 
-def _words(code: int, text: bytes | str) -> str:
+def _words(code: int, text: bytes | str, address: str = "") -> str:
     words = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     words = ADDRESS_LIKE.sub("<address>", " ".join(words.split()))
+    local = address.rpartition("@")[0]
+    if len(local) >= 3:
+        # a server may quote the mailbox's name alone ("user ani.warga unknown")
+        words = re.sub(re.escape(local), "<address>", words, flags=re.IGNORECASE)
     return f"SMTP {code} {words}"[:REASON_LENGTH]
 
 
-def _outcome(code: int, text: bytes | str) -> Exception:
+def _outcome(code: int, text: bytes | str, address: str) -> Exception:
     if 500 <= code < 600:
-        return Rejected(_words(code, text))
-    return RetryLater(_words(code, text))
+        return Rejected(_words(code, text, address))
+    return RetryLater(_words(code, text, address))
 
 
 class _DeadlineSMTP(smtplib.SMTP):
@@ -270,12 +274,12 @@ def send(settings: ChannelsSettings, client: None, address: str, message: Messag
         smtp.send_message(email, from_addr=sender, to_addrs=[address])
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()), (550, b"recipient refused"))
-        raise _outcome(code, text) from None
+        raise _outcome(code, text, address) from None
     except smtplib.SMTPNotSupportedError:
         raise Rejected("the SMTP server takes no address outside ASCII (no SMTPUTF8)") from None
     except smtplib.SMTPResponseException as error:
         # SMTPSenderRefused, SMTPDataError and the like carry the server's code
-        raise _outcome(error.smtp_code, error.smtp_error) from None
+        raise _outcome(error.smtp_code, error.smtp_error, address) from None
     except (OSError, smtplib.SMTPException) as error:
         raise RetryLater(f"SMTP connection lost: {type(error).__name__}") from None
     finally:

@@ -261,3 +261,10 @@ def test_starttls_asked_of_a_server_without_it_holds_the_whole_provider(server):
         provider.send(settings_for(server.url + "?starttls=1"), None, ADDRESS, message())
     assert raised.value.whole_provider and "STARTTLS" in raised.value.reason
     assert server.messages == []
+
+
+def test_a_reply_quoting_the_mailbox_name_alone_loses_it(server):
+    server.refuse(ADDRESS, "550 5.1.1 user ANI.WARGA unknown here")
+    with pytest.raises(Rejected) as raised:
+        provider.send(settings_for(server.url), None, ADDRESS, message())
+    assert raised.value.reason == "SMTP 550 5.1.1 user <address> unknown here"

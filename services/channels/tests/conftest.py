@@ -1,0 +1,3 @@
+import eventlet
+
+eventlet.monkey_patch()

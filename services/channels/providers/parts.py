@@ -2,9 +2,9 @@
 
 Shared by Telegram (HTML parse mode) and WhatsApp (plain text). A part is cut, in order of
 preference, before a blank line, a line break, a space (each better in the part's second half), then
-anywhere; never inside an HTML
-tag or entity (`<b>`, `&amp;`). A cut inside a tag pair closes the open tags at the end of the
-part and opens them again at the start of the next, so every part is valid on its own.
+anywhere; never inside an HTML tag or entity (`<b>`, `&amp;`). A cut inside a tag pair closes the
+open tags at the end of the part and opens them again at the start of the next, so every part is
+valid on its own.
 
 Lengths count UTF-16 code units of the text as sent (tags and entities included): Telegram's
 limit is on the text after its entities are parsed, so this count is never below it."""

@@ -45,7 +45,8 @@ class WhatsAppStandIn(StandIn):
     def __init__(self, token: str = "wa-test-token", phone_number_id: str = "106540352242922",
                  app_secret: str = "wa-test-app-secret", templates: dict[str, int] | None = None,
                  template_language: str = "id", per_second: int = 80, webhook_url: str | None = None,
-                 read: bool = False, clock: Clock | None = None, version: str = "v21.0"):
+                 read: bool = False, clock: Clock | None = None, version: str = "v21.0",
+                 late_window_errors: bool = False):
         self.token = token
         self.phone_number_id = phone_number_id
         self.app_secret = app_secret
@@ -56,6 +57,8 @@ class WhatsAppStandIn(StandIn):
         self.read = read
         self.clock = clock or Clock()
         self.version = version
+        # the Cloud API may accept free text outside the window and report 131047 in a `failed` status
+        self.late_window_errors = late_window_errors
         self.messages: list[Accepted] = []
         self.errors: list[int] = []  # the error code of each refused request, in order
         self.callbacks: list[int] = []  # the webhook's HTTP status for each status callback posted
@@ -159,6 +162,7 @@ class WhatsAppStandIn(StandIn):
         if not isinstance(to, str) or not re.fullmatch(r"[1-9][0-9]{7,14}", to):
             return _error(400, 100, "Invalid parameter", "Invalid WhatsApp ID")
         kind = request.get("type", "text")
+        outside = False
         if kind == "text":
             text = (request.get("text") or {}).get("body")
             if not isinstance(text, str) or not text.strip():
@@ -166,7 +170,8 @@ class WhatsAppStandIn(StandIn):
             if len(text.encode("utf-16-le")) // 2 > 4096:
                 return _error(400, 100, "Invalid parameter", "text.body is too long (max 4096)")
             opened = self._sessions.get(to)
-            if opened is None or self.clock() - opened > WINDOW_SECONDS:
+            outside = opened is None or self.clock() - opened > WINDOW_SECONDS
+            if outside and not self.late_window_errors:
                 return _error(400, 131047, "Re-engagement message",
                               "Message failed to send because more than 24 hours have passed since the "
                               "customer last replied to this number.")
@@ -185,7 +190,8 @@ class WhatsAppStandIn(StandIn):
         self._sent.append(now)
         message_id = self._message_id()
         self.messages.append(Accepted(to=to, type=kind, message_id=message_id, time=now, **accepted))
-        self._statuses.put((message_id, to, self._undeliverable.get(to)))
+        reported = (131047, "Re-engagement message") if kind == "text" and outside else self._undeliverable.get(to)
+        self._statuses.put((message_id, to, reported))
         answer: dict[str, Any] = {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
                                   "messages": [{"id": message_id}]}
         if kind == "template":

@@ -81,6 +81,8 @@ def send(settings: ChannelsSettings, client: httpx.Client, chat_id: str, message
     """Each part of `message` from `first_part` on into the chat; `Sent.provider_ids` are the message
     ids of the parts sent by this call, `Sent.parts` the number of parts in all."""
     texts = render(message)
+    if not texts:
+        raise Rejected("telegram: nothing to send (no title, body or link)")
     url = f"{settings.telegram_api_url.rstrip('/')}/bot{settings.telegram_bot_token}/sendMessage"
     ids: list[str] = []
     for index in range(first_part, len(texts)):

@@ -97,14 +97,15 @@ def render_text(message: Message) -> list[str]:
 
 def template_parameters(settings: ChannelsSettings, message: Message) -> list[str]:
     """The template's body parameters: title, body shortened, link. Meta refuses a parameter with a
-    line break, a tab or more than four spaces in a row, so whitespace is folded to one space."""
+    line break, a tab or more than four spaces in a row, so whitespace is folded to one space; and an
+    empty one, so an empty title or body is a dash."""
     return [_shorten(_fold(message.title), MAX_TEMPLATE_PARAMETER),
             _shorten(_fold(message.body), MAX_TEMPLATE_PARAMETER),
             message.link or settings.public_url]
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(text.split()) or "-"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -128,6 +129,8 @@ def send(settings: ChannelsSettings, client: httpx.Client, number: str, message:
     if not message.in_session:
         return Sent(provider_ids=[_send_template(settings, client, to, message)], parts=1)
     texts = render_text(message)
+    if not texts:
+        raise Rejected("whatsapp: nothing to send (no title, body or link)")
     ids: list[str] = []
     for index in range(first_part, len(texts)):
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,

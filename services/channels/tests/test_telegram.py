@@ -1,5 +1,6 @@
 """The Telegram provider against a local stand-in of the Bot API (tests/standins/telegram.py):
 rendering and splitting, the answers and what they mean, the updates; and the stand-in's own limits."""
+import random
 import socket
 
 import httpx
@@ -81,6 +82,26 @@ def test_escaping_counts_and_a_cut_never_falls_inside_an_entity_or_a_tag():
     assert all(error is None for _, error in map(parse_html, texts))
     one_word = telegram.render(Message(title="", body="x" * 9000))  # no boundary at all: cut anywhere
     assert [len(text) for text in one_word] == [4096, 4096, 808]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_part_of_any_text_parses_and_fits(seed):
+    """Random texts of words, entities, emoji, line breaks and tags, cut at small limits."""
+    pieces = ["kata", "&amp;", "&lt;", "🙂", " ", " ", "\n", "\n\n", "<b>tebal</b>", '<a href="https://k.id/?a=1&amp;b=2">tautan</a>',
+              "<b>judul <i>miring &gt; panjang</i> lagi</b>", "x" * 30]
+    generator = random.Random(seed)
+    text = "".join(generator.choice(pieces) for _ in range(400))
+    limit = generator.choice([60, 100, 250])
+    texts = parts.split(text, limit, html=True)
+    assert all(parts.length(part) <= limit for part in texts)
+    shown = plain(texts)
+    assert "".join("".join(shown).split()) == "".join(parse_html(text)[0].split())
+
+
+def test_nothing_to_send_is_rejected(settings, client):
+    assert telegram.render(Message(title=" ", body="\n")) == []
+    with pytest.raises(Rejected):
+        telegram.send(settings, client, GROUP, Message(title=" ", body=""))
 
 
 def test_characters_outside_the_basic_plane_count_twice():

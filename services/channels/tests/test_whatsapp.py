@@ -109,6 +109,22 @@ def test_text_after_the_window_closed_goes_as_the_template_in_the_same_call(meta
     assert accepted.type == "template" and sent.provider_ids == [accepted.message_id]
 
 
+def test_text_the_api_accepts_outside_the_window_fails_later_with_131047(clock, ours, settings, client):
+    with WhatsAppStandIn(clock=clock, webhook_url=f"{ours.url}/whatsapp", late_window_errors=True) as late:
+        sent = whatsapp.send(settings.model_copy(update={"whatsapp_api_url": late.api_url}), client, NUMBER,
+                             Message(title="Rapat", body="Besok", in_session=True))
+        failed = whatsapp.parse_webhook(webhook_payloads(ours, 2, late.app_secret)[1])[1][0]
+    assert (failed.message_id, failed.status, failed.error_code) == (sent.provider_ids[0], "failed", 131047)
+
+
+def test_an_empty_title_or_body_is_a_dash_in_the_template_and_nothing_is_refused(meta, settings, client):
+    whatsapp.send(settings, client, NUMBER, Message(title="Hanya judul", body=" \n"))
+    assert meta.messages[-1].parameters == ("Hanya judul", "-", "https://kim.example")
+    meta.open_window(NUMBER)
+    with pytest.raises(Rejected):
+        whatsapp.send(settings, client, NUMBER, Message(title="", body="", in_session=True))
+
+
 def test_statuses_come_signed_and_parse_in_order(meta, settings, client, ours):
     sent = whatsapp.send(settings, client, NUMBER, Message(title="Rapat", body="Besok"))
     payloads = webhook_payloads(ours, 2, meta.app_secret)

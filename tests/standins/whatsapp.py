@@ -3,10 +3,11 @@
 
 Meta's rules, kept: the Bearer token (190 otherwise); free text only within 24 hours of the user's
 last message (131047 otherwise); a template must be registered, in its language (132001), with its
-number of body parameters (132000), none with a line break, a tab or five spaces in a row (132018)
-or over 1,024 characters (132005); the number's throughput, `per_second` (130429). After a message is
-accepted its statuses (sent, delivered, and read when `read`) are posted to `webhook_url` in another
-thread, in Meta's payload shape, with X-Hub-Signature-256 (HMAC-SHA256 of the body, `app_secret`)."""
+number of body parameters (132000), none with a line break, a tab or five spaces in a row (132018),
+the body within 1,024 characters once they are in (132005); the number's throughput, `per_second`
+(130429, HTTP 429). After a message is accepted its statuses (sent, delivered, and read when `read`)
+are posted to `webhook_url` in another thread, in Meta's payload shape, with X-Hub-Signature-256
+(HMAC-SHA256 of the body under `app_secret`)."""
 import hashlib
 import hmac
 import itertools
@@ -46,7 +47,7 @@ class WhatsAppStandIn(StandIn):
                  app_secret: str = "wa-test-app-secret", templates: dict[str, int] | None = None,
                  template_language: str = "id", per_second: int = 80, webhook_url: str | None = None,
                  read: bool = False, clock: Clock | None = None, version: str = "v21.0",
-                 late_window_errors: bool = False):
+                 late_window_errors: bool = False, template_text: int = 150):
         self.token = token
         self.phone_number_id = phone_number_id
         self.app_secret = app_secret
@@ -59,6 +60,8 @@ class WhatsAppStandIn(StandIn):
         self.version = version
         # the Cloud API may accept free text outside the window and report 131047 in a `failed` status
         self.late_window_errors = late_window_errors
+        # the registered template's own words, in characters: the body's 1,024 include them
+        self.template_text = template_text
         self.messages: list[Accepted] = []
         self.errors: list[int] = []  # the error code of each refused request, in order
         self.callbacks: list[int] = []  # the webhook's HTTP status for each status callback posted
@@ -185,7 +188,7 @@ class WhatsAppStandIn(StandIn):
             return _error(400, 100, "Invalid parameter", f"unsupported type {kind}")
         now = self.clock()
         if sliding_count(self._sent, now, 1.0) >= self.per_second:
-            return _error(400, 130429, "Rate limit hit",
+            return _error(429, 130429, "Rate limit hit",
                           "Cloud API message throughput has been reached.")
         self._sent.append(now)
         message_id = self._message_id()
@@ -215,8 +218,8 @@ class WhatsAppStandIn(StandIn):
             if re.search(r"[\n\t]| {5,}", parameter) or not parameter.strip():
                 return _error(400, 132018, "There was an issue with the parameters in your template.",
                               "Param text cannot have new-line/tab characters or more than 4 consecutive spaces")
-            if len(parameter) > 1024:
-                return _error(400, 132005, "Translated text too long")
+        if self.template_text + sum(len(parameter.encode("utf-16-le")) // 2 for parameter in parameters) > 1024:
+            return _error(400, 132005, "Translated text too long", "hydrated template body is over 1024 characters")
         return 200, {"template": name, "language": language, "parameters": tuple(parameters)}
 
     def _message_id(self) -> str:

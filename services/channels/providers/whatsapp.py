@@ -26,7 +26,11 @@ from services.channels.providers import Message, Rejected, RetryLater, Sent, par
 from services.channels.settings import ChannelsSettings
 
 MAX_TEXT = 4096
-MAX_TEMPLATE_PARAMETER = 1024
+# Meta's limit on a template's body once its parameters are in (132005 past it), and what the
+# template's own words take of it (kim_informasi has under 200 characters of its own)
+MAX_TEMPLATE_BODY = 1024
+TEMPLATE_OWN_TEXT = 200
+MAX_TEMPLATE_TITLE = 200
 # Indonesia: a number written the local way (08...) gets this country code
 DEFAULT_COUNTRY_CODE = "62"
 
@@ -96,12 +100,14 @@ def render_text(message: Message) -> list[str]:
 
 
 def template_parameters(settings: ChannelsSettings, message: Message) -> list[str]:
-    """The template's body parameters: title, body shortened, link. Meta refuses a parameter with a
-    line break, a tab or more than four spaces in a row, so whitespace is folded to one space; and an
-    empty one, so an empty title or body is a dash."""
-    return [_shorten(_fold(message.title), MAX_TEMPLATE_PARAMETER),
-            _shorten(_fold(message.body), MAX_TEMPLATE_PARAMETER),
-            message.link or settings.public_url]
+    """The template's body parameters: title, body shortened, link; together with the template's own
+    words within Meta's 1,024 characters. Meta refuses a parameter with a line break, a tab or more
+    than four spaces in a row, so whitespace is folded to one space; and an empty one, so an empty
+    title or body is a dash."""
+    title = _shorten(_fold(message.title), MAX_TEMPLATE_TITLE)
+    link = message.link or settings.public_url
+    room = MAX_TEMPLATE_BODY - TEMPLATE_OWN_TEXT - parts.length(title) - parts.length(link)
+    return [title, _shorten(_fold(message.body), room), link]
 
 
 def _fold(text: str) -> str:
@@ -189,8 +195,10 @@ def _post(settings: ChannelsSettings, client: httpx.Client, payload: dict[str, A
         raise RetryLater(f"whatsapp: HTTP {response.status_code} without a message id")
     refusal = _dict(body.get("error"))
     code = refusal.get("code")
-    reason = f"whatsapp: error {code}: {str(refusal.get('message') or '')[:120]}".rstrip(": ") \
-        if code is not None else f"whatsapp: HTTP {response.status_code}"
+    # Meta's message is "(#code) title"; its error_data.details may quote a parameter, so it stays out
+    title = str(refusal.get("message") or "")[:120]
+    reason = f"whatsapp: error {code}" + (f": {title}" if title else "") if code is not None \
+        else f"whatsapp: HTTP {response.status_code}"
     if code == OUTSIDE_WINDOW:
         raise _OutsideWindow()
     if code in RATE_LIMITS_WHOLE:

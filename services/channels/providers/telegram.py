@@ -93,7 +93,7 @@ def send(settings: ChannelsSettings, client: httpx.Client, chat_id: str, message
         except RetryLater as failure:
             failure.parts_sent, failure.provider_ids = index, ids
             raise
-        ids.append(str(answer["message_id"]))
+        ids.append(str(answer.get("message_id", "")))
     return Sent(provider_ids=ids, parts=len(texts))
 
 

@@ -133,6 +133,14 @@ def test_statuses_come_signed_and_parse_in_order(meta, settings, client, ours):
         [(sent.provider_ids[0], "sent", NUMBER, None), (sent.provider_ids[0], "delivered", NUMBER, None)]
 
 
+def test_the_stand_in_reports_read_when_told(clock, ours, settings, client):
+    with WhatsAppStandIn(clock=clock, webhook_url=f"{ours.url}/whatsapp", read=True) as reading:
+        whatsapp.send(settings.model_copy(update={"whatsapp_api_url": reading.api_url}), client, NUMBER,
+                      Message(title="Rapat", body="Besok"))
+        payloads = webhook_payloads(ours, 3, reading.app_secret)
+    assert [whatsapp.parse_webhook(p)[1][0].status for p in payloads] == ["sent", "delivered", "read"]
+
+
 def test_a_failed_delivery_parses_with_its_error(meta, settings, client, ours):
     meta.undeliverable(NUMBER)
     whatsapp.send(settings, client, NUMBER, Message(title="Rapat", body="Besok"))

@@ -38,13 +38,18 @@ class Sent:
 
 class RetryLater(Exception):
     """Try again later: `retry_after` seconds when the provider said so; `whole_provider` when the
-    limit is the bot's or the number's, not this address's."""
+    limit is the bot's or the number's, not this address's. A message sent in parts may fail after
+    some went: `parts_sent` of them did (counted from the first part, with their `provider_ids`),
+    and the retry sends the rest (`send(..., first_part=parts_sent)`), not the whole again."""
 
-    def __init__(self, reason: str, retry_after: float | None = None, whole_provider: bool = False):
+    def __init__(self, reason: str, retry_after: float | None = None, whole_provider: bool = False,
+                 parts_sent: int = 0, provider_ids: list[str] | None = None):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.whole_provider = whole_provider
+        self.parts_sent = parts_sent
+        self.provider_ids = provider_ids or []
 
 
 class Rejected(Exception):

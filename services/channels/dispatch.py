@@ -56,6 +56,7 @@ class Job:
     address: str
     message: Message
     attempts: int
+    first_part: int = 0  # the parts before it went already (a long message that failed midway)
 
 
 class KindSender:
@@ -145,7 +146,11 @@ class KindSender:
         started, reached = time.perf_counter(), True
         outcome: Sent | Exception
         try:
-            outcome = self.provider.send(self.settings, self.client, job.address, job.message)
+            if job.first_part:
+                outcome = self.provider.send(self.settings, self.client, job.address, job.message,
+                                             first_part=job.first_part)
+            else:
+                outcome = self.provider.send(self.settings, self.client, job.address, job.message)
         except (RetryLater, Rejected) as error:
             outcome = error
             reached = not isinstance(error, RetryLater) or error.retry_after is not None
@@ -216,7 +221,7 @@ def lease(session: Session, kind: str, limit: int, settings) -> list[Job]:
     for message, channel in rows:
         message.next_attempt_at = until
         jobs.append(Job(message.id, channel.id, channel.address, render(session, message, channel, settings),
-                        message.attempts))
+                        message.attempts, message.parts))
     return jobs
 
 
@@ -252,6 +257,12 @@ def record(session: Session, job: Job, outcome, settings, counted: bool = True):
         metrics.MESSAGES.labels(message.kind, "sent").inc()
         return
     if isinstance(outcome, RetryLater):
+        if outcome.parts_sent:  # the parts that went are not sent again
+            message.parts = job.first_part + outcome.parts_sent
+            for provider_id in outcome.provider_ids:
+                session.merge(ProviderMessage(kind=message.kind,
+                                              provider_id=provider_key(message.kind, job.address, provider_id),
+                                              message_id=message.id))
         if counted and outcome.retry_after is None:
             message.attempts += 1
         if message.attempts < settings.max_attempts:

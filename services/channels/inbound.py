@@ -49,6 +49,8 @@ class StatusReport:
     provider_id: str  # the provider's id of our message (Kannel: our own reference)
     status: str  # sent, delivered, read, failed
     error: str | None = None
+    # WhatsApp: free text failed because the 24-hour window had closed: send it again as the template
+    outside_window: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,12 @@ def record_status(session: Session, report: StatusReport):
     if message is None:
         return
     now = utcnow()
+    if report.status == "failed" and report.outside_window and message.status != "failed":
+        channel = session.get(Channel, message.channel_id)
+        if channel is not None:
+            channel.last_inbound_at = None  # the window is closed: the next try is the template
+        message.status, message.next_attempt_at, message.parts, message.error = "queued", now, 0, report.error
+        return
     if report.status == "failed":
         if message.status != "failed":
             message.status, message.error, message.status_at = "failed", (report.error or "failed")[:300], now

@@ -31,19 +31,22 @@ def read(received: dict, settings) -> list[Incoming | StatusReport]:
 
 def _telegram(update: dict) -> list[Incoming | StatusReport]:
     found = telegram.parse_update(update)
-    if found is None:
-        return []
+    if found is None or found.edited or found.sender == "bot":
+        return []  # an edit is no new command; bots (ours too) are not groups
     reply_to = f"{found.chat_id}:{found.reply_to_message_id}" if found.reply_to_message_id else None
-    return [Incoming("telegram", str(found.chat_id), found.text, provider_id=str(update.get("update_id")),
+    return [Incoming("telegram", str(found.chat_id), found.text, provider_id=str(found.update_id),
                      reply_to=reply_to)]
 
 
 def _whatsapp(payload: dict) -> list[Incoming | StatusReport]:
     messages, statuses = whatsapp.parse_webhook(payload)
     items: list[Incoming | StatusReport] = [
-        Incoming("whatsapp", whatsapp_number(m.sender), m.text, provider_id=m.id, reply_to=m.context_id)
-        for m in messages]
-    items += [StatusReport("whatsapp", s.id, s.status, s.error) for s in statuses]
+        Incoming("whatsapp", whatsapp_number(m.from_number), m.text or "", provider_id=m.message_id,
+                 reply_to=m.context_id) for m in messages]
+    items += [StatusReport("whatsapp", s.message_id, s.status,
+                           f"{s.error_code} {s.error_title or ''}".strip() if s.error_code else None,
+                           outside_window=s.error_code == whatsapp.OUTSIDE_WINDOW)
+              for s in statuses]
     return items
 
 

@@ -9,7 +9,7 @@ channels service is down; they answer once the broker confirmed it."""
 import hashlib
 import hmac
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -30,7 +30,7 @@ ChannelId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 Kind = Literal[CHANNEL_KINDS]
 CODE = r"^[A-Za-z0-9 -]{4,20}$"
 TOKEN = r"^[A-Za-z0-9_-]{16,64}$"
-TEXT_ANSWER = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
+TEXT_ANSWER: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
 
 
 class ChannelCreate(Strict):
@@ -201,8 +201,8 @@ async def _json_body(request: Request):
 
 # --- e-mail: the address's owner confirms, or unsubscribes, by the link in a mail ---------------
 
-PAGE = {200: {"content": {"text/html": {"schema": {"type": "string"}}}}}
-PAGE_AND_PROBLEMS = {**problems(404, 422, 503), **PAGE, 404: {"content": {"text/html": {}}}}
+PAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {"schema": {"type": "string"}}}}}
+PAGE_AND_PROBLEMS: dict[int | str, dict[str, Any]] = {**problems(404, 422, 503), **PAGE, 404: {"content": {"text/html": {}}}}
 
 
 @router.get("/channels/email/confirm", response_class=HTMLResponse, responses=PAGE_AND_PROBLEMS,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.common.regions import REGION_CODE
 from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
+from services.gateway.problems import Problem
 from services.gateway.routes.common import (
     BLANK,
     TEXT,
@@ -113,9 +114,21 @@ async def list_broadcasts(caller: Office, rpc: RpcCall, paging: Pages):
 
 @router.get("/api/v1/broadcasts/{broadcast_id}", responses=problems(401, 404, 503),
             summary="A broadcast with its figures: recipients, delivered, read, acknowledged, relayed, reached, "
-                    "failed, overall and per region")
+                    "failed, overall and per region, and per channel kind (`stats.by_channel`: queued, sent, "
+                    "delivered, read, failed, acknowledged, reached, overall and per region; null while the "
+                    "channels service is away)")
 async def get_broadcast(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
-    return await rpc("broadcast", "get_broadcast", actor=actor(caller), broadcast_id=broadcast_id)
+    broadcast = await rpc("broadcast", "get_broadcast", actor=actor(caller), broadcast_id=broadcast_id)
+    figures = broadcast["stats"]
+    regions = figures.get("by_region") or []
+    try:
+        figures["by_channel"] = await rpc("channels", "broadcast_figures", broadcast_id=broadcast_id,
+                                          region_length=len(regions[0]["region"]) if regions else None, timeout=2.0)
+    except Problem as problem:
+        if problem.status != 503:
+            raise
+        figures["by_channel"] = None  # the channels service is away: the inbox's figures still count
+    return broadcast
 
 
 @router.get("/api/v1/broadcasts/{broadcast_id}/deliveries", responses=problems(401, 404, 503),

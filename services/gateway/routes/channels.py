@@ -202,7 +202,9 @@ async def _json_body(request: Request):
 # --- e-mail: the address's owner confirms, or unsubscribes, by the link in a mail ---------------
 
 PAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {"schema": {"type": "string"}}}}}
-PAGE_AND_PROBLEMS: dict[int | str, dict[str, Any]] = {**problems(404, 422, 503), **PAGE, 404: {"content": {"text/html": {}}}}
+# a code or token that no longer works is a page too (404), for the person who clicked the link
+PAGE_AND_PROBLEMS: dict[int | str, dict[str, Any]] = {**problems(422, 503), **PAGE,
+                                                      404: {"content": {"text/html": {}}}}
 
 
 @router.get("/channels/email/confirm", response_class=HTMLResponse, responses=PAGE_AND_PROBLEMS,

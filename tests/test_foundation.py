@@ -18,12 +18,13 @@ def test_ready_with_every_service(platform):
     with platform.client() as anyone:
         ready = anyone.get("/readyz")
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"database": "ok", "registry": "ok", "broadcast": "ok", "aspirations": "ok"}
+        assert ready.json()["checks"] == {"database": "ok", "registry": "ok", "broadcast": "ok", "aspirations": "ok",
+                                          "channels": "ok"}
 
 
 def test_no_service_start_prints_eventlets_deprecation_warning(platform):
     log = platform.log()
-    assert "started registry" in log and "started aspirations" in log
+    assert "started registry" in log and "started aspirations" in log and "started channels" in log
     assert "Eventlet is deprecated" not in log and "EventletDeprecationWarning" not in log
 
 
@@ -98,7 +99,7 @@ def test_metrics_on_every_process(platform):
     with httpx.Client(timeout=10) as http:
         gateway = http.get(platform.url + "/metrics").text
         assert "kim_http_requests_total" in gateway
-        for service in ("registry", "broadcast", "aspirations"):
+        for service in ("registry", "broadcast", "aspirations", "channels"):
             text = http.get(f"http://127.0.0.1:{platform.env[service.upper() + '_METRICS_PORT']}/metrics").text
             assert f'kim_rpc_requests_total{{method="health",outcome="ok",service="{service}"}}' in text
             assert f'kim_outbox_backlog{{service="{service}"}}' in text

@@ -27,7 +27,7 @@ KEDA_CRDS = Path(__file__).resolve().parent / "k8s_schemas"
 KUBECTL = Path(sys.executable).parent / "kubectl"
 # the oldest Kubernetes the manifests are meant for and the newest the bundled schemas know
 KUBERNETES_VERSIONS = ("1.30", kubernetes_validate.utils.latest_version())
-NAMEKO_SERVICES = ("registry", "broadcast", "aspirations")
+NAMEKO_SERVICES = ("registry", "broadcast", "aspirations", "channels")
 SETTING = re.compile(r'validation_alias="([A-Z0-9_]+)"')
 
 # The queues each nameko service consumes, read from its class's entrypoints, with nameko's
@@ -235,6 +235,7 @@ def consumed_queues() -> dict[str, list[str]]:
     queues = json.loads(result.stdout.splitlines()[-1])
     assert "aspirations.intake" in queues["aspirations"]  # the scan works
     assert "evt-registry-kim_registered--broadcast.on_kim_registered" in queues["broadcast"]
+    assert "channels.inbound" in queues["channels"]
     return queues
 
 

@@ -13,13 +13,15 @@ import yaml
 
 from services.aspirations.settings import AspirationsSettings
 from services.broadcast.settings import BroadcastSettings
+from services.channels.settings import ChannelsSettings
 from services.gateway.settings import GatewaySettings
 from services.registry.settings import RegistrySettings
 from tests.conftest import free_port, wait_for
 
 INFRA = Path(__file__).resolve().parent.parent / "infra"
+NAMEKO_SERVICES = ("registry", "broadcast", "aspirations", "channels")
 SETTINGS = {"registry": RegistrySettings, "broadcast": BroadcastSettings, "aspirations": AspirationsSettings,
-            "gateway": GatewaySettings}
+            "channels": ChannelsSettings, "gateway": GatewaySettings}
 HOW_TO_PROMETHEUS = "Prometheus is needed: apt-get install prometheus (`.ci/run` installs it)."
 
 
@@ -40,7 +42,7 @@ def test_every_service_has_a_container_with_health_and_dependencies(compose):
         assert service.get("restart") == "unless-stopped", f"{name} is not restarted when it exits"
         for dependency in (service.get("depends_on") or {}).values():
             assert dependency["condition"] == "service_healthy", name
-    for name in ("registry", "broadcast", "aspirations"):
+    for name in NAMEKO_SERVICES:
         # scalable with --scale: no fixed names, no host ports
         assert "container_name" not in services[name] and "ports" not in services[name]
         assert set(services[name]["depends_on"]) == {"rabbitmq", "postgres"}
@@ -53,7 +55,7 @@ def test_the_development_override_only_publishes_on_localhost():
     for name, service in override["services"].items():
         for port in service.get("ports", []):
             assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond localhost"
-        assert "ports" not in service or name not in ("registry", "broadcast", "aspirations")
+        assert "ports" not in service or name not in NAMEKO_SERVICES
 
 
 def test_the_environment_matches_what_the_settings_read(compose):
@@ -86,7 +88,7 @@ def promtool(*args, cwd=INFRA / "prometheus") -> str:
 
 def test_promtool_accepts_the_configuration_and_the_rules():
     promtool("check", "config", "prometheus.yml")
-    assert "10 rules found" in promtool("check", "rules", "rules/kim.yml")
+    assert "12 rules found" in promtool("check", "rules", "rules/kim.yml")
 
 
 def test_every_alert_fires_on_its_synthetic_series():
@@ -102,7 +104,8 @@ def test_a_real_prometheus_scrapes_every_process(platform, tmp_path):
         pytest.fail(HOW_TO_PROMETHEUS, pytrace=False)
     env = platform.env
     targets = {"gateway": env["GATEWAY_PORT"], "registry": env["REGISTRY_METRICS_PORT"],
-               "broadcast": env["BROADCAST_METRICS_PORT"], "aspirations": env["ASPIRATIONS_METRICS_PORT"]}
+               "broadcast": env["BROADCAST_METRICS_PORT"], "aspirations": env["ASPIRATIONS_METRICS_PORT"],
+               "channels": env["CHANNELS_METRICS_PORT"]}
     # the shipped configuration, adapted for localhost: static targets instead of compose DNS
     config = yaml.safe_load((INFRA / "prometheus/prometheus.yml").read_text())
     config["global"]["scrape_interval"] = "1s"
@@ -132,7 +135,7 @@ def test_a_real_prometheus_scrapes_every_process(platform, tmp_path):
                 active = httpx.get(f"{api}/targets", timeout=5).json()["data"]["activeTargets"]
             except httpx.HTTPError:
                 return False
-            return len(active) == 4 and all(t["health"] == "up" for t in active) and active
+            return len(active) == len(targets) and all(t["health"] == "up" for t in active) and active
         up = wait_for(all_up, timeout=60, message="every target up in Prometheus")
         assert {t["labels"]["job"] for t in up} == set(targets)
         # each family is waited for until a scrape brought it
@@ -156,7 +159,7 @@ def test_the_grafana_dashboard_queries_metrics_the_services_expose(platform):
     env = platform.env
     exposed = set()
     for port in (env["GATEWAY_PORT"], env["REGISTRY_METRICS_PORT"], env["BROADCAST_METRICS_PORT"],
-                 env["ASPIRATIONS_METRICS_PORT"]):
+                 env["ASPIRATIONS_METRICS_PORT"], env["CHANNELS_METRICS_PORT"]):
         text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
         # families are declared (# HELP) even before their first sample
         exposed |= set(re.findall(r"^# HELP (kim_[a-z_]+)", text, re.M))

@@ -48,7 +48,7 @@ def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_pa
         with first.client(key) as admin:
             assert admin.get("/api/v1/keys").status_code == 200
         children = dict(first.pids)
-        assert set(children) == {"registry", "broadcast", "aspirations", "gateway", "prometheus"}
+        assert set(children) == {"registry", "broadcast", "aspirations", "channels", "gateway", "prometheus"}
     finally:
         stop_platform(first)
     assert first.process.returncode == 0

@@ -25,10 +25,11 @@ from services.channels.models import (
 )
 from services.common.events import claim_event, record_event, utcnow
 from services.common.tracking import new_tracking_code
+from services.common.vocabulary import LINKED_CHANNEL_STATES, SENT_MESSAGE_STATUSES
 
 log = logging.getLogger(__name__)
 
-ANSWERING = ("live", "paused", "stopped")  # a channel that answers for its group
+ANSWERING = LINKED_CHANNEL_STATES  # a channel that answers for its group
 STATUS_ORDER = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
 
 
@@ -123,7 +124,7 @@ def _answered(session, channel: Channel, item: Incoming) -> tuple[ChannelDeliver
     if message is None:
         message = session.scalar(select(OutboundMessage).where(
             OutboundMessage.channel_id == channel.id, OutboundMessage.delivery_id.is_not(None),
-            OutboundMessage.status.in_(("sent", "delivered", "read"))).order_by(OutboundMessage.id.desc()).limit(1))
+            OutboundMessage.status.in_(SENT_MESSAGE_STATUSES)).order_by(OutboundMessage.id.desc()).limit(1))
     if message is None:
         return None
     delivery = session.get(ChannelDelivery, message.delivery_id, with_for_update=True)

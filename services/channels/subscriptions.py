@@ -19,7 +19,7 @@ from services.channels import addresses
 from services.channels.models import Channel, OutboundMessage
 from services.common.errors import Conflict, InvalidInput, NotFound, invalid
 from services.common.events import as_utc, utcnow
-from services.common.vocabulary import CHANNEL_KINDS
+from services.common.vocabulary import CHANNEL_KINDS, LINKED_CHANNEL_STATES
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
 CODE_LENGTH = 8
@@ -124,7 +124,7 @@ def link(session: Session, kind: str, address: str, code: str) -> Channel:
         raise LinkRefused("expired")
     if kind == "telegram":
         taken = session.scalar(select(func.count()).select_from(Channel).where(
-            Channel.kind == "telegram", Channel.address == address, Channel.state.in_(("live", "paused", "stopped")),
+            Channel.kind == "telegram", Channel.address == address, Channel.state.in_(LINKED_CHANNEL_STATES),
             Channel.kim_id != channel.kim_id))
         if taken:
             raise LinkRefused("taken")  # one chat is one group's: replies in it must name one group

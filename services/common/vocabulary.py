@@ -107,6 +107,9 @@ MESSAGE_STATUSES = Vocabulary(
     Term("queued", "Dalam antrean", "Queued"), Term("sent", "Terkirim", "Sent"),
     Term("delivered", "Diterima", "Delivered"), Term("read", "Dibaca", "Read"),
     Term("failed", "Gagal", "Failed"))
+# a channel linked to its group (it answers for it); a message that left (and what came of it)
+LINKED_CHANNEL_STATES = CHANNEL_STATES[1:]
+SENT_MESSAGE_STATUSES = MESSAGE_STATUSES[1:4]
 
 VOCABULARIES = {
     "kim_classifications": KIM_CLASSIFICATIONS, "kim_statuses": KIM_STATUSES, "member_roles": MEMBER_ROLES,

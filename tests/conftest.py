@@ -40,8 +40,9 @@ BACKENDS = ("sqlite", "postgresql")
 # modules whose tests start platforms of their own (not the session's): a work unit per backend,
 # which any worker may take; the longest first
 OWN_PLATFORM = ("tests/test_broker_restart.py", "tests/test_broker_cluster.py", "tests/test_kims_import_crash.py",
-                "tests/test_webhook_rebinding.py", "tests/test_channels.py")
-LONG_OWN_PLATFORM = OWN_PLATFORM[:3]  # brokers stopped and killed, a large import: a minute and more each
+                "tests/test_channels_scale.py", "tests/test_webhook_rebinding.py", "tests/test_channels.py")
+# brokers stopped and killed, a large import, a broadcast to 2,000 groups' channels: a minute and more each
+LONG_OWN_PLATFORM = OWN_PLATFORM[:4]
 # modules whose tests start platforms of their own on one backend only: each test is a unit
 ALONE_WITH_PLATFORM = ("tests/test_run_local.py", "tests/test_instances.py")
 # the website's tests, on the session's platform of their backend: a unit of their own, so that a

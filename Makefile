@@ -97,6 +97,8 @@ bench: install
 	$(PY) bench/broadcast.py
 	$(PY) bench/aspirations.py
 	$(PY) bench/web.py
+	infra/ensure-kannel.sh
+	$(PY) bench/channels.py
 
 clean:
 	rm -rf var

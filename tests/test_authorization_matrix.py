@@ -84,6 +84,23 @@ EXPECTED = {
     ("GET", "/api/v1/accounts"):                                  (401, 403, 403, 200, 200, 200, 200),
     ("POST", "/api/v1/accounts/{account_id}/setup-link"):         (401, 403, 403, 404, 404, 404, 200),
     ("DELETE", "/api/v1/accounts/{account_id}"):                  (401, 403, 403, 404, 404, 404, 204),
+    ("POST", "/api/v1/kims/{kim_id}/channels"):                   (401, 403, 403, 403, 403, 403, 201),
+    ("GET", "/api/v1/kims/{kim_id}/channels"):                    (401, 403, 403, 403, 403, 403, 200),
+    # the tenant's channel waits for its code: no state is set by hand before it is linked
+    ("PATCH", "/api/v1/kims/{kim_id}/channels/{channel_id}"):     (401, 403, 403, 403, 403, 403, 409),
+    ("DELETE", "/api/v1/kims/{kim_id}/channels/{channel_id}"):    (401, 403, 403, 403, 403, 403, 204),
+    # the providers' callbacks answer to the provider's proof, never to a key: Telegram is set up on the
+    # session's platform (a wrong or missing secret token: 401), WhatsApp and SMS are not (404)
+    ("POST", "/channels/telegram/webhook"):                       (401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/channels/whatsapp/webhook"):                        (404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/channels/whatsapp/webhook"):                       (404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/channels/sms/mo"):                                  (404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/channels/sms/dlr"):                                 (404, 404, 404, 404, 404, 404, 404),
+    # a mailbox's links: the page with its button for anyone; a code or token that works for nobody, 404
+    ("GET", "/channels/email/confirm"):                           (200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/channels/email/confirm"):                          (404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/channels/email/unsubscribe"):                       (200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/channels/email/unsubscribe"):                      (404, 404, 404, 404, 404, 404, 404),
     ("GET", "/healthz"):                                          (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/readyz"):                                           (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/metrics"):                                          (200, 200, 200, 200, 200, 200, 200),
@@ -104,7 +121,8 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
     params = {"code": t["regency"], "kim_id": t["kim_id"], "member_id": t["member_id"],
               "broadcast_id": t["draft_id"], "delivery_id": t["delivery_id"], "aspiration_id": t["aspiration_id"],
               "tracking_code": t["tracking_code"], "service_request_id": t["tracking_code"],
-              "key_id": t["key_id"], "account_id": t["account_id"], "job_id": t["job_id"]}
+              "key_id": t["key_id"], "account_id": t["account_id"], "job_id": t["job_id"],
+              "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"]}
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
     if operation in BESIDE and beside:
@@ -133,12 +151,22 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
         ("POST", "/api/v1/keys"): {"name": "Kunci matriks", "role": "operator", "scope_region": t["regency"]},
         ("POST", "/api/v1/accounts"): {"username": f"matriks.{run}", "name": "Akun matriks", "role": "kim",
                                        "kim_id": t["kim_id"]},
+        ("POST", "/api/v1/kims/{kim_id}/channels"): {"kind": "email", "address": f"matriks.{run}@desa.example"},
+        ("PATCH", "/api/v1/kims/{kim_id}/channels/{channel_id}"): {"state": "paused"},
+        ("POST", "/channels/telegram/webhook"): {"update_id": 1},
+        ("POST", "/channels/whatsapp/webhook"): {"object": "whatsapp_business_account", "entry": []},
     }
     if operation in bodies:
         request["json"] = bodies[operation]
     queries = {("GET", "/api/v1/kims"): {"region": t["regency"]},
                ("GET", "/api/v1/aspirations"): {"region": t["regency"]},
-               ("GET", "/api/v1/aspirations/stats"): {"region": t["regency"]}}
+               ("GET", "/api/v1/aspirations/stats"): {"region": t["regency"]},
+               ("GET", "/channels/whatsapp/webhook"): {"hub.mode": "subscribe", "hub.verify_token": "x",
+                                                      "hub.challenge": "1"},
+               ("GET", "/channels/sms/mo"): {"secret": "x", "from": "+6281200000000", "text": "OK"},
+               ("GET", "/channels/sms/dlr"): {"secret": "x", "ref": "1", "status": "1"},
+               **{(method, f"/channels/email/{page}"): {"code": "ABCD2345"} if page == "confirm" else
+                  {"token": "x" * 24} for method in ("GET", "POST") for page in ("confirm", "unsubscribe")}}
     if group and operation == ("GET", "/api/v1/aspirations"):
         queries.pop(operation)  # a group's whole list: what citizens sent naming it too
     if operation in queries:
@@ -189,6 +217,11 @@ def world(platform):
                              "contact_phone": contact_phone, "member_phone": member_phone,
                              "username": account.json()["username"]}
             keys[name] = operator
+            for field, address in (("channel_id", f"+62815{digits}{ord(name)}"),
+                                   ("spare_channel_id", f"+62816{digits}{ord(name)}")):
+                channel = admin.post(f"/api/v1/kims/{kim['id']}/channels", json={"kind": "sms", "address": address})
+                assert channel.status_code == 201, channel.text
+                tenants[name][field] = channel.json()["id"]
             with platform.client(operator) as office:
                 job = office.post("/api/v1/kims/import", files={"file": ("kim.csv", (
                     "nama;kode_desa;nomor_sk;tanggal_sk;penerbit_sk;klasifikasi\n"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.channels import addresses
 from services.channels.models import Channel, OutboundMessage
-from services.common.errors import Conflict, InvalidInput, NotFound, invalid
+from services.common.errors import Conflict, InvalidTransition, NotFound, invalid
 from services.common.events import as_utc, utcnow
 from services.common.vocabulary import CHANNEL_KINDS, LINKED_CHANNEL_STATES
 
@@ -155,10 +155,13 @@ def change(session: Session, kim_id: str, channel_id: str, state: str, settings)
     """pause or resume (state `paused` or `live`); a pending channel is linked by its code only."""
     channel = load(session, kim_id, channel_id, lock=True)
     if state not in ("paused", "live"):
-        raise invalid("state", "paused or live", "Status hanya dapat 'paused' atau 'live'.",
-                      "The state is 'paused' or 'live'.")
-    if channel.state == "pending":
-        raise InvalidInput("Saluran belum ditautkan dengan kodenya.", detail_en="The channel is not linked yet.")
+        raise InvalidTransition("Status ini tidak diubah dengan tangan: hanya 'paused' atau 'live'.",
+                                detail_en="Only 'paused' or 'live' is set by hand.", allowed=["paused", "live"])
+    if channel.state in ("pending", "stopped"):
+        raise InvalidTransition("Saluran belum ditautkan dengan kodenya." if channel.state == "pending" else
+                                "KIM menghentikan saluran ini (BERHENTI); KIM menyalakannya lagi dengan MULAI.",
+                                detail_en="The channel is not linked yet." if channel.state == "pending" else
+                                "The group stopped this channel; it sends MULAI to start it again.", allowed=[])
     if channel.state != state:
         channel.state = state
         channel.paused_reason = "office" if state == "paused" else None

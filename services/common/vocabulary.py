@@ -117,7 +117,8 @@ VOCABULARIES = {
     "broadcast_priorities": BROADCAST_PRIORITIES, "aspiration_kinds": ASPIRATION_KINDS,
     "aspiration_statuses": ASPIRATION_STATUSES, "aspiration_categories": ASPIRATION_CATEGORIES,
     "key_roles": KEY_ROLES, "import_statuses": IMPORT_STATUSES, "import_outcomes": IMPORT_OUTCOMES,
-    "channel_kinds": CHANNEL_KINDS, "channel_states": CHANNEL_STATES, "message_statuses": MESSAGE_STATUSES,
+    "channel_kinds": CHANNEL_KINDS, "channel_states": CHANNEL_STATES,
+    # MESSAGE_STATUSES is the channels service's own: no API field states one (figures count them)
 }
 
 

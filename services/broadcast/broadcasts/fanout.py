@@ -70,7 +70,10 @@ def deliver_running_broadcasts(session: Session, kim_ids: str | list[str], open_
     running = select(Broadcast).where(
         Broadcast.status.in_(RUNNING),
         ((Broadcast.expires_at.is_(None) & (Broadcast.published_at >= now - timedelta(days=open_days))) |
-         (Broadcast.expires_at > now)))
+         (Broadcast.expires_at > now))).order_by(Broadcast.id)
+    # locked (in id order): a fan-out finishing meanwhile on another instance counts its recipients and
+    # commits first, so that a delivery made here after it is counted here, never by neither
+    running = running.with_for_update()
     for broadcast in session.scalars(running):
         pending = Webhook.kim_id.is_not(None)
         matching = directory.recipients(

@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from services.common.events import utcnow
-from services.common.vocabulary import CHANNEL_KINDS
+from services.common.vocabulary import CHANNEL_KINDS, CHANNEL_STATES
 from services.gateway.deps import Member, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.routes.common import problems
@@ -40,18 +40,9 @@ class ChannelCreate(Strict):
 
 
 class ChannelChange(Strict):
-    state: Literal["paused", "live"] | None = Field(None, description="paused, or live to resume")
-    action: Literal["pause", "resume"] | None = Field(None, description="the same as a verb")
-
-    @model_validator(mode="after")
-    def _one(self):
-        if (self.state is None) == (self.action is None):
-            raise ValueError("give either state or action")
-        return self
-
-    @property
-    def wanted(self) -> str:
-        return self.state or {"pause": "paused", "resume": "live"}[self.action or "resume"]
+    state: Literal[CHANNEL_STATES] = Field(
+        description="`paused` pauses a live channel, `live` resumes a paused one; `pending` (waiting for its "
+                    "code) and `stopped` (the group sent BERHENTI) are not set by hand: 409")
 
 
 async def _group(rpc, caller, kim_id: str) -> dict:
@@ -74,11 +65,11 @@ async def list_channels(kim_id: KimId, caller: Member, rpc: RpcCall):
     return await rpc("channels", "list_channels", kim_id=kim["id"])
 
 
-@router.patch("/api/v1/kims/{kim_id}/channels/{channel_id}", responses=problems(401, 403, 404, 422, 503),
+@router.patch("/api/v1/kims/{kim_id}/channels/{channel_id}", responses=problems(401, 403, 404, 409, 422, 503),
               summary="Pause or resume a channel")
 async def change_channel(kim_id: KimId, channel_id: ChannelId, body: ChannelChange, caller: Member, rpc: RpcCall):
     kim = await _group(rpc, caller, kim_id)
-    return await rpc("channels", "change_channel", kim_id=kim["id"], channel_id=channel_id, state=body.wanted)
+    return await rpc("channels", "change_channel", kim_id=kim["id"], channel_id=channel_id, state=body.state)
 
 
 @router.delete("/api/v1/kims/{kim_id}/channels/{channel_id}", status_code=204,

@@ -251,4 +251,16 @@ ENGLISH = {
     'Hasil': 'Outcome',
     'Menunggu': 'Waiting',
     'Pilih berkas CSV atau XLSX.': 'Choose a CSV or XLSX file.',
+    # e-mail channels: the pages of the confirmation and unsubscribe links
+    "Konfirmasi alamat e-mail": "Confirm the e-mail address", "Berhenti berlangganan": "Unsubscribe",
+    "Tautan ini tidak berlaku lagi (sudah dipakai atau kedaluwarsa).":
+        "This link no longer works (it was used or it has expired).",
+    "Terima kasih. Alamat e-mail ini kini menerima informasi untuk KIM-nya.":
+        "Thank you. This address now receives information for its group.",
+    "Alamat e-mail ini tidak akan menerima pesan lagi dari KIM ini.":
+        "This address will receive no more messages for this group.",
+    "Setujui bahwa alamat e-mail ini menerima informasi pemerintah untuk sebuah KIM.":
+        "Agree that this address receives government information for a community information group.",
+    "Hentikan pesan dari KIM ini ke alamat e-mail ini.": "Stop the messages of this group to this address.",
+    "Setujui": "Agree",
 }

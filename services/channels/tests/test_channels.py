@@ -244,3 +244,18 @@ def test_commands_in_both_languages():
     assert commands.parse("aspirasi ok").name == "unknown"  # too short to be an aspiration
     assert commands.parse("/start AB12CD34") == commands.Command("link", text="AB12CD34")
     assert commands.parse("HELP").name == "help" and commands.parse("").name == "unknown"
+
+
+def test_only_a_linked_channel_is_paused_or_resumed_by_hand(session):
+    from services.common.errors import InvalidTransition
+    pending = subscriptions.create(session, "KIM-A", VILLAGE, "telegram", None, "k", SETTINGS)
+    with pytest.raises(InvalidTransition):
+        subscriptions.change(session, "KIM-A", pending["id"], "paused", SETTINGS)
+    channel = linked(session, "KIM-B", chat="-1002")
+    with pytest.raises(InvalidTransition):
+        subscriptions.change(session, "KIM-B", channel.id, "stopped", SETTINGS)
+    assert subscriptions.change(session, "KIM-B", channel.id, "paused", SETTINGS)["paused_reason"] == "office"
+    assert subscriptions.change(session, "KIM-B", channel.id, "live", SETTINGS)["state"] == "live"
+    channel.state = "stopped"  # the group sent BERHENTI: only its MULAI starts it again
+    with pytest.raises(InvalidTransition):
+        subscriptions.change(session, "KIM-B", channel.id, "live", SETTINGS)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -162,6 +163,7 @@ class Platform:
     process: subprocess.Popen
     log_path: Path
     pids: dict = field(default_factory=dict)
+    telegram: Any = None  # the session platform's Telegram stand-in (tests.standins.telegram)
 
     def client(self, key: str | None = None, **headers) -> httpx.Client:
         if key:
@@ -270,7 +272,15 @@ def stop_platform(platform: Platform):
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def platform(request, tmp_path_factory):
-    platform, cleanups = start_platform(request.param, tmp_path_factory.mktemp(request.param))
+    from tests.standins.telegram import TelegramStandIn
+    telegram, secret = TelegramStandIn(), "session-telegram-secret"  # the website's tests link a Telegram chat
+    request.addfinalizer(telegram.close)
+    platform, cleanups = start_platform(request.param, tmp_path_factory.mktemp(request.param),
+                                        TELEGRAM_API_URL=telegram.url, TELEGRAM_BOT_TOKEN=telegram.token,
+                                        TELEGRAM_WEBHOOK_SECRET=secret)
+    telegram.webhook_url = platform.url + "/channels/telegram/webhook"
+    telegram.webhook_secret = secret
+    platform.telegram = telegram
     yield platform
     # the launcher starts a crashed service again; a crash must still fail the run
     crashes = re.findall(r"^\w+ exited with code .*$", platform.log(), re.MULTILINE)

@@ -254,6 +254,86 @@ def test_citizen_operator_and_group_through_the_website(platform, new_page):
     assert download.value.path().read_text().startswith("kode_wilayah,")
 
 
+def test_an_operator_links_a_groups_telegram_and_sees_the_figures_per_channel(platform, new_page):
+    """The issue's journey: a group's Telegram linked with the code the console shows once (the
+    session platform's Telegram stand-in posts it in the chat), paused and resumed; the group sees
+    its channels in the portal and adds one there; a broadcast to the group's village is sent on
+    Telegram and its page shows the figures per channel."""
+    name, village, chat = f"{platform.backend}/", "14.71.01.1005", unique("-100")
+    with platform.admin as admin:
+        kim = admin.post("/api/v1/kims", json={
+            "name": unique("KIM Saluran Web "), "village_code": village, "classification": "tumbuh",
+            "sk": {"number": unique("SK/SALURAN/"), "date": "2024-02-01", "issuer": "Lurah"}})
+        assert kim.status_code == 201, kim.text
+        kim_id = kim.json()["id"]
+        operator_account = new_account(admin, "operator", scope_region="14.71")
+        group_account = new_account(admin, "kim", kim_id=kim_id)
+
+    operator = new_page()
+    sign_in(operator, operator_account["username"], operator_account["password"])
+    operator.wait_for_url("**/konsol")
+    operator.goto(f"/konsol/kim/{kim_id}")
+    expect(operator.locator("#saluran")).to_contain_text("Belum ada saluran.")
+    operator.get_by_label("Jenis saluran").select_option("telegram")
+    operator.locator("#saluran").get_by_role("button", name="Tambah saluran").click()
+    code = operator.locator("#kode-saluran").inner_text()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{8}", code)
+    assert f"/link {code}" in operator.locator("#saluran-baru").inner_text()  # how to use it
+    telegram_row = operator.locator("#daftar-saluran li", has_text="Telegram")
+    assert telegram_row.locator(".tag").inner_text() == "Menunggu kode"
+    check_page(operator, name + "konsol-kim-saluran-kode")
+
+    assert platform.telegram.user_says(chat, f"/link {code}") == 200  # in the group's chat, where the bot was added
+    operator.goto(f"/konsol/kim/{kim_id}")
+    assert operator.locator("#kode-saluran").count() == 0  # the code was shown once
+    reload_until(operator, lambda: telegram_row.locator(".tag").inner_text() == "Aktif", "the chat linked")
+    assert chat in telegram_row.inner_text()
+    telegram_row.get_by_role("button", name="Jeda").click()
+    operator.wait_for_url(f"**/konsol/kim/{kim_id}#saluran")
+    expect(telegram_row).to_contain_text("Dijeda oleh kantor.")
+    telegram_row.get_by_role("button", name="Lanjutkan").click()
+    expect(telegram_row.locator(".tag")).to_have_text("Aktif")
+    check_page(operator, name + "konsol-kim-saluran")
+
+    # The group sees its channel in the portal; a wrong number is named next to its field.
+    group = new_page(width=390)
+    sign_in(group, group_account["username"], group_account["password"])
+    group.wait_for_url("**/portal")
+    group.get_by_role("link", name="Saluran").click()
+    group.wait_for_url("**/portal/saluran")
+    expect(group.locator("#daftar-saluran li", has_text="Telegram").locator(".tag")).to_have_text("Aktif")
+    group.get_by_label("Jenis saluran").select_option("sms")
+    group.get_by_label("Alamat").fill("bukan nomor")
+    group.get_by_role("button", name="Tambah saluran").click()
+    expect(group.locator("#f-saluran-address-error")).to_be_visible()
+    assert group.get_by_label("Alamat").input_value() == "bukan nomor"
+    group.get_by_label("Alamat").fill("0812 5555 0001")
+    group.get_by_role("button", name="Tambah saluran").click()
+    expect(group.locator("#kode-saluran")).to_have_text(re.compile(r"^[A-HJ-NP-Z2-9]{8}$"))
+    sms_row = group.locator("#daftar-saluran li", has_text="SMS")
+    expect(sms_row).to_contain_text("Penyedia saluran ini belum diaktifkan")  # no Kannel on this platform
+    assert group.evaluate("document.documentElement.scrollWidth") <= 390  # a phone never scrolls sideways
+    check_page(group, name + "portal-saluran")
+
+    # The operator publishes to the group's village; the broadcast's page shows the Telegram row.
+    operator.goto("/konsol/siaran/baru")
+    operator.get_by_label("Judul").fill("Posyandu balita bulan ini")
+    operator.locator("#f-body").fill("Posyandu balita hari Rabu di balai desa.")
+    operator.get_by_label("Kategori").select_option("program")
+    operator.get_by_label("Kode wilayah").fill(village)
+    operator.get_by_role("button", name="Simpan sebagai draf").click()
+    operator.wait_for_url(re.compile(r".*/konsol/siaran/[0-9a-f-]{36}$"))
+    operator.get_by_role("button", name="Terbitkan sekarang").click()
+    figures = operator.locator("#angka-saluran tbody tr", has_text="Telegram").locator("td")
+
+    def sent_on_telegram() -> bool:
+        return figures.count() == 7 and figures.nth(1).inner_text() == "1"
+    reload_until(operator, sent_on_telegram, "the Telegram message sent", timeout=60)
+    assert figures.all_inner_texts() == ["0", "1", "0", "0", "0", "0", "0"]
+    assert any("Posyandu balita bulan ini" in text for text in platform.telegram.texts(chat))
+    check_page(operator, name + "konsol-siaran-saluran")
+
+
 def test_the_map_shows_groups_with_coordinates_without_tiles(platform, new_page):
     with platform.admin as admin:
         response = admin.post("/api/v1/kims", json={

@@ -237,7 +237,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
              f"/kim/{kim['id']}", "/kim", "/aspirasi", f"/aspirasi?kim={kim['id']}", f"/lacak/{secret_code}",
              "/lacak", "/masuk", "/tidak-ada"]
     for browser, paths in ((visitor(platform), pages),
-                           (group_person, ["/portal", "/portal/kegiatan", "/portal/aspirasi", *pages]),
+                           (group_person, ["/portal", "/portal/kegiatan", "/portal/aspirasi", "/portal/saluran", *pages]),
                            (operator_person, ["/konsol", "/konsol/kim", f"/konsol/kim/{kim['id']}", "/konsol/siaran",
                                               "/konsol/aspirasi", "/konsol/angka", "/konsol/akun",
                                               "/konsol/angka/aspirasi.csv", "/konsol/angka/cakupan.csv"])):

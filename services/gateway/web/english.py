@@ -251,16 +251,48 @@ ENGLISH = {
     'Hasil': 'Outcome',
     'Menunggu': 'Waiting',
     'Pilih berkas CSV atau XLSX.': 'Choose a CSV or XLSX file.',
-    # e-mail channels: the pages of the confirmation and unsubscribe links
-    "Konfirmasi alamat e-mail": "Confirm the e-mail address", "Berhenti berlangganan": "Unsubscribe",
-    "Tautan ini tidak berlaku lagi (sudah dipakai atau kedaluwarsa).":
-        "This link no longer works (it was used or it has expired).",
-    "Terima kasih. Alamat e-mail ini kini menerima informasi untuk KIM-nya.":
-        "Thank you. This address now receives information for its group.",
-    "Alamat e-mail ini tidak akan menerima pesan lagi dari KIM ini.":
-        "This address will receive no more messages for this group.",
-    "Setujui bahwa alamat e-mail ini menerima informasi pemerintah untuk sebuah KIM.":
-        "Agree that this address receives government information for a community information group.",
-    "Hentikan pesan dari KIM ini ke alamat e-mail ini.": "Stop the messages of this group to this address.",
+    # a group's channels (console, portal, a broadcast's figures)
+    "Saluran": "Channels", "Saluran KIM": "The group's channels", "Alamat": "Address",
+    "Jenis saluran": "Kind of channel", "Tambah saluran": "Add a channel", "Per saluran": "Per channel",
+    "Jeda": "Pause", "Lanjutkan": "Resume", "Hapus": "Remove",
+    "Siaran untuk KIM ini juga dikirim ke saluran yang aktif.":
+        "Broadcasts to this group are also sent to its live channels.",
+    "Siaran untuk KIM Anda juga dikirim ke saluran yang aktif. Balas pesan di saluran itu untuk mengonfirmasi, "
+    "atau kirim BERHENTI untuk berhenti.":
+        "Broadcasts to your group are also sent to its live channels. Reply to a message there to acknowledge it, "
+        "or send BERHENTI to stop.",
+    "Belum ada saluran. Tambahkan Telegram, WhatsApp, SMS atau e-mail agar siaran juga dikirim ke sana.":
+        "No channels yet. Add Telegram, WhatsApp, SMS or e-mail so that broadcasts are sent there too.",
+    "Daftar saluran tidak dapat dimuat saat ini. Coba lagi beberapa saat lagi.":
+        "The channels cannot be listed right now. Please try again in a moment.",
+    "Saluran {kind} ditambahkan. Kode penautan:": "{kind} channel added. Link code:",
+    "Kode ini hanya ditampilkan sekali dan berlaku sampai {time}.":
+        "This code is shown only once and is valid until {time}.",
+    "Menunggu kode penautan dikirim lewat saluran ini.": "Waiting for the link code to be sent through this channel.",
+    "Dijeda oleh kantor.": "Paused by the office.",
+    "Dihentikan oleh KIM (BERHENTI atau berhenti berlangganan).": "Stopped by the group (BERHENTI or unsubscribed).",
+    "Dijeda otomatis: pengiriman gagal berulang kali.": "Paused automatically: sending failed again and again.",
+    "Galat terakhir ({time}):": "Last error ({time}):", "Ditautkan {time}": "Linked {time}",
+    "Penyedia saluran ini belum diaktifkan di platform: pesan belum dapat dikirim.":
+        "This channel's provider is not set up on the platform: nothing can be sent yet.",
+    "Nomor telepon untuk WhatsApp dan SMS, alamat e-mail untuk e-mail. Kosongkan untuk Telegram: grupnya dikenali "
+    "saat kode dikirim di sana.":
+        "A phone number for WhatsApp and SMS, an e-mail address for e-mail. Leave it empty for Telegram: the chat is "
+        "known when the code is sent there.",
+    "Angka per saluran sedang tidak tersedia: layanan saluran tidak menjawab. Muat ulang halaman nanti.":
+        "The figures per channel are unavailable: the channels service does not answer. Reload the page later.",
+    "Siaran ini tidak dikirim lewat saluran mana pun: KIM sasarannya belum punya saluran aktif.":
+        "This broadcast was sent through no channel: its groups have no live channels.",
+    # an e-mail channel's confirmation and unsubscribe pages
+    "Konfirmasi alamat e-mail": "Confirm an e-mail address", "Berhenti berlangganan": "Unsubscribe",
     "Setujui": "Agree",
+    "Tautan ini tidak berlaku lagi (sudah dipakai atau kedaluwarsa).":
+        "This link is no longer valid (it was used or has expired).",
+    "Terima kasih. Alamat e-mail ini kini menerima informasi untuk KIM-nya.":
+        "Thank you. This e-mail address now receives information for its group.",
+    "Alamat e-mail ini tidak akan menerima pesan lagi dari KIM ini.":
+        "This e-mail address will receive no more messages from this group.",
+    "Setujui bahwa alamat e-mail ini menerima informasi pemerintah untuk sebuah KIM.":
+        "Agree that this e-mail address receives government information for a community information group (KIM).",
+    "Hentikan pesan dari KIM ini ke alamat e-mail ini.": "Stop the messages from this group to this e-mail address.",
 }

@@ -1,12 +1,21 @@
 """The group portal (a kim account): the inbox with unread first (a message
-is marked read when the group opens it), acknowledging and reporting a relay, activities, and aspirations filed for
-citizens with their answers. Every page is the signed-in group's own."""
+is marked read when the group opens it), acknowledging and reporting a relay, activities, aspirations filed for
+citizens with their answers, and the group's channels. Every page is the signed-in group's own."""
 from datetime import date
 
 from fastapi import APIRouter, Request
 
-from services.common.vocabulary import ACTIVITY_KINDS
+from services.common.vocabulary import ACTIVITY_KINDS, CHANNEL_KINDS
 from services.gateway.web.api import Api, together
+from services.gateway.web.channels import (
+    CHANGES,
+    add_channel,
+    change_channel,
+    channel_context,
+    channel_errors,
+    channel_list,
+)
+from services.gateway.web.errors import PageError
 from services.gateway.web.pages import PAGE_SIZE, GroupMember, form_data, page_offset, redirect, render
 from services.gateway.web.public import aspiration_form, aspiration_payload, submission_key
 
@@ -115,3 +124,41 @@ async def file_aspiration(request: Request, member: GroupMember):
         return redirect(request, f"/portal/aspirasi?kode={answer.data['tracking_code']}")
     return await _aspirations(request, member, dict(form), answer.field_errors(), answer.status)
 
+
+
+def _group_of(member) -> str:
+    return member.principal.kim_id  # a kim account always has its group
+
+
+async def _channels(request: Request, member, values: dict | None = None, errors: dict | None = None,
+                    status_code: int = 200, new_channel: dict | None = None):
+    channels = await channel_list(Api(request), _group_of(member))
+    return render(request, "portal/channels.html", status_code=status_code, values=values or {},
+                  errors=errors or {}, channel_kinds=CHANNEL_KINDS, **channel_context(request, channels, new_channel))
+
+
+@router.get("/saluran")
+async def channels(request: Request, member: GroupMember):
+    return await _channels(request, member)
+
+
+@router.post("/saluran")
+async def new_channel(request: Request, member: GroupMember):
+    """The page itself answers, with the link code: a redirect would lose it (it is shown once)."""
+    form = await form_data(request)
+    answer = await add_channel(Api(request), _group_of(member), form)
+    if answer.ok:
+        return await _channels(request, member, new_channel=answer.data)
+    return await _channels(request, member, dict(form), channel_errors(answer), answer.status)
+
+
+@router.post("/saluran/{channel_id}/{change}")
+async def channel_change(request: Request, channel_id: str, change: str, member: GroupMember):
+    """jeda (pause), lanjut (resume), hapus (remove)."""
+    if change not in CHANGES:
+        raise PageError(404)
+    await form_data(request)
+    answer = await change_channel(Api(request), _group_of(member), channel_id, change)
+    if answer.ok:
+        return redirect(request, "/portal/saluran")
+    return await _channels(request, member, errors={"": answer.detail}, status_code=answer.status)

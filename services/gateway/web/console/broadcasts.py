@@ -1,11 +1,11 @@
 """Broadcasts: the list, writing one (with a count of its recipients before
-sending), a broadcast's page with its figures per region, publishing."""
+sending), a broadcast's page with its figures per region and per channel, publishing."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
-from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES, KIM_CLASSIFICATIONS
+from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES, CHANNEL_KINDS, KIM_CLASSIFICATIONS
 from services.gateway.web.api import Api, together
 from services.gateway.web.console.common import console_router
 from services.gateway.web.pages import PAGE_SIZE, Staff, form_data, page_offset, redirect, render, zone
@@ -84,7 +84,7 @@ async def _broadcast_page(request: Request, broadcast_id: str, errors: dict | No
     regions = await together(*(api.call("GET", f"/api/v1/regions/{code}") for code in codes))
     names = {code: region.data["name"] if region.ok else code for code, region in zip(codes, regions, strict=True)}
     return render(request, "console/broadcast.html", status_code=status_code, broadcast=broadcast,
-                  region_names=names, errors=errors or {})
+                  region_names=names, errors=errors or {}, channel_kinds=CHANNEL_KINDS)
 
 
 @router.get("/siaran/{broadcast_id}")

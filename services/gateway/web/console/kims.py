@@ -1,10 +1,19 @@
 """The groups: the list, registering one, a group's page and its changes
-(its record, members, status)."""
+(its record, members, channels, status)."""
 from fastapi import Request
 
-from services.common.vocabulary import KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
+from services.common.vocabulary import CHANNEL_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
 from services.gateway.web.api import Api, together
+from services.gateway.web.channels import (
+    CHANGES,
+    add_channel,
+    change_channel,
+    channel_context,
+    channel_errors,
+    channel_list,
+)
 from services.gateway.web.console.common import console_router
+from services.gateway.web.errors import PageError
 from services.gateway.web.pages import Staff, form_data, redirect, render
 from services.gateway.web.public import kim_list, village_choices
 
@@ -71,21 +80,25 @@ async def register_kim(request: Request, staff: Staff):
 
 
 async def _kim_page(request: Request, kim_id: str, errors: dict | None = None, status_code: int = 200,
-                    typed: dict | None = None, form_name: str | None = None):
-    """A group's page; after a refused change, the form that was sent shows what was typed."""
+                    typed: dict | None = None, form_name: str | None = None, new_channel: dict | None = None):
+    """A group's page; after a refused change, the form that was sent shows what was typed; after
+    a channel was added, its link code (shown nowhere else)."""
     api = Api(request)
-    kim, members, history, activities, tags = await together(
+    kim, members, history, activities, tags, channels = await together(
         api.get(f"/api/v1/kims/{kim_id}"),
         api.get(f"/api/v1/kims/{kim_id}/members"),
         api.get(f"/api/v1/kims/{kim_id}/status"),
         api.get(f"/api/v1/kims/{kim_id}/activities", limit=10),
-        api.get("/api/v1/tags"))
+        api.get("/api/v1/tags"),
+        channel_list(api, kim_id))
     return render(request, "console/kim.html", status_code=status_code, kim=kim, members=members["items"],
                   history=history, activities=activities, tags=tags["items"], errors=errors or {},
                   values=typed if form_name == "anggota" else {},
+                  channel_values=typed if form_name == "saluran" else {},
                   flat={**flat_kim(kim), **(typed or {})} if form_name == "ubah" else flat_kim(kim),
-                  classifications=KIM_CLASSIFICATIONS, member_roles=MEMBER_ROLES,
-                  statuses=KIM_STATUSES, created=request.query_params.get("baru") == "1")
+                  classifications=KIM_CLASSIFICATIONS, member_roles=MEMBER_ROLES, channel_kinds=CHANNEL_KINDS,
+                  statuses=KIM_STATUSES, created=request.query_params.get("baru") == "1",
+                  **channel_context(request, channels, new_channel))
 
 
 @router.get("/kim/{kim_id}")
@@ -122,6 +135,28 @@ async def remove_member(request: Request, kim_id: str, member_id: str, staff: St
     await form_data(request)
     return await _kim_change(request, kim_id, "DELETE", f"/api/v1/kims/{kim_id}/members/{member_id}", None,
                              "anggota")
+
+
+@router.post("/kim/{kim_id}/saluran")
+async def new_channel(request: Request, kim_id: str, staff: Staff):
+    """The page itself answers, with the link code: a redirect would lose it (it is shown once)."""
+    form = await form_data(request)
+    answer = await add_channel(Api(request), kim_id, form)
+    if answer.ok:
+        return await _kim_page(request, kim_id, new_channel=answer.data)
+    return await _kim_page(request, kim_id, channel_errors(answer), answer.status, dict(form), "saluran")
+
+
+@router.post("/kim/{kim_id}/saluran/{channel_id}/{change}")
+async def channel_change(request: Request, kim_id: str, channel_id: str, change: str, staff: Staff):
+    """jeda (pause), lanjut (resume), hapus (remove)."""
+    if change not in CHANGES:
+        raise PageError(404)
+    await form_data(request)
+    answer = await change_channel(Api(request), kim_id, channel_id, change)
+    if answer.ok:
+        return redirect(request, f"/konsol/kim/{kim_id}#saluran")
+    return await _kim_page(request, kim_id, {"": answer.detail}, answer.status)
 
 
 @router.post("/kim/{kim_id}/status")

@@ -18,9 +18,11 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import eventlet
+import eventlet.event
+import eventlet.queue
 import httpx
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 LONG_WAIT = 1.0  # seconds: a message whose address must wait longer goes back to the queue
+RECORD_EVERY = 0.02  # seconds: how long an outcome waits for others to be committed with it
 
 
 def limits_for(kind: str, settings) -> Limits:
@@ -57,6 +60,7 @@ class Job:
     message: Message
     attempts: int
     first_part: int = 0  # the parts before it went already (a long message that failed midway)
+    answered_at: datetime | None = None  # when the provider answered (recorded as the message's sent_at)
 
 
 class KindSender:
@@ -67,7 +71,13 @@ class KindSender:
         self.settings = settings
         self.provider = provider or provider_module(kind)
         self.limits = limits_for(kind, settings)
-        self.pool = eventlet.GreenPool(settings.channel_concurrency)
+        # the leased messages waiting for a sender, and the senders (KIM_CHANNEL_CONCURRENCY green
+        # threads, started with the first round): at most that many sends are in flight
+        self.jobs: eventlet.queue.LightQueue = eventlet.queue.LightQueue()
+        self.senders: list = []
+        self.engine = None
+        self.unrecorded: list = []  # outcomes waiting for the recorder's next transaction
+        self.recorder = None
         self.lock_connection = None  # PostgreSQL: the connection holding this kind's lock
         self.leading_since: float | None = None
 
@@ -121,16 +131,31 @@ class KindSender:
 
     # -- a round -------------------------------------------------------------------------------
     def round(self, engine) -> int:
-        """Lease what can go out now and start sending it; returns how many were leased."""
-        free = self.pool.free()
-        if not free or not self.lead(engine):
+        """Lease what the senders can send until the next round or so (two rounds at the provider's
+        rate, less what still waits) and hand it to them; returns how many were leased."""
+        if not self.lead(engine):
             return 0
-        budget = min(free, max(1, int(self.limits.overall.limit * self.settings.dispatch_seconds * 2)))
+        self.engine = engine
+        while len(self.senders) < self.settings.channel_concurrency:
+            self.senders.append(eventlet.spawn(self._send_what_comes))
+        room = max(1, int(self.limits.overall.limit * self.settings.dispatch_seconds * 2)) - self.jobs.qsize()
+        if room <= 0:
+            return 0
         with Session(engine) as session, session.begin():
-            jobs = lease(session, self.kind, budget, self.settings)
+            jobs = lease(session, self.kind, room, self.settings)
         for job in jobs:
-            self.pool.spawn_n(self._send_and_record, job, engine)
+            self.jobs.put(job)
         return len(jobs)
+
+    def _send_what_comes(self):
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            try:
+                self._send_and_record(job, self.engine)
+            except Exception:  # a sender never dies: the message's lease runs out and it goes again
+                log.exception("a %s sender failed", self.kind)
 
     def _send_and_record(self, job: Job, engine):
         now = time.monotonic()
@@ -159,6 +184,7 @@ class KindSender:
             outcome, reached = RetryLater(type(error).__name__), False
         finally:
             self.limits.done(job.address, time.monotonic(), reached_provider=reached)
+            job.answered_at = utcnow()
         metrics.SEND_SECONDS.labels(self.kind).observe(time.perf_counter() - started)
         if isinstance(outcome, RetryLater) and outcome.retry_after:
             until = time.monotonic() + outcome.retry_after
@@ -166,12 +192,27 @@ class KindSender:
         self._record(engine, job, outcome)
 
     def _record(self, engine, job: Job, outcome, counted: bool = True):
+        """Wait until this outcome is committed, with the others that arrived meanwhile: one
+        transaction for many sends, and the send's slot is held until then, so that the sends a
+        crash can repeat stay the ones the pool holds (KIM_CHANNEL_CONCURRENCY)."""
+        done = eventlet.event.Event()
+        self.unrecorded.append((job, outcome, counted, done))
+        if self.recorder is None:
+            self.recorder = eventlet.spawn(self._record_together, engine)
+        done.wait()
+
+    def _record_together(self, engine):
+        eventlet.sleep(RECORD_EVERY)  # the outcomes arriving meanwhile join this transaction
+        batch, self.unrecorded, self.recorder = self.unrecorded, [], None
         try:
             with Session(engine) as session, session.begin():
-                record(session, job, outcome, self.settings, counted)
+                for job, outcome, counted, _ in batch:
+                    record(session, job, outcome, self.settings, counted)
         except Exception:
-            # the lease runs out and the message is sent again (at least once)
-            log.exception("could not record a %s message's outcome", self.kind)
+            # their leases run out and they are sent again (at least once)
+            log.exception("could not record the outcome of %d %s messages", len(batch), self.kind)
+        for *_, done in batch:
+            done.send()
 
     def send_unstored(self, address: str, text: str):
         """One answer to a sender we do not know (within the limits; once; kept nowhere)."""
@@ -199,7 +240,14 @@ class KindSender:
         return self._client
 
     def stop(self):
-        self.pool.waitall()
+        """The sends in flight end (each by its deadline); what was leased and not started waits for
+        its lease to run out."""
+        while not self.jobs.empty():
+            self.jobs.get_nowait()
+        for _ in self.senders:
+            self.jobs.put(None)
+        for sender in self.senders:
+            sender.wait()
         self.release()
         if hasattr(self, "_client"):
             self._client.close()
@@ -245,7 +293,7 @@ def record(session: Session, job: Job, outcome, settings, counted: bool = True):
     channel = session.get(Channel, message.channel_id)
     now = utcnow()
     if isinstance(outcome, Sent):
-        message.status, message.sent_at, message.status_at = "sent", now, now
+        message.status, message.sent_at, message.status_at = "sent", job.answered_at or now, now
         message.parts, message.attempts, message.next_attempt_at, message.error = outcome.parts, \
             message.attempts + 1, None, None
         for provider_id in outcome.provider_ids:

@@ -49,7 +49,7 @@ def test_only_the_groups_office_and_the_group_manage_its_channels(platform):
 
     # a pending channel is not paused: the office is told why, on the page
     paused = pekanbaru.post(f"/konsol/kim/{ours}/saluran/{channel['id']}/jeda", data={"csrf_token": token})
-    assert paused.status_code == 422 and "Saluran belum ditautkan dengan kodenya." in paused.text
+    assert paused.status_code == 409 and "Saluran belum ditautkan dengan kodenya." in paused.text
     removed = pekanbaru.post(f"/konsol/kim/{ours}/saluran/{channel['id']}/hapus", data={"csrf_token": token})
     assert removed.status_code == 303 and removed.headers["location"].endswith(f"/konsol/kim/{ours}#saluran")
     with platform.admin as admin:

@@ -23,13 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from services.common.events import utcnow  # noqa: E402
 from tests.conftest import own_platform, wait_for  # noqa: E402
 from tests.kannel import Kannel  # noqa: E402
 from tests.smtp_server import SmtpServer  # noqa: E402
 from tests.standins.telegram import TelegramStandIn  # noqa: E402
 from tests.standins.whatsapp import WhatsAppStandIn  # noqa: E402
-from tests.test_channels_scale import engine_of, import_groups  # noqa: E402
+from tests.test_channels_scale import engine_of, import_groups, linked_channels  # noqa: E402
 
 GROUPS = int(os.environ.get("BENCH_CHANNEL_GROUPS", "2000"))
 LIMITS = {"telegram": 30, "whatsapp": 80, "sms": 100, "email": 100}
@@ -67,20 +66,10 @@ def main():
         with engine_of(platform.env["REGISTRY_DATABASE_URL"]).connect() as registry:
             groups = registry.execute(text("SELECT id, village_code FROM kims WHERE name LIKE :name"),
                                       {"name": f"KIM Skala {run} %"}).all()
-        now = utcnow()
-        rows = [{"id": uuid.uuid4().hex, "kim_id": kim_id, "village_code": village, "kind": kind,
-                 "address": address, "now": now, "token": uuid.uuid4().hex if kind == "email" else None}
-                for n, (kim_id, village) in enumerate(groups)
-                for kind, address in (("telegram", f"-100{n:010d}"), ("whatsapp", f"+62812{n:08d}"),
-                                      ("sms", f"+62813{n:08d}"), ("email", f"kim{n}@desa.example"))]
-        for n in range(len(groups)):
-            whatsapp.open_window(f"62812{n:08d}")  # the groups wrote within 24 hours: free text
+        for number in linked_channels(platform.env["CHANNELS_DATABASE_URL"], groups,
+                                      ("telegram", "whatsapp", "sms", "email"))["whatsapp"].values():
+            whatsapp.open_window(number.lstrip("+"))  # the groups wrote within 24 hours: free text
         channels_db = engine_of(platform.env["CHANNELS_DATABASE_URL"])
-        with channels_db.begin() as channels:
-            channels.execute(text(
-                "INSERT INTO channels (id, kim_id, village_code, kind, address, state, failures, created_by, "
-                "created_at, linked_at, updated_at, unsubscribe_token, last_inbound_at) VALUES (:id, :kim_id, "
-                ":village_code, :kind, :address, 'live', 0, 'bench', :now, :now, :now, :token, :now)"), rows)
         with platform.admin as admin:
             wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": ["14.71"]}})
                      .json().get("recipients", 0) >= len(groups), timeout=120, message="the directory")

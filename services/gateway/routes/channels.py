@@ -198,39 +198,42 @@ PAGE_AND_PROBLEMS: dict[int | str, dict[str, Any]] = {**problems(422, 503), **PA
                                                       404: {"content": {"text/html": {}}}}
 
 
+def _mail_page(request: Request, action: str, code: str | None = None, token: str | None = None,
+               done: bool = False, refused: bool = False):
+    return render(request, "channel_email.html", status_code=404 if refused else 200, action=action, code=code,
+                  token=token, done=done, refused=refused)
+
+
+async def _mail_link(request: Request, rpc, action: str, method: str, **argument):
+    """What the button of a mail's link does: a code or token that works for nobody is a page (404)."""
+    try:
+        await rpc("channels", method, **argument)
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+        return _mail_page(request, action, **argument, refused=True)
+    return _mail_page(request, action, **argument, done=True)
+
+
 @router.get("/channels/email/confirm", response_class=HTMLResponse, responses=PAGE_AND_PROBLEMS,
             summary="The page of the link in a confirmation mail: a button confirms (a mail scanner's visit does not)")
 async def email_confirm_page(request: Request, code: Annotated[str, Query(pattern=CODE)]):
-    return render(request, "channel_email.html", action="confirm", code=code, token=None, done=False)
+    return _mail_page(request, "confirm", code=code)
 
 
 @router.post("/channels/email/confirm", response_class=HTMLResponse, responses=PAGE_AND_PROBLEMS,
              summary="Confirm an e-mail channel with the code of its confirmation mail")
 async def email_confirm(request: Request, rpc: RpcCall, code: Annotated[str, Query(pattern=CODE)]):
-    try:
-        await rpc("channels", "confirm_email", code=code)
-    except Problem as problem:
-        if problem.status != 404:
-            raise
-        return render(request, "channel_email.html", status_code=404, action="confirm", code=code, token=None,
-                      done=False, refused=True)
-    return render(request, "channel_email.html", action="confirm", code=code, token=None, done=True)
+    return await _mail_link(request, rpc, "confirm", "confirm_email", code=code)
 
 
 @router.get("/channels/email/unsubscribe", response_class=HTMLResponse, responses=PAGE_AND_PROBLEMS,
             summary="The page of a mail's unsubscribe link")
 async def email_unsubscribe_page(request: Request, token: Annotated[str, Query(pattern=TOKEN)]):
-    return render(request, "channel_email.html", action="unsubscribe", code=None, token=token, done=False)
+    return _mail_page(request, "unsubscribe", token=token)
 
 
 @router.post("/channels/email/unsubscribe", response_class=HTMLResponse, responses=PAGE_AND_PROBLEMS,
              summary="Unsubscribe: the button of that page, or a mail program's one-click (RFC 8058)")
 async def email_unsubscribe(request: Request, rpc: RpcCall, token: Annotated[str, Query(pattern=TOKEN)]):
-    try:
-        await rpc("channels", "unsubscribe", token=token)
-    except Problem as problem:
-        if problem.status != 404:
-            raise
-        return render(request, "channel_email.html", status_code=404, action="unsubscribe", code=None, token=token,
-                      done=False, refused=True)
-    return render(request, "channel_email.html", action="unsubscribe", code=None, token=token, done=True)
+    return await _mail_link(request, rpc, "unsubscribe", "unsubscribe", token=token)

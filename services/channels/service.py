@@ -100,7 +100,8 @@ class ChannelsService(ServiceBase):
 
     @rpc
     def list_channels(self, kim_id):
-        return {"items": subscriptions.list_for(self.db, kim_id, self.settings)}
+        items = subscriptions.list_for(self.db, kim_id, self.settings)
+        return {"items": items, "total": len(items)}
 
     @rpc
     def change_channel(self, kim_id, channel_id, state):

@@ -259,4 +259,6 @@ CONTRACTS: dict[str, type[Contract]] = {c.TYPE: c for c in (
     KimRegistered, KimUpdated, KimSnapshot, KimStatusChanged, KimActivityReported,
     BroadcastPublished, DeliveryAcknowledged, DeliveryRelayed, DeliveriesCreated,
     ChannelAcknowledged, ChannelRelayReported,
-    AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue)}
+    AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue,
+    KimPostPublished,  # issue 15, posts
+)}

@@ -4,9 +4,11 @@ the Atom feeds (the platform's, a region's, a group's), the portal page where
 a group writes its posts and sees their state, and the console's review page.
 Every page goes through the gateway's own API (web/api.py)."""
 import re
+from datetime import date
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from services.common.regions import REGION_CODE
 from services.common.vocabulary import POST_KINDS, POST_STATUSES
@@ -122,7 +124,7 @@ async def _portal(request: Request, member, values: dict, errors: dict, status_c
 
 @portal.get("/berita")
 async def my_posts(request: Request, member: GroupMember):
-    return await _portal(request, member, {"kind": "berita"}, {})
+    return await _portal(request, member, {"kind": "berita", "date": date.today().isoformat()}, {})
 
 
 @portal.post("/berita")
@@ -142,7 +144,9 @@ async def write_post(request: Request, member: GroupMember):
         image_ids.append(stored.data["id"])
     tags = [t.strip().lower() for t in (form.get("tags") or "").split(",") if t.strip()]
     payload = {"kind": form.get("kind") or None, "title": form.get("title", ""), "body": form.get("body", ""),
-               "date": form.get("date") or None, "tags": tags, "images": image_ids}
+               "tags": tags, "images": image_ids}
+    if form.get("date"):  # left out: today
+        payload["date"] = form["date"]
     answer = await api.send("POST", f"/api/v1/kims/{member.principal.kim_id}/posts", payload)
     if answer.ok:
         return redirect(request, "/portal/berita?tersimpan=1")

@@ -104,7 +104,26 @@ EXPECTED = {
     ("GET", "/healthz"):                                          (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/readyz"):                                           (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/metrics"):                                          (200, 200, 200, 200, 200, 200, 200),
+    # --- issue 15, posts: the tenant's group has one published post; the public reads come before the
+    # national admin takes it down (the last row); approving or rejecting a published post is a 409
+    ("POST", "/api/v1/media"):                                    (401, 201, 201, 201, 201, 201, 201),
+    ("GET", "/api/v1/public/posts"):                              (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/public/posts/{post_id}"):                    (200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/api/v1/kims/{kim_id}/posts"):                      (401, 403, 403, 403, 403, 403, 201),
+    ("GET", "/api/v1/kims/{kim_id}/posts"):                       (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/posts"):                                     (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/posts/{post_id}"):                           (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/post-review/{regency_code}"):                (401, 403, 403, 403, 403, 403, 200),
+    ("PUT", "/api/v1/post-review/{regency_code}"):                (401, 403, 403, 403, 403, 403, 200),
+    ("POST", "/api/v1/posts/{post_id}/approve"):                  (401, 403, 403, 403, 403, 403, 409),
+    ("POST", "/api/v1/posts/{post_id}/reject"):                   (401, 403, 403, 403, 403, 403, 409),
+    ("POST", "/api/v1/posts/{post_id}/take-down"):                (401, 403, 403, 403, 403, 403, 200),
 }
+
+
+TINY_PNG = bytes.fromhex(  # issue 15: the smallest image the media store takes (2x2, RGB)
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
+    "0000001649444154789c633cc1c5c5c0c0c0c4c0c0c0c0c000000b3800e011f4d5d60000000049454e44ae426082")
 
 
 # operations tried on what another office owns inside or above the caller's scope, where it has such
@@ -125,6 +144,7 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
               "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"]}
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
+    params.update(post_id=t.get("post_id", ""), regency_code=t["regency"])  # issue 15, posts
     if operation in BESIDE and beside:
         params.update(beside)
     request = {"url": path.format(**params)}
@@ -156,6 +176,12 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
         ("POST", "/channels/telegram/webhook"): {"update_id": 1},
         ("POST", "/channels/whatsapp/webhook"): {"object": "whatsapp_business_account", "entry": []},
     }
+    bodies.update({  # issue 15, posts
+        ("POST", "/api/v1/kims/{kim_id}/posts"): {"kind": "berita", "title": "Berita matriks", "body": "Isi."},
+        ("PUT", "/api/v1/post-review/{regency_code}"): {"review_required": False},
+        ("POST", "/api/v1/posts/{post_id}/reject"): {"reason": "Uji matriks"},
+        ("POST", "/api/v1/posts/{post_id}/take-down"): {"reason": "Uji matriks"},
+    })
     if operation in bodies:
         request["json"] = bodies[operation]
     queries = {("GET", "/api/v1/kims"): {"region": t["regency"]},
@@ -169,12 +195,15 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
                   {"token": "x" * 24} for method in ("GET", "POST") for page in ("confirm", "unsubscribe")}}
     if group and operation == ("GET", "/api/v1/aspirations"):
         queries.pop(operation)  # a group's whole list: what citizens sent naming it too
+    queries[("GET", "/api/v1/posts")] = {"region": t["regency"]}  # issue 15: the review queue of a region
     if operation in queries:
         request["params"] = queries[operation]
     if operation == ("POST", "/api/v1/kims/import"):
         row = f"KIM Impor Matriks {run};{t['village']};IMPOR/MATRIKS/{run};2024-01-02;Lurah;tumbuh"
         request["files"] = {"file": ("matriks.csv", f"nama;kode_desa;nomor_sk;tanggal_sk;penerbit_sk;klasifikasi\n"
                                                     f"{row}\n".encode(), "text/csv")}
+    if operation == ("POST", "/api/v1/media"):  # issue 15: a 2x2 PNG
+        request["files"] = {"file": ("foto.png", TINY_PNG, "image/png")}
     if operation == ("POST", "/open311/v2/requests.json"):
         request["data"] = {"service_code": "infrastruktur", "description": "Permintaan matriks.",
                            "address_id": t["village"]}
@@ -255,6 +284,12 @@ def world(platform):
             t["aspiration_id"] = wait_for(lambda t=t: next((a["id"] for a in admin.get(
                 "/api/v1/aspirations", params={"tracking_code": t["tracking_code"]}).json()["items"]), None),
                 message="the aspiration")
+        for name, t in tenants.items():  # issue 15: each group's published post
+            with platform.client(t["group_key"]) as group:
+                post = group.post(f"/api/v1/kims/{t['kim_id']}/posts", json={
+                    "kind": "berita", "title": f"Berita {name}", "body": "Isi berita matriks."})
+                assert post.status_code == 201 and post.json()["status"] == "published", post.text
+                t["post_id"] = post.json()["id"]
         riau = key({"name": "Admin Riau matriks", "role": "admin", "scope_region": "14"})["key"]
 
         def colleague(role: str, scope: str) -> str:

@@ -116,6 +116,20 @@ class KimActivityReported(Contract):
     village_code: str
 
 
+
+class KimPostPublished(Contract):
+    """Issue 15: a group's post was published (at once, or approved by its office); it counts as
+    the group's activity (its `last_activity_on` moved, a vakum group revived in the same transaction)."""
+    TYPE = "kim_post_published"
+
+    kim_id: str
+    post_id: str
+    kind: str
+    date: str  # YYYY-MM-DD, the post's date
+    village_code: str
+    published_at: str
+
+
 # --- broadcast --------------------------------------------------------------------
 
 class BroadcastPublished(Contract):
@@ -245,4 +259,6 @@ CONTRACTS: dict[str, type[Contract]] = {c.TYPE: c for c in (
     KimRegistered, KimUpdated, KimSnapshot, KimStatusChanged, KimActivityReported,
     BroadcastPublished, DeliveryAcknowledged, DeliveryRelayed, DeliveriesCreated,
     ChannelAcknowledged, ChannelRelayReported,
-    AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue)}
+    AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue,
+    KimPostPublished,  # issue 15, posts
+)}

@@ -111,6 +111,15 @@ MESSAGE_STATUSES = Vocabulary(
 LINKED_CHANNEL_STATES = CHANNEL_STATES[1:]
 SENT_MESSAGE_STATUSES = MESSAGE_STATUSES[1:4]
 
+# --- issue 15, posts: a group's local news (services/registry/posts.py) ---
+POST_KINDS = Vocabulary(
+    Term("berita", "Berita", "News"), Term("kegiatan", "Kegiatan", "Activity"),
+    Term("informasi", "Informasi", "Information"))
+# in review (the regency requires it), published, rejected by the office, taken down after publication
+POST_STATUSES = Vocabulary(
+    Term("in_review", "Menunggu tinjauan", "In review"), Term("published", "Terbit", "Published"),
+    Term("rejected", "Ditolak", "Rejected"), Term("taken_down", "Diturunkan", "Taken down"))
+
 VOCABULARIES = {
     "kim_classifications": KIM_CLASSIFICATIONS, "kim_statuses": KIM_STATUSES, "member_roles": MEMBER_ROLES,
     "activity_kinds": ACTIVITY_KINDS, "broadcast_categories": BROADCAST_CATEGORIES,
@@ -118,6 +127,7 @@ VOCABULARIES = {
     "aspiration_statuses": ASPIRATION_STATUSES, "aspiration_categories": ASPIRATION_CATEGORIES,
     "key_roles": KEY_ROLES, "import_statuses": IMPORT_STATUSES, "import_outcomes": IMPORT_OUTCOMES,
     "channel_kinds": CHANNEL_KINDS, "channel_states": CHANNEL_STATES,
+    "post_kinds": POST_KINDS, "post_statuses": POST_STATUSES,  # issue 15, posts
     # MESSAGE_STATUSES is the channels service's own: no API field states one (figures count them)
 }
 

@@ -16,7 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.common import logs, metrics, migrations
 from services.common.db import make_engine
-from services.gateway import contract, problems, web
+from services.gateway import contract, media, problems, web
 from services.gateway.accounts import AccountStore
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
@@ -33,6 +33,7 @@ from services.gateway.routes import (
     kims,
     open311,
     ops,
+    posts,
     regions,
 )
 from services.gateway.routes.common import RegionCache
@@ -56,7 +57,8 @@ The KIM Platform API. Errors are RFC 9457 problem details; send
 
 # where a spreadsheet of groups is uploaded (the API and the console's form), and what a
 # multipart body adds to the file (its boundaries, headers and the form's other fields)
-UPLOAD_PATHS = ("/api/v1/kims/import", "/konsol/kim/impor")
+UPLOAD_PATHS = ("/api/v1/kims/import", "/konsol/kim/impor",
+                "/api/v1/media", "/portal/berita")  # issue 15: a post's images (checked by media.py)
 UPLOAD_OVERHEAD = 64 * 1024
 
 SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -157,6 +159,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.rpc = RpcClient(settings.amqp_uri, settings.rpc_timeout, settings.queue_type)
         app.state.regions = RegionCache()
         app.state.readmodel = ReadModel()
+        app.state.media = media.store_for(settings)  # issue 15: the posts' images
         registry_events = RegistryEvents(settings.amqp_uri, app.state.readmodel)
         registry_events.start()
         yield
@@ -181,6 +184,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(accounts.router)
     app.include_router(ops.router)
+    app.include_router(posts.router)  # issue 15
     web.install(app)
     contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,

@@ -43,6 +43,7 @@ EVENTS: dict[str, type[contracts.Contract]] = {
     "kim_snapshot": contracts.KimSnapshot,
     "kim_status_changed": contracts.KimStatusChanged,
     "kim_activity_reported": contracts.KimActivityReported,
+    "kim_post_published": contracts.KimPostPublished,  # issue 15: a post is activity (last_activity_on)
 }
 
 
@@ -181,7 +182,7 @@ class ReadModel:
             log.warning("cannot read a registry event, dropping the read model: %s", exc)
             self.clear()
             return
-        if event_type in ("kim_status_changed", "kim_activity_reported"):
+        if event_type in ("kim_status_changed", "kim_activity_reported", "kim_post_published"):
             self.kim_changed(data.kim_id, data.village_code, counts=event_type == "kim_status_changed")
         else:  # a whole record: registered, updated (perhaps moved) or re-emitted
             self.kim_changed(data.id, data.village_code, counts=event_type != "kim_updated",

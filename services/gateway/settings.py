@@ -52,6 +52,17 @@ class GatewaySettings(CommonSettings):
     # empty: the maps show the groups' markers without a background
     map_tiles_url: str = Field("", validation_alias="GATEWAY_MAP_TILES_URL")
     map_tiles_attribution: str = Field("", validation_alias="GATEWAY_MAP_TILES_ATTRIBUTION")
+    # --- issue 15, posts: the images of the groups' posts (services/gateway/media.py) ---
+    # an uploaded image may be this large, in bytes and in pixels
+    media_max_bytes: int = Field(8 * 1024 * 1024, ge=1, validation_alias="GATEWAY_MEDIA_MAX_BYTES")
+    media_max_pixels: int = Field(40_000_000, ge=1, validation_alias="GATEWAY_MEDIA_MAX_PIXELS")
+    # where the images are kept: a folder (default KIM_DATA_DIR/media), or an S3-compatible bucket
+    media_dir: str | None = Field(None, validation_alias="GATEWAY_MEDIA_DIR")
+    media_s3_bucket: str | None = Field(None, validation_alias="GATEWAY_MEDIA_S3_BUCKET")
+    media_s3_endpoint: str | None = Field(None, validation_alias="GATEWAY_MEDIA_S3_ENDPOINT")
+    media_s3_region: str | None = Field(None, validation_alias="GATEWAY_MEDIA_S3_REGION")
+    media_s3_access_key: str | None = Field(None, validation_alias="GATEWAY_MEDIA_S3_ACCESS_KEY")
+    media_s3_secret_key: str | None = Field(None, validation_alias="GATEWAY_MEDIA_S3_SECRET_KEY")
 
     @property
     def db_url(self) -> str:

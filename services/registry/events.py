@@ -5,12 +5,13 @@ from collections.abc import Mapping
 from services.common.contracts import (
     Decree,
     KimActivityReported,
+    KimPostPublished,
     KimRegistered,
     KimSnapshot,
     KimStatusChanged,
     KimUpdated,
 )
-from services.registry.models import Activity, Kim
+from services.registry.models import Activity, Kim, Post
 from services.registry.regions import ancestor_codes
 
 
@@ -64,3 +65,9 @@ def kim_activity_reported(kim: Kim, activity: Activity) -> KimActivityReported:
                                kind=activity.kind, participants=activity.participants,
                                village_code=kim.village_code)
 
+
+
+def kim_post_published(kim: Kim, post: Post) -> KimPostPublished:
+    assert post.published_at is not None
+    return KimPostPublished(kim_id=kim.id, post_id=post.id, kind=post.kind, date=post.date.isoformat(),
+                            village_code=kim.village_code, published_at=post.published_at.isoformat())

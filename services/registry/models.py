@@ -182,3 +182,41 @@ class ImportOutcome(Base):
     outcome: Mapped[str] = mapped_column(String(10))  # imported, rejected
     kim_id: Mapped[str | None] = mapped_column(String(32), index=True)
     reasons: Mapped[list | None] = mapped_column(JSON)
+
+
+# --- issue 15, posts ------------------------------------------------------------------
+
+class Post(Base):
+    """A group's post (local news): its Markdown as written and the sanitised
+    HTML rendered from it at writing (services/registry/posts.py), so every
+    reader gets the same safe HTML without rendering again. The images are the
+    gateway's media ids (the gateway stores the files)."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kim_id: Mapped[str] = mapped_column(ForeignKey("kims.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    images: Mapped[list] = mapped_column(JSON, default=list)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    reason: Mapped[str | None] = mapped_column(String(500))  # why it was rejected or taken down
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))  # the office's actor label
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RegencyPostReview(Base):
+    """A regency whose office reviews posts before publication (no row: published at once)."""
+
+    __tablename__ = "regency_post_review"
+
+    regency_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    required: Mapped[bool] = mapped_column(default=False)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

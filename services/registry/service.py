@@ -7,7 +7,7 @@ import time
 from services.common.entrypoints import rpc, timer
 from services.common.scope import Actor, require_region
 from services.common.service import ServiceBase
-from services.registry import coverage, kims, metrics, regions
+from services.registry import coverage, kims, metrics, posts, regions
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +142,44 @@ class RegistryService(ServiceBase):
         if dormant:
             log.info("%d groups became vakum after %d days without activity", len(dormant),
                      settings.vakum_after_days)
+
+    # --- posts (issue 15) -------------------------------------------------------------
+    @rpc
+    def write_post(self, actor, kim_id, data):
+        return posts.write_post(self.db, Actor.from_wire(actor), kim_id, data, timezone=self.settings.timezone)
+
+    @rpc
+    def list_group_posts(self, actor, kim_id, limit=50, offset=0):
+        return posts.list_group_posts(self.db, Actor.from_wire(actor), kim_id, limit, offset)
+
+    @rpc
+    def get_post(self, actor, post_id, public=False):
+        return posts.get_post(self.db, Actor.from_wire(actor), post_id, public)
+
+    @rpc
+    def public_posts(self, region=None, kim_id=None, limit=50, offset=0):
+        return posts.public_posts(self.db, region, kim_id, limit, offset)
+
+    @rpc
+    def list_post_review(self, actor, region=None, status="in_review", limit=50, offset=0):
+        return posts.list_review(self.db, Actor.from_wire(actor), region, status, limit, offset)
+
+    @rpc
+    def approve_post(self, actor, post_id):
+        return posts.approve_post(self.db, Actor.from_wire(actor), post_id, timezone=self.settings.timezone)
+
+    @rpc
+    def reject_post(self, actor, post_id, reason):
+        return posts.reject_post(self.db, Actor.from_wire(actor), post_id, reason)
+
+    @rpc
+    def take_down_post(self, actor, post_id, reason):
+        return posts.take_down_post(self.db, Actor.from_wire(actor), post_id, reason)
+
+    @rpc
+    def get_post_review(self, actor, regency_code):
+        return posts.get_review(self.db, Actor.from_wire(actor), regency_code)
+
+    @rpc
+    def set_post_review(self, actor, regency_code, required):
+        return posts.set_review(self.db, Actor.from_wire(actor), regency_code, required)

@@ -295,4 +295,28 @@ ENGLISH = {
     "Setujui bahwa alamat e-mail ini menerima informasi pemerintah untuk sebuah KIM.":
         "Agree that this e-mail address receives government information for a community information group (KIM).",
     "Hentikan pesan dari KIM ini ke alamat e-mail ini.": "Stop the messages from this group to this e-mail address.",
+    # --- issue 15, posts: /berita, the portal's and the console's pages ---
+    "Berita": "News", "Berita KIM": "News from the groups", "Umpan Atom": "Atom feed",
+    "Kabar dari Kelompok Informasi Masyarakat di desa-desa.":
+        "News from the community information groups in the villages.",
+    "Semua wilayah": "All regions", "Belum ada berita.": "No posts yet.", "Berita dari KIM ini": "Posts of this group",
+    "Berita lain dari kabupaten/kota ini": "More posts from this regency/city", "Tag": "Tags",
+    "Foto {n} dari {title}": "Photo {n} of {title}", "Tulis berita": "Write a post", "Berita tersimpan.": "Post saved.",
+    "Isi berita": "Text",
+    "Markdown sederhana: **tebal**, *miring*, daftar dengan tanda -, tautan [teks](https://...).":
+        "Simple Markdown: **bold**, *italic*, lists with -, links [text](https://...).",
+    "Dipisah koma, misalnya: lingkungan, umkm": "Separated by commas, e.g. lingkungan, umkm",
+    "Foto (paling banyak 4; JPEG, PNG atau WebP)": "Photos (at most 4; JPEG, PNG or WebP)",
+    "Data lokasi dan kamera dihapus dari foto sebelum disimpan.":
+        "Location and camera data are removed from the photos before they are stored.",
+    "Kirim berita": "Send the post", "Berita KIM ini": "This group's posts", "Alasan kantor": "The office's reason",
+    "Tinjauan berita": "Review of posts",
+    "Berita KIM di kabupaten/kota {code} ditinjau sebelum terbit":
+        "Posts of the groups in regency/city {code} are reviewed before publication",
+    "Simpan pengaturan": "Save the setting",
+    "Kode kabupaten/kota untuk pengaturan tinjauan": "Regency/city code for the review setting",
+    "Misalnya 14.71": "For example 14.71", "Buka pengaturan": "Open the setting", "Status berita": "Post status",
+    "Setujui dan terbitkan": "Approve and publish",
+    "Alasan menurunkan": "Reason for taking it down", "Turunkan": "Take down",
+    "Tidak ada berita dengan status ini.": "No posts in this state.",
 }

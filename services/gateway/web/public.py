@@ -19,6 +19,7 @@ from services.gateway.web.pages import PAGE_SIZE, Visitor, form_data, page_offse
 router = APIRouter(include_in_schema=False)
 
 MAP_POINTS = 300  # markers on one district's map; the directory has the rest
+PROFILE_POSTS = 10  # a group's newest posts on its page; its feed and /berita have the rest
 
 
 SEARCH_RESULTS = 10  # villages and groups each: a name typed on the home page, not a browse
@@ -124,7 +125,8 @@ async def directory(request: Request, _visitor: Visitor):
 async def profile(request: Request, kim_id: str, _visitor: Visitor):
     api = Api(request)
     kim = await api.read(public_kim, kim_id, KIM_ID)
-    return render(request, "profile.html", kim=kim)
+    posts = await api.get("/api/v1/public/posts", kim_id=kim["id"], limit=PROFILE_POSTS)  # issue 15
+    return render(request, "profile.html", kim=kim, posts=posts)
 
 
 # --- aspirations -----------------------------------------------------------------------

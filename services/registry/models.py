@@ -182,3 +182,15 @@ class ImportOutcome(Base):
     outcome: Mapped[str] = mapped_column(String(10))  # imported, rejected
     kim_id: Mapped[str | None] = mapped_column(String(32), index=True)
     reasons: Mapped[list | None] = mapped_column(JSON)
+
+
+class EvaluationCriteria(Base):
+    """The criteria for moving up a classification, set by the national admin for
+    the whole country (`ID`) or one province or regency (regulations differ)."""
+
+    __tablename__ = "evaluation_criteria"
+
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    criteria: Mapped[dict] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -53,7 +53,7 @@ def evaluate(session: Session, actor: Actor, region: str, first: str, last: str,
     sets = criteria_rules.stored(session)
     months = period.months
     threshold = risk_after(vakum_after_days)
-    rows, at_risk, ready = [], [], []
+    rows, at_risk = [], []
     for group in groups:
         result = score(figures.get(group.id, {}), months)
         idle = (today - group.last_activity_on).days
@@ -74,11 +74,10 @@ def evaluate(session: Session, actor: Actor, region: str, first: str, last: str,
         if group.status == "active" and idle >= threshold:
             at_risk.append({"kim_id": group.id, "days_without_activity": idle,
                             "days_left": max(vakum_after_days - idle, 0)})
-        if row["next"] and row["next"]["ready"]:
-            ready.append(group.id)
     rows.sort(key=lambda r: (-r["index"], -r["active_months"], -r["volume"], r["name"], r["kim_id"]))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
+    ready = [row["kim_id"] for row in rows if row["next"] and row["next"]["ready"]]  # in rank order
     at_risk.sort(key=lambda r: (r["days_left"], r["kim_id"]))
     return {"region": {"code": place.code, "name": place.name, "level": place.level},
             "period": {"from": period.first, "to": period.last, "months": months},

@@ -295,4 +295,19 @@ ENGLISH = {
     "Setujui bahwa alamat e-mail ini menerima informasi pemerintah untuk sebuah KIM.":
         "Agree that this e-mail address receives government information for a community information group (KIM).",
     "Hentikan pesan dari KIM ini ke alamat e-mail ini.": "Stop the messages from this group to this e-mail address.",
+    # --- issue 15: the evaluation report (console page and its printable PDF) ---
+    "Evaluasi KIM": "Evaluation of the groups", "Periode {a} s.d. {b}": "Period {a} to {b}",
+    "Rumus indeks versi {v}": "Index formula version {v}", "Kondisi vakum per {d}": "Dormancy as of {d}",
+    "Jumlah KIM": "Groups", "Rata-rata indeks": "Mean index",
+    "Berisiko vakum": "At risk of dormancy", "Memenuhi kriteria naik kelas": "Ready for the next classification",
+    "Belum tersedia (dihitung nol):": "Not yet available (counted as zero):",
+    "Per kabupaten/kota": "Per regency/city", "Kabupaten/Kota": "Regency/City", "Peringkat KIM": "Groups ranked",
+    "Desa/Kelurahan": "Village", "Indeks": "Index",
+    "Bulan aktif": "Active months", "Belum ada KIM di wilayah ini.": "No groups in this region yet.",
+    "KIM aktif tanpa kegiatan selama {n} hari atau lebih (vakum setelah {m} hari).":
+        "Active groups without activity for {n} days or more (dormant after {m} days).",
+    "Hari tanpa kegiatan": "Days without activity",
+    "Sisa hari sebelum vakum": "Days left before dormancy", "Tidak ada.": "None.", "Dari": "From", "Ke": "To",
+    "Indeks = 100 × keteraturan × v / (v + 6), v = poin per bulan; lihat docs/evaluation.md.":
+        "Index = 100 × regularity × v / (v + 6), v = points per month; see docs/evaluation.md.",
 }

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from services.common.figures import MONTH
-from services.common.vocabulary import EVALUATION_CRITERIA
+from services.common.vocabulary import EVALUATION_CRITERIA, EVALUATION_FIGURES
 from services.gateway import evaluation
 from services.gateway.deps import Admin, Office, RpcCall, actor
 from services.gateway.problems import prefers_english
@@ -58,8 +58,8 @@ class CriteriaAnswer(BaseModel):
 EXAMPLE = {
     "region": {"code": "14.71", "name": "Kota Pekanbaru", "level": "regency"},
     "period": {"from": "2025-01", "to": "2025-12", "months": ["2025-01", "…", "2025-12"]},
-    "formula": "2026-11", "counted": ["acknowledged", "activities", "aspirations_answered", "aspirations_filed",
-                                      "reached", "relays"],
+    "formula": "2026-11",
+    "counted": [name for name in EVALUATION_FIGURES if name not in ("posts", "hoax_reports")],
     "unavailable": ["posts", "hoax_reports"],
     "dormancy": {"vakum_after_days": 180, "risk_after_days": 120, "as_of": "2026-01-10"},
     "summary": {"groups": 4, "mean_index": 23.3, "at_risk": 2, "ready": 2, "bands": [2, 1, 1, 0, 0],

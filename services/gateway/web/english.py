@@ -310,4 +310,16 @@ ENGLISH = {
     "Sisa hari sebelum vakum": "Days left before dormancy", "Tidak ada.": "None.", "Dari": "From", "Ke": "To",
     "Indeks = 100 × keteraturan × v / (v + 6), v = poin per bulan; lihat docs/evaluation.md.":
         "Index = 100 × regularity × v / (v + 6), v = points per month; see docs/evaluation.md.",
+    "Evaluasi": "Evaluation", "Kode provinsi atau kabupaten/kota": "Province or regency/city code",
+    "Dari bulan (TTTT-BB)": "From month (YYYY-MM)", "Sampai bulan (TTTT-BB)": "To month (YYYY-MM)",
+    "Pilih provinsi atau kabupaten/kota yang dievaluasi.": "Choose the province or regency/city to evaluate.",
+    "Unduh CSV": "Download CSV", "Unduh PDF untuk dicetak": "Download the PDF to print", "Grafik": "Charts",
+    "Jumlah KIM menurut rentang indeks": "Groups by index range",
+    "Jumlah KIM menurut rentang indeks keaktifan (0–100).": "Groups by activity index range (0–100).",
+    "Poin kegiatan semua KIM per bulan": "Activity points of all groups per month",
+    "Poin kegiatan semua KIM di wilayah ini per bulan (lihat rumus indeks).":
+        "Activity points of all groups in this region per month (see the index formula).",
+    "Rata-rata indeks per kabupaten/kota": "Mean index per regency/city",
+    "Rata-rata indeks keaktifan KIM per kabupaten/kota.": "Mean activity index of the groups per regency/city.",
+    "{n} hari tanpa kegiatan, {d} hari lagi menjadi vakum": "{n} days without activity, dormant in {d} days",
 }

@@ -12,7 +12,7 @@ def in_region(code: str):
     return Kim.regency_code == code if "." in code else Kim.province_code == code
 
 
-def activities(session: Session, region: str, period: Period):
+def activities(session: Session, region: str, period: Period, timezone: str):
     return [(kim_id, day, "activities", count) for kim_id, day, count in session.execute(
         select(Activity.kim_id, Activity.date, func.count())
         .join(Kim, Kim.id == Activity.kim_id)
@@ -20,10 +20,11 @@ def activities(session: Session, region: str, period: Period):
         .group_by(Activity.kim_id, Activity.date))]
 
 
-# figure -> the function counting it; posts join here when the registry stores them
+# figure -> the function counting it, (session, region, period, timezone) -> (kim_id, day or moment,
+# figure, amount) rows; posts join here when the registry stores them
 SOURCES = {"activities": activities}
 
 
 def registry_figures(session: Session, region: str, period: Period, timezone: str) -> tuple[Figures, list[str]]:
-    rows = [row for source in SOURCES.values() for row in source(session, region, period)]
+    rows = [row for source in SOURCES.values() for row in source(session, region, period, timezone)]
     return tally(rows, timezone), list(SOURCES)

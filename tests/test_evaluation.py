@@ -71,7 +71,7 @@ def mataram(platform):
 
 
 def report_of(client, mataram, **params):
-    return client.get("/api/v1/evaluation/52.71", params={"from": mataram["first"], "to": mataram["last"], **params})
+    return client.get("/api/v1/evaluation/52.71", params={"to": mataram["last"], "months": 2, **params})
 
 
 def test_the_report_combines_every_services_figures(platform, mataram, keys):
@@ -117,8 +117,8 @@ def test_the_report_combines_every_services_figures(platform, mataram, keys):
     with platform.client(keys["pekanbaru"]["key"]) as elsewhere:
         assert report_of(elsewhere, mataram).status_code == 403
     with platform.client(mataram["operator"]) as operator:
-        assert operator.get("/api/v1/evaluation/52.71", params={"from": "2025-06", "to": "2025-01"}).status_code \
-            == 422
+        for bad in ({"to": "2025-13"}, {"to": "1900-01"}, {"months": 37}, {"months": 0}):
+            assert operator.get("/api/v1/evaluation/52.71", params=bad).status_code == 422, bad
         assert operator.get("/api/v1/evaluation/52.71.01").status_code == 422
         assert operator.get("/api/v1/evaluation/52.71").status_code == 200  # the last 12 whole months
 

@@ -19,13 +19,15 @@ Figures = dict[str, dict[str, dict[str, int]]]
 
 # a period is whole calendar months, YYYY-MM to YYYY-MM inclusive, at most MAX_MONTHS
 MAX_MONTHS = 36
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# years 1945 to 2999: the platform's dates start in 1945, and a month after 9999-12 has no date
+MONTH = re.compile(r"^(194[5-9]|19[5-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$")
 
 
 def _month(value: str, field: str) -> date:
     found = MONTH.match(value or "")
     if not found:
-        raise invalid(field, "YYYY-MM", "Bulan harus berbentuk TTTT-BB.", "A month is written YYYY-MM.")
+        raise invalid(field, "YYYY-MM, 1945-01 to 2999-12", "Bulan harus berbentuk TTTT-BB (1945 s.d. 2999).",
+                      "A month is written YYYY-MM (1945 to 2999).")
     return date(int(found[1]), int(found[2]), 1)
 
 
@@ -48,6 +50,13 @@ class Period:
             raise invalid("to", f"at most {MAX_MONTHS} months", f"Periode paling lama {MAX_MONTHS} bulan.",
                           f"A period is at most {MAX_MONTHS} months.")
         return period
+
+    @classmethod
+    def ending(cls, last: str, months: int) -> "Period":
+        """The `months` whole months up to `last`."""
+        end = _month(last, "to")
+        count = end.year * 12 + end.month - 1 - (months - 1)
+        return cls.of(f"{count // 12:04d}-{count % 12 + 1:02d}", last)
 
     @property
     def months(self) -> list[str]:

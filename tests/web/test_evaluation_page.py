@@ -47,8 +47,8 @@ def test_an_operator_sees_ranks_charts_and_prints_the_report(platform, new_page,
     sign_in(page, bima["operator"])
     page.get_by_role("link", name="Evaluasi", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Evaluasi KIM Kota Bima"
-    page.get_by_label("Dari bulan (TTTT-BB)").fill(bima["month"])
     page.get_by_label("Sampai bulan (TTTT-BB)").fill(bima["month"])
+    page.get_by_label("Jumlah bulan").fill("1")
     page.get_by_role("button", name="Tampilkan").click()
     page.wait_for_url(f"**sampai={bima['month']}*")
     # one month, two activities: 6 points, both of its months active -> 100 × 6/12 = 50.0
@@ -58,6 +58,8 @@ def test_an_operator_sees_ranks_charts_and_prints_the_report(platform, new_page,
     assert rows.nth(1).locator("th").inner_text() == quiet
     assert page.get_by_role("img", name="Jumlah KIM menurut rentang indeks").count() == 1
     assert page.get_by_role("img", name="Poin kegiatan semua KIM per bulan").count() == 1
+    criteria = page.locator("#kriteria ~ ul").inner_text()
+    assert "Berkembang: Indeks keaktifan ≥ 15" in criteria  # the defaults: nobody set Kota Bima's
     check_page(page, f"{platform.backend}/console-evaluation")
 
     with page.expect_download() as download:
@@ -66,6 +68,6 @@ def test_an_operator_sees_ranks_charts_and_prints_the_report(platform, new_page,
     text = "".join(p.extract_text() for p in pdf.pages)
     assert "Evaluasi KIM Kota Bima (52.72)" in text and busy in text and quiet in text
 
-    page.goto(f"/konsol/evaluasi?lang=en&dari={bima['month']}&sampai={bima['month']}")
+    page.goto(f"/konsol/evaluasi?lang=en&sampai={bima['month']}&bulan=1")
     assert page.get_by_role("heading", level=1).inner_text() == "Evaluation of the groups Kota Bima"
     check_page(page, f"{platform.backend}/console-evaluation-english")

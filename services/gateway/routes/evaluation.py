@@ -2,20 +2,20 @@
 regency for a period (issue 15, docs/evaluation.md), as JSON, CSV or a printable
 PDF; and the classification criteria, per region, set by the national admin."""
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.concurrency import run_in_threadpool
 
-from services.common.figures import MONTH
+from services.common.figures import MAX_MONTHS, MONTH, Period
 from services.common.vocabulary import EVALUATION_CRITERIA, EVALUATION_FIGURES
 from services.gateway import evaluation
 from services.gateway.deps import Admin, Office, RpcCall, actor
 from services.gateway.problems import prefers_english
-from services.gateway.routes.common import Number, problems
+from services.gateway.routes.common import JSON_NUMBER, problems
 from services.gateway.web.i18n import labeler, translator
 from services.gateway.web.pages import TEMPLATES
 
@@ -25,14 +25,20 @@ EVALUATED = r"^\d{2}(\.\d{2})?$"
 Region = Annotated[str, Path(pattern=EVALUATED, description="a province or regency/city code", examples=["14.71"])]
 CriteriaRegion = Annotated[str, Path(pattern=r"^(ID|\d{2}(\.\d{2})?)$",
                                      description="ID for the whole country, a province or a regency/city")]
-First = Annotated[str | None, Query(alias="from", pattern=MONTH.pattern, examples=["2025-01"],
-                                    description="the first month, YYYY-MM; default: a year before `to`")]
-Last = Annotated[str | None, Query(alias="to", pattern=MONTH.pattern, examples=["2025-12"],
-                                   description="the last month, YYYY-MM; default: the last whole month")]
+Last = Annotated[str | None, Query(pattern=MONTH.pattern, examples=["2025-12"],
+                                   description="the period's last month, YYYY-MM; default: the last whole month")]
+Months = Annotated[int, Query(ge=1, le=MAX_MONTHS, description="the period's length in months, up to `to`")]
 Format = Annotated[Literal["json", "csv", "pdf"], Query(description="csv for a spreadsheet, pdf to print")]
 CSV = "text/csv; charset=utf-8"
 
-Minimums = dict[Literal[EVALUATION_CRITERIA], Annotated[float, Number]]
+# the top of each criterion's minimum: an index is 0-100, a share 0-1, a figure a count per 12 months
+TOPS = {"index": 100, "active_share": 1}
+FIGURE_TOP = 100_000
+_MINIMUMS: dict[str, Any] = {
+    name: (Annotated[float, Field(ge=0, le=TOPS.get(name, FIGURE_TOP)), JSON_NUMBER], None)
+    for name in EVALUATION_CRITERIA}
+Minimums = create_model("Minimums", __config__=ConfigDict(extra="forbid", json_schema_extra={
+    "propertyNames": {"enum": list(EVALUATION_CRITERIA)}}), **_MINIMUMS)  # the vocabulary, stated whole
 
 
 class Criteria(BaseModel):
@@ -74,14 +80,12 @@ EXAMPLE = {
     "ready": ["KIM-1471011005-01"]}
 
 
-def period_of(request: Request, first: str | None, last: str | None) -> tuple[str, str]:
-    """The period asked for; a missing end is the last whole month, a missing start a year before the end."""
+def period_of(request: Request, last: str | None, months: int) -> tuple[str, str]:
+    """The period asked for: `months` whole months up to `last` (default: the last whole month)."""
     if last is None:
         last = evaluation.last_twelve_months(datetime.now(ZoneInfo(request.app.state.settings.timezone)).date())[1]
-    if first is None:
-        year, month = map(int, last.split("-"))
-        first = f"{year - 1:04d}-{month % 12 + 1:02d}" if month < 12 else f"{year:04d}-01"
-    return first, last
+    period = Period.ending(last, months)
+    return period.first, period.last
 
 
 def print_html(report: dict, lang: str) -> str:
@@ -110,7 +114,7 @@ async def get_criteria(region: CriteriaRegion, caller: Office, rpc: RpcCall):
             summary="Set a region's classification criteria (the national admin only)")
 async def put_criteria(region: CriteriaRegion, caller: Admin, rpc: RpcCall, criteria: Annotated[Criteria, Body()]):
     return await rpc("registry", "set_evaluation_criteria", actor=actor(caller), region=region,
-                     criteria=criteria.model_dump())
+                     criteria=criteria.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer,
@@ -125,8 +129,8 @@ async def delete_criteria(region: CriteriaRegion, caller: Admin, rpc: RpcCall):
     summary="The evaluation of a province or regency for a period: groups ranked by the activity index, "
             "at risk of dormancy, ready for their next classification (?format=csv or pdf)")
 async def get_evaluation(region: Region, caller: Office, rpc: RpcCall, request: Request,
-                         first: First = None, last: Last = None, format: Format = "json"):
-    start, end = period_of(request, first, last)
+                         to: Last = None, months: Months = 12, format: Format = "json"):
+    start, end = period_of(request, to, months)
     report = await evaluation.evaluation_of(rpc, actor(caller), region, start, end)
     english = prefers_english(request)
     if format == "csv":

@@ -311,7 +311,7 @@ ENGLISH = {
     "Indeks = 100 × keteraturan × v / (v + 6), v = poin per bulan; lihat docs/evaluation.md.":
         "Index = 100 × regularity × v / (v + 6), v = points per month; see docs/evaluation.md.",
     "Evaluasi": "Evaluation", "Kode provinsi atau kabupaten/kota": "Province or regency/city code",
-    "Dari bulan (TTTT-BB)": "From month (YYYY-MM)", "Sampai bulan (TTTT-BB)": "To month (YYYY-MM)",
+    "Jumlah bulan": "Number of months", "Sampai bulan (TTTT-BB)": "Up to the month (YYYY-MM)",
     "Pilih provinsi atau kabupaten/kota yang dievaluasi.": "Choose the province or regency/city to evaluate.",
     "Unduh CSV": "Download CSV", "Unduh PDF untuk dicetak": "Download the PDF to print", "Grafik": "Charts",
     "Jumlah KIM menurut rentang indeks": "Groups by index range",
@@ -322,4 +322,8 @@ ENGLISH = {
     "Rata-rata indeks per kabupaten/kota": "Mean index per regency/city",
     "Rata-rata indeks keaktifan KIM per kabupaten/kota.": "Mean activity index of the groups per regency/city.",
     "{n} hari tanpa kegiatan, {d} hari lagi menjadi vakum": "{n} days without activity, dormant in {d} days",
+    "Kriteria naik kelas": "Criteria for the next classification",
+    "Kriteria bawaan (belum ditetapkan admin nasional).": "The default criteria (none set by the national admin).",
+    "Ditetapkan admin nasional untuk wilayah {code}.": "Set by the national admin for region {code}.",
+    "Angka kegiatan dihitung per 12 bulan.": "Figures are counted per 12 months.",
 }

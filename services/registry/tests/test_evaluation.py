@@ -181,6 +181,11 @@ def test_period_and_region_rules(seeded):
     with pytest.raises(InvalidInput):
         report(session, ADMIN, "14.71.01", ids)
     assert Period.of("2025-11", "2026-02").months == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert Period.ending("2026-02", 4) == Period.of("2025-11", "2026-02")
+    assert Period.ending("2999-12", 36).last == "2999-12"
+    for first, last in (("1900-01", "1900-12"), ("2999-12", "3000-01"), ("0000-01", "0000-02")):
+        with pytest.raises(InvalidInput):
+            Period.of(first, last)
 
 
 def test_dormancy_risk_by_regency_for_the_gauge(seeded):

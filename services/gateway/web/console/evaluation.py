@@ -4,7 +4,7 @@ SVG on the server; the report as CSV and as a printable PDF."""
 from fastapi import Request
 from fastapi.responses import Response
 
-from services.gateway.web.api import Api
+from services.gateway.web.api import Api, together
 from services.gateway.web.console.common import console_router, scope_code
 from services.gateway.web.errors import PageError
 from services.gateway.web.pages import Staff, finish, render
@@ -17,7 +17,7 @@ BAND_LABELS = ("0–20", "20–40", "40–60", "60–80", "80–100")
 def _asked(request: Request, staff: Staff) -> tuple[str, dict]:
     query = request.query_params
     code = (query.get("wilayah") or scope_code(staff)).strip()
-    return code, {"from": query.get("dari") or None, "to": query.get("sampai") or None}
+    return code, {"to": query.get("sampai") or None, "months": query.get("bulan") or None}
 
 
 def bars(values: list[float], width: float = 380) -> list[float]:
@@ -29,9 +29,11 @@ def bars(values: list[float], width: float = 380) -> list[float]:
 @router.get("/evaluasi")
 async def evaluation_page(request: Request, staff: Staff):
     code, period = _asked(request, staff)
-    report = None
+    report = criteria = None
     if code != "ID":  # the whole country is no evaluation: a national admin picks a province first
-        report = await Api(request).get(f"/api/v1/evaluation/{code}", **period)
+        api = Api(request)
+        report, criteria = await together(api.get(f"/api/v1/evaluation/{code}", **period),
+                                          api.get(f"/api/v1/evaluation/criteria/{code}"))
     charts = None
     if report:
         by_id = {group["kim_id"]: group for group in report["groups"]}
@@ -43,8 +45,8 @@ async def evaluation_page(request: Request, staff: Staff):
                                         strict=True))}
         report["at_risk"] = [{**entry, "group": by_id[entry["kim_id"]]} for entry in report["at_risk"]]
         report["ready"] = [by_id[kim_id] for kim_id in report["ready"]]
-    return render(request, "console/evaluation.html", report=report, code=code, charts=charts,
-                  dari=request.query_params.get("dari", ""), sampai=request.query_params.get("sampai", ""))
+    return render(request, "console/evaluation.html", report=report, criteria=criteria, code=code, charts=charts,
+                  sampai=request.query_params.get("sampai", ""), bulan=request.query_params.get("bulan", ""))
 
 
 async def _download(request: Request, staff: Staff, format: str) -> Response:

@@ -102,14 +102,14 @@ def download(body: bytes | str, media_type: str, name: str) -> Response:
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer,
+@router.get("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer, response_model_exclude_unset=True,
             responses=problems(401, 403, 404, 422, 503),
             summary="The classification criteria a region's groups are judged by, and where they come from")
 async def get_criteria(region: CriteriaRegion, caller: Office, rpc: RpcCall):
     return await rpc("registry", "evaluation_criteria", actor=actor(caller), region=region)
 
 
-@router.put("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer,
+@router.put("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer, response_model_exclude_unset=True,
             responses=problems(401, 403, 404, 422, 503),
             summary="Set a region's classification criteria (the national admin only)")
 async def put_criteria(region: CriteriaRegion, caller: Admin, rpc: RpcCall, criteria: Annotated[Criteria, Body()]):
@@ -117,7 +117,7 @@ async def put_criteria(region: CriteriaRegion, caller: Admin, rpc: RpcCall, crit
                      criteria=criteria.model_dump(exclude_unset=True))
 
 
-@router.delete("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer,
+@router.delete("/api/v1/evaluation/criteria/{region}", response_model=CriteriaAnswer, response_model_exclude_unset=True,
                responses=problems(401, 403, 404, 422, 503),
                summary="Remove a region's own criteria: it follows the region above again (the national admin only)")
 async def delete_criteria(region: CriteriaRegion, caller: Admin, rpc: RpcCall):

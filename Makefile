@@ -54,6 +54,7 @@ test: install lint
 	infra/ensure-prometheus.sh
 	infra/ensure-chromium.sh
 	infra/ensure-kannel.sh
+	infra/ensure-weasyprint.sh
 	$(MAKE) --no-print-directory -j --output-sync=target $(SERVICE_SUITES) test-gateway
 
 test-services:

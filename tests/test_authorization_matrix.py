@@ -118,6 +118,12 @@ EXPECTED = {
     ("POST", "/api/v1/posts/{post_id}/approve"):                  (401, 403, 403, 403, 403, 403, 409),
     ("POST", "/api/v1/posts/{post_id}/reject"):                   (401, 403, 403, 403, 403, 403, 409),
     ("POST", "/api/v1/posts/{post_id}/take-down"):                (401, 403, 403, 403, 403, 403, 200),
+    # issue 15: the evaluation of a region for its offices; the criteria are read by any office
+    # (regulation, nothing private) and set by the national admin only
+    ("GET", "/api/v1/evaluation/{region}"):                       (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/evaluation/criteria/{region}"):              (401, 403, 403, 200, 200, 200, 200),
+    ("PUT", "/api/v1/evaluation/criteria/{region}"):              (401, 403, 403, 403, 403, 403, 200),
+    ("DELETE", "/api/v1/evaluation/criteria/{region}"):           (401, 403, 403, 403, 403, 403, 200),
 }
 
 
@@ -142,6 +148,7 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
               "tracking_code": t["tracking_code"], "service_request_id": t["tracking_code"],
               "key_id": t["key_id"], "account_id": t["account_id"], "job_id": t["job_id"],
               "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"]}
+    params["region"] = t["regency"]  # issue 15's evaluation routes
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
     params.update(post_id=t.get("post_id", ""), regency_code=t["regency"])  # issue 15, posts
@@ -182,6 +189,12 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
         ("POST", "/api/v1/posts/{post_id}/reject"): {"reason": "Uji matriks"},
         ("POST", "/api/v1/posts/{post_id}/take-down"): {"reason": "Uji matriks"},
     })
+    # issue 15: a region's criteria as the defaults (so the tenant's groups are judged as before)
+    bodies[("PUT", "/api/v1/evaluation/criteria/{region}")] = {
+        "berkembang": {"index": 15, "active_share": 0.5, "activities": 6},
+        "maju": {"index": 30, "active_share": 0.75, "activities": 12, "relays": 6, "aspirations_filed": 2},
+        "mandiri": {"index": 45, "active_share": 0.9, "activities": 18, "relays": 12, "aspirations_filed": 4,
+                    "posts": 12}}
     if operation in bodies:
         request["json"] = bodies[operation]
     queries = {("GET", "/api/v1/kims"): {"region": t["regency"]},

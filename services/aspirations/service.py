@@ -3,7 +3,7 @@
 and its KIM directory from the registry's events."""
 import logging
 
-from services.aspirations import aspirations, directory, metrics
+from services.aspirations import aspirations, directory, figures, metrics
 from services.aspirations.workflow import Calendar
 from services.common.contracts import KimRegistered, KimSnapshot, KimStatusChanged, KimUpdated, read
 from services.common.entrypoints import batch_command_consumer, batch_event_handler, rpc, timer
@@ -69,6 +69,11 @@ class AspirationsService(ServiceBase):
     @rpc
     def stats(self, actor, filters):
         return aspirations.stats(self.db, Actor.from_wire(actor), filters)
+
+    @rpc
+    def group_figures(self, actor, region, first, last):
+        """This service's share of the evaluation's figures (issue 15)."""
+        return figures.group_figures(self.db, Actor.from_wire(actor), region, first, last, self.settings.timezone)
 
     @rpc
     def transition(self, actor, aspiration_id, to, note=None, response=None):

@@ -8,7 +8,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.broadcast import broadcasts, directory, metrics, webhooks
+from services.broadcast import broadcasts, directory, figures, metrics, webhooks
 from services.broadcast.models import Broadcast, Delivery
 from services.common.contracts import (
     AspirationResponded,
@@ -176,6 +176,11 @@ class BroadcastService(ServiceBase):
     @rpc
     def list_deliveries(self, actor, broadcast_id, limit=50, offset=0):
         return broadcasts.list_deliveries(self.db, Actor.from_wire(actor), broadcast_id, limit, offset)
+
+    @rpc
+    def group_figures(self, actor, region, first, last):
+        """This service's share of the evaluation's figures (issue 15)."""
+        return figures.group_figures(self.db, Actor.from_wire(actor), region, first, last, self.settings.timezone)
 
     # --- groups -----------------------------------------------------------------------
     @rpc

@@ -138,3 +138,22 @@ def labels() -> dict[str, tuple[str, str]]:
     found = {term.code: (term.id, term.en) for vocabulary in VOCABULARIES.values() for term in vocabulary.terms}
     found.update({old: found[new] for old, new in CATEGORY_ALIASES.items()})
     return found
+
+# --- issue 15, activity index and evaluation -------------------------------------------------
+# what a group did in a period, counted per month by the service that owns it
+# (services/registry/evaluation/figures.py); the index weighs them (docs/evaluation.md)
+EVALUATION_FIGURES = Vocabulary(
+    Term("activities", "Kegiatan dilaporkan", "Activities reported"),
+    Term("acknowledged", "Siaran dikonfirmasi", "Broadcasts acknowledged"),
+    Term("relays", "Penerusan ke warga", "Relays to the community"),
+    Term("reached", "Warga terjangkau", "People reached"),
+    Term("aspirations_filed", "Aspirasi diajukan", "Aspirations filed"),
+    Term("aspirations_answered", "Aspirasi dijawab", "Aspirations answered"),
+    Term("posts", "Berita diterbitkan", "Posts published"),
+    Term("hoax_reports", "Laporan hoaks", "Hoax reports"))
+# a classification criterion beyond the figures: the index and the share of active months
+EVALUATION_CRITERIA = Vocabulary(
+    Term("index", "Indeks keaktifan", "Activity index"),
+    Term("active_share", "Bagian bulan aktif", "Share of active months"),
+    *EVALUATION_FIGURES.terms)
+VOCABULARIES["evaluation_criteria"] = EVALUATION_CRITERIA

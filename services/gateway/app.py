@@ -28,6 +28,7 @@ from services.gateway.routes import (
     broadcasts,
     channels,
     coverage,
+    evaluation,
     imports,
     keys,
     kims,
@@ -185,6 +186,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(ops.router)
     app.include_router(posts.router)  # issue 15
+    app.include_router(evaluation.router)  # issue 15
     web.install(app)
     contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,

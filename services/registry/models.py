@@ -220,3 +220,13 @@ class RegencyPostReview(Base):
     required: Mapped[bool] = mapped_column(default=False)
     changed_by: Mapped[str] = mapped_column(String(100))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class EvaluationCriteria(Base):
+    """The criteria for moving up a classification, set by the national admin for
+    the whole country (`ID`) or one province or regency (regulations differ)."""
+
+    __tablename__ = "evaluation_criteria"
+
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    criteria: Mapped[dict] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,7 @@ import time
 from services.common.entrypoints import rpc, timer
 from services.common.scope import Actor, require_region
 from services.common.service import ServiceBase
-from services.registry import coverage, kims, metrics, posts, regions
+from services.registry import coverage, evaluation, kims, metrics, posts, regions
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +134,30 @@ class RegistryService(ServiceBase):
     def emit_snapshot(self):
         return kims.emit_snapshot(self.db)
 
+    # --- evaluation (issue 15) ---------------------------------------------------------
+    @rpc
+    def evaluate(self, actor, region, first, last, shares):
+        """The evaluation report; `shares`: the other services' `group_figures` answers."""
+        settings = self.settings
+        return evaluation.evaluate(self.db, Actor.from_wire(actor), region, first, last, shares,
+                                   today=kims.today(settings.timezone), vakum_after_days=settings.vakum_after_days,
+                                   timezone=settings.timezone)
+
+    @rpc
+    def evaluation_criteria(self, actor, region):
+        return evaluation.criteria_of(self.db, Actor.from_wire(actor), region)
+
+    @rpc
+    def set_evaluation_criteria(self, actor, region, criteria):
+        return evaluation.set_criteria(self.db, Actor.from_wire(actor), region, criteria)
+
     # --- life -----------------------------------------------------------------------
     @timer("vakum_check_seconds")
     def mark_dormant_groups(self):
         settings = self.settings
-        dormant = kims.mark_dormant(self.db, kims.today(settings.timezone), settings.vakum_after_days)
+        today = kims.today(settings.timezone)
+        dormant = kims.mark_dormant(self.db, today, settings.vakum_after_days)
+        metrics.set_dormancy_risk(evaluation.dormancy_risk_by_regency(self.db, today, settings.vakum_after_days))
         if dormant:
             log.info("%d groups became vakum after %d days without activity", len(dormant),
                      settings.vakum_after_days)

@@ -12,6 +12,7 @@ RULES = {
     ("aspirations/workflow.py", "OPEN"),  # the statuses whose deadline runs
     ("registry/kims/members.py", "OFFICERS"),  # one of each per group
     ("gateway/web/console/accounts.py", "account_roles"),  # the roles an office may give, the form's default first
+    ("registry/evaluation/index.py", "OWN_WORK"),  # the figures that make a month active (issue 15)
 }
 
 

@@ -23,6 +23,7 @@ class Answer:
     status: int
     data: Any
     headers: Any = None
+    content: bytes = b""  # the body as sent (a PDF to pass on)
 
     @property
     def ok(self) -> bool:
@@ -82,7 +83,7 @@ class Api:
             data = response.json()
         except ValueError:
             data = response.text
-        answer = Answer(response.status_code, data, response.headers)
+        answer = Answer(response.status_code, data, response.headers, response.content)
         if response.status_code == 401:
             raise SignInRequired()
         if response.status_code >= 500:

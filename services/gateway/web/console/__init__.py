@@ -1,14 +1,24 @@
 """The office console (admin, operator), one module per part, as its
 templates in templates/console/ are: the dashboard, importing groups, groups (kims), broadcasts,
-the aspiration work queue, figures with CSV downloads, and people's accounts;
+the aspiration work queue, figures with CSV downloads, people's accounts, and the evaluation
+(issue 15);
 common.py holds what they share.
 
 `router` holds the pages in the order the modules are listed: each module's
 own order matters (/kim/baru before /kim/{kim_id})."""
 from fastapi import APIRouter
 
-from services.gateway.web.console import accounts, aspirations, broadcasts, dashboard, figures, imports, kims
+from services.gateway.web.console import (
+    accounts,
+    aspirations,
+    broadcasts,
+    dashboard,
+    evaluation,
+    figures,
+    imports,
+    kims,
+)
 
 router = APIRouter()
-for part in (dashboard, imports, kims, broadcasts, aspirations, figures, accounts):
+for part in (dashboard, imports, kims, broadcasts, aspirations, figures, accounts, evaluation):
     router.include_router(part.router)

@@ -1,0 +1,39 @@
+"""The aspirations service's share of the evaluation's figures (issue 15): per
+group and month, the aspirations it filed and those of them answered (and the
+hoax reports it made, once they exist here). One small function per figure,
+listed in SOURCES; a figure without one is reported as not available."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.aspirations.models import Aspiration
+from services.common.figures import Figures, Period, answer, check_region, tally
+from services.common.scope import Actor, require_region
+
+
+def _moments(session: Session, region: str, period: Period, timezone: str, column, figure: str):
+    start, end = period.moments(timezone)
+    return [(kim_id, at, figure, 1) for kim_id, at in session.execute(
+        select(Aspiration.kim_id, column).where(
+            Aspiration.kim_id.is_not(None), Aspiration.village_code.like(f"{region}.%"),
+            column >= start, column < end))]
+
+
+def aspirations_filed(session: Session, region: str, period: Period, timezone: str):
+    return _moments(session, region, period, timezone, Aspiration.submitted_at, "aspirations_filed")
+
+
+def aspirations_answered(session: Session, region: str, period: Period, timezone: str):
+    return _moments(session, region, period, timezone, Aspiration.responded_at, "aspirations_answered")
+
+
+# figure -> the function counting it; hoax_reports joins here when the service stores them
+SOURCES = {"aspirations_filed": aspirations_filed, "aspirations_answered": aspirations_answered}
+
+
+def group_figures(session: Session, actor: Actor, region: str, first: str, last: str, timezone: str) -> dict:
+    check_region(region)
+    require_region(actor, region)
+    period = Period.of(first, last)
+    rows = [row for source in SOURCES.values() for row in source(session, region, period, timezone)]
+    figures: Figures = tally(rows, timezone)
+    return answer(figures, SOURCES)

@@ -1,11 +1,12 @@
-"""The registry's share of the figures: activities reported (and posts, once
-groups publish them). Each figure is one small function returning tally rows,
-listed in SOURCES; a figure without a function is reported as not available."""
+"""The registry's share of the figures: activities reported and posts published
+(a post taken down counts for nothing). Each figure is one small function returning
+tally rows, listed in SOURCES; a figure without a function is reported as not
+available."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.common.figures import Figures, Period, tally
-from services.registry.models import Activity, Kim
+from services.registry.models import Activity, Kim, Post
 
 
 def in_region(code: str):
@@ -20,9 +21,16 @@ def activities(session: Session, region: str, period: Period, timezone: str):
         .group_by(Activity.kim_id, Activity.date))]
 
 
+def posts(session: Session, region: str, period: Period, timezone: str):
+    return [(kim_id, day, "posts", count) for kim_id, day, count in session.execute(
+        select(Post.kim_id, Post.date, func.count()).join(Kim, Kim.id == Post.kim_id)
+        .where(in_region(region), Post.status == "published", Post.date >= period.start, Post.date < period.end)
+        .group_by(Post.kim_id, Post.date))]
+
+
 # figure -> the function counting it, (session, region, period, timezone) -> (kim_id, day or moment,
-# figure, amount) rows; posts join here when the registry stores them
-SOURCES = {"activities": activities}
+# figure, amount) rows
+SOURCES = {"activities": activities, "posts": posts}
 
 
 def registry_figures(session: Session, region: str, period: Period, timezone: str) -> tuple[Figures, list[str]]:

@@ -35,6 +35,7 @@ from services.gateway.routes import (
     ops,
     regions,
 )
+from services.gateway.routes import hoaxes as hoax_routes  # issue 15
 from services.gateway.routes.common import RegionCache
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
@@ -181,6 +182,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(accounts.router)
     app.include_router(ops.router)
+    app.include_router(hoax_routes.router)  # issue 15, the hoax clarification loop
     web.install(app)
     contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,

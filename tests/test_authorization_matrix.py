@@ -101,6 +101,16 @@ EXPECTED = {
     ("POST", "/channels/email/confirm"):                          (404, 404, 404, 404, 404, 404, 404),
     ("GET", "/channels/email/unsubscribe"):                       (200, 200, 200, 200, 200, 200, 200),
     ("POST", "/channels/email/unsubscribe"):                      (404, 404, 404, 404, 404, 404, 404),
+    # issue 15, hoax clarification: each tenant's group reported a claim (its case); an office reports only
+    # inside its scope; the verdict comes before the clarification and the public pages (the table's order)
+    ("POST", "/api/v1/hoax-reports"):                             (201, 201, 201, 403, 403, 403, 201),
+    ("GET", "/api/v1/hoax-cases"):                                (401, 403, 403, 200, 200, 200, 200),
+    ("GET", "/api/v1/hoax-cases/{case_id}"):                      (401, 403, 403, 404, 404, 404, 200),
+    ("POST", "/api/v1/hoax-cases/{case_id}/label"):               (401, 403, 403, 404, 404, 404, 200),
+    ("POST", "/api/v1/hoax-cases/{case_id}/clarification"):       (401, 403, 403, 404, 404, 404, 201),
+    ("POST", "/api/v1/hoax-reports/{report_id}/move"):            (401, 403, 403, 404, 404, 404, 200),
+    ("GET", "/api/v1/public/klarifikasi"):                        (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/public/klarifikasi/{case_id}"):              (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/healthz"):                                          (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/readyz"):                                           (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/metrics"):                                          (200, 200, 200, 200, 200, 200, 200),
@@ -122,7 +132,8 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
               "broadcast_id": t["draft_id"], "delivery_id": t["delivery_id"], "aspiration_id": t["aspiration_id"],
               "tracking_code": t["tracking_code"], "service_request_id": t["tracking_code"],
               "key_id": t["key_id"], "account_id": t["account_id"], "job_id": t["job_id"],
-              "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"]}
+              "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"],
+              "case_id": t["hoax_case_id"], "report_id": t["hoax_report_id"]}  # issue 15
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
     if operation in BESIDE and beside:
@@ -155,6 +166,13 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
         ("PATCH", "/api/v1/kims/{kim_id}/channels/{channel_id}"): {"state": "paused"},
         ("POST", "/channels/telegram/webhook"): {"update_id": 1},
         ("POST", "/channels/whatsapp/webhook"): {"object": "whatsapp_business_account", "entry": []},
+        # issue 15
+        ("POST", "/api/v1/hoax-reports"): {"text": f"Kabar matriks {run} beredar di grup", "seen_on": "grup_whatsapp",
+                                           "village_code": t["village"]},
+        ("POST", "/api/v1/hoax-cases/{case_id}/label"): {
+            "label": "hoaks", "title": "Kabar matriks", "explanation": "Penjelasan matriks dari dinas."},
+        ("POST", "/api/v1/hoax-cases/{case_id}/clarification"): {},
+        ("POST", "/api/v1/hoax-reports/{report_id}/move"): {"case_id": None},
     }
     if operation in bodies:
         request["json"] = bodies[operation]
@@ -255,6 +273,15 @@ def world(platform):
             t["aspiration_id"] = wait_for(lambda t=t: next((a["id"] for a in admin.get(
                 "/api/v1/aspirations", params={"tracking_code": t["tracking_code"]}).json()["items"]), None),
                 message="the aspiration")
+        for name, t in tenants.items():  # issue 15: a claim each tenant's group reported
+            with platform.client(t["group_key"]) as group:
+                def reported(t=t, name=name):
+                    sent = group.post("/api/v1/hoax-reports", json={
+                        "text": f"Kabar bohong matriks {name}{run}: air PDAM beracun minggu ini",
+                        "seen_on": "grup_whatsapp", "village_code": t["village"]})
+                    return sent.json() if sent.status_code == 201 else None
+                found = wait_for(reported, message="the aspirations directory")
+                t["hoax_case_id"], t["hoax_report_id"] = found["case_id"], found["id"]
         riau = key({"name": "Admin Riau matriks", "role": "admin", "scope_region": "14"})["key"]
 
         def colleague(role: str, scope: str) -> str:

@@ -151,7 +151,8 @@ async def clarify(case_id: CaseId, body: Clarification, caller: Office, rpc: Rpc
 @router.get("/api/v1/public/klarifikasi", responses=problems(422, 503),
             summary="Labelled cases, the latest verdict first: headline, label, explanation, sources, regencies; "
                     "`q` searches headline and explanation")
-async def public_cases(rpc: RpcCall, paging: Pages, q: Annotated[str | None, Query(min_length=2, max_length=100)] = None):
+async def public_cases(rpc: RpcCall, paging: Pages,
+                       q: Annotated[str | None, Query(min_length=2, max_length=100)] = None):
     result = await rpc("aspirations", "public_hoax_cases", q=q, limit=paging.limit, offset=paging.offset)
     return paging.page(result["items"], result["total"])
 

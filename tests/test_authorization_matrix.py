@@ -273,15 +273,22 @@ def world(platform):
             t["aspiration_id"] = wait_for(lambda t=t: next((a["id"] for a in admin.get(
                 "/api/v1/aspirations", params={"tracking_code": t["tracking_code"]}).json()["items"]), None),
                 message="the aspiration")
-        for name, t in tenants.items():  # issue 15: a claim each tenant's group reported
+        # issue 15: a claim each tenant's group reported (claims unlike each other: X and Y share a province,
+        # where reports of one claim merge), labelled by the national admin so that its public page exists
+        claims = {"X": "air PDAM beracun minggu ini, jangan diminum", "Y": "jembatan Siak ditutup karena retak besar",
+                  "Z": "beras plastik dijual di pasar raya kota"}
+        for name, t in tenants.items():
             with platform.client(t["group_key"]) as group:
                 def reported(t=t, name=name):
                     sent = group.post("/api/v1/hoax-reports", json={
-                        "text": f"Kabar bohong matriks {name}{run}: air PDAM beracun minggu ini",
-                        "seen_on": "grup_whatsapp", "village_code": t["village"]})
+                        "text": f"Kabar matriks {run}: {claims[name]}", "seen_on": "grup_whatsapp",
+                        "village_code": t["village"]})
                     return sent.json() if sent.status_code == 201 else None
                 found = wait_for(reported, message="the aspirations directory")
                 t["hoax_case_id"], t["hoax_report_id"] = found["case_id"], found["id"]
+            assert admin.post(f"/api/v1/hoax-cases/{found['case_id']}/label", json={
+                "label": "hoaks", "title": f"Kabar matriks {name}",
+                "explanation": "Penjelasan matriks dari dinas."}).status_code == 200
         riau = key({"name": "Admin Riau matriks", "role": "admin", "scope_region": "14"})["key"]
 
         def colleague(role: str, scope: str) -> str:

@@ -23,6 +23,9 @@ CaseId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 ReportId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 Link = Annotated[str, Field(pattern=LINK, max_length=500)]
 CLARIFICATION = "klarifikasi"  # the broadcast category of a clarification
+# no NUL, as in any text: PostgreSQL cannot compare with one
+Search = Annotated[str | None, Query(min_length=2, max_length=100, pattern=r"^[^\x00]*$",
+                                     description="part of the claim or the headline")]
 
 
 class HoaxReportCreate(Strict):
@@ -83,7 +86,7 @@ async def report(body: HoaxReportCreate, caller: Anyone, rpc: RpcCall, regions: 
 async def list_cases(caller: Office, rpc: RpcCall, paging: Pages,
                      status: Annotated[Literal[HOAX_CASE_STATUSES] | None, Query()] = None,
                      label: Annotated[Literal[HOAX_LABELS] | None, Query()] = None,
-                     q: Annotated[str | None, Query(min_length=2, max_length=100)] = None):
+                     q: Search = None):
     result = await rpc("aspirations", "list_hoax_cases", actor=actor(caller),
                        filters={"status": status, "label": label, "q": q}, limit=paging.limit, offset=paging.offset)
     return paging.page(result["items"], result["total"])
@@ -152,7 +155,7 @@ async def clarify(case_id: CaseId, body: Clarification, caller: Office, rpc: Rpc
             summary="Labelled cases, the latest verdict first: headline, label, explanation, sources, regencies; "
                     "`q` searches headline and explanation")
 async def public_cases(rpc: RpcCall, paging: Pages,
-                       q: Annotated[str | None, Query(min_length=2, max_length=100)] = None):
+                       q: Search = None):
     result = await rpc("aspirations", "public_hoax_cases", q=q, limit=paging.limit, offset=paging.offset)
     return paging.page(result["items"], result["total"])
 

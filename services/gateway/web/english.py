@@ -348,4 +348,6 @@ ENGLISH = {
         "Thank you. Your report was received; the office's finding will be shown on the Clarifications page.",
     "Umpan Atom": "Atom feed", "kemiripan {s}": "similarity {s}", "tautan": "link", "warga": "citizen",
     "{n} kasus": "{n} cases", "{n} klarifikasi": "{n} clarifications",
+    "Hasil laporan hoaks: {title}": "Finding on the reported claim: {title}",
+    "Lihat klarifikasi": "See the clarification",
 }

@@ -130,8 +130,7 @@ async def clarify(case_id: CaseId, body: Clarification, caller: Office, rpc: Rpc
         raise Problem(409, "Beri label kasus sebelum mengirim klarifikasi.",
                       "Label the case before sending a clarification.")
     if case["broadcast_id"] is not None:
-        raise Problem(409, "Klarifikasi kasus ini sudah dikirim.", "This case's clarification was sent already.",
-                      broadcast_id=case["broadcast_id"])
+        return await _finish_or_refuse(case, caller, rpc)
     targets = body.regions or [code for code in case["regions"] if caller.covers(code)]
     if not targets:
         raise Problem(422, "Tidak ada wilayah sasaran dalam cakupan Anda.", "No target region within your scope.",
@@ -140,13 +139,33 @@ async def clarify(case_id: CaseId, body: Clarification, caller: Office, rpc: Rpc
     data = {"title": body.title or f"Klarifikasi: {case['title']}"[:200], "body": body.body or clarification_text(case),
             "category": CLARIFICATION, "priority": body.priority,
             "target": {"regions": targets, "tags": [], "classifications": [], "include_vakum": False}}
-    broadcast = await rpc("broadcast", "create_broadcast", actor=actor(caller), data=data)
-    broadcast = await rpc("broadcast", "publish", actor=actor(caller), broadcast_id=broadcast["id"])
-    # a failure here leaves a published broadcast unlinked: sending again links a second one, said in the docs
+    # a draft, linked to the case, then published: two offices sending at once link one draft (the
+    # other's 409 leaves its draft unsent), and a send that broke off after the link is finished by
+    # sending again
+    draft = await rpc("broadcast", "create_broadcast", actor=actor(caller), data=data)
     linked = await rpc("aspirations", "link_hoax_clarification", actor=actor(caller), case_id=case_id,
-                       broadcast_id=broadcast["id"])
-    return JSONResponse({"case": linked, "broadcast": broadcast}, status_code=201,
-                        headers={"Location": f"/api/v1/broadcasts/{broadcast['id']}"})
+                       broadcast_id=draft["id"])
+    return await _publish(linked, draft["id"], caller, rpc)
+
+
+async def _finish_or_refuse(case: dict, caller, rpc) -> JSONResponse:
+    """The case has its clarification: still a draft (a send that broke off), it is published now; else 409."""
+    try:
+        linked = await rpc("broadcast", "get_broadcast", actor=actor(caller), broadcast_id=case["broadcast_id"])
+    except Problem as problem:
+        if problem.status != 404:
+            raise
+        linked = None  # written by an office above, still a draft: not this caller's to finish
+    if linked is None or linked["status"] != "draft":
+        raise Problem(409, "Klarifikasi kasus ini sudah dikirim.", "This case's clarification was sent already.",
+                      broadcast_id=case["broadcast_id"])
+    return await _publish(case, linked["id"], caller, rpc)
+
+
+async def _publish(case: dict, broadcast_id: str, caller, rpc) -> JSONResponse:
+    broadcast = await rpc("broadcast", "publish", actor=actor(caller), broadcast_id=broadcast_id)
+    return JSONResponse({"case": case, "broadcast": broadcast}, status_code=201,
+                        headers={"Location": f"/api/v1/broadcasts/{broadcast_id}"})
 
 
 # --- the public -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from services.aspirations import directory, hoaxes
 from services.aspirations.models import HoaxCase
+from services.aspirations.settings import AspirationsSettings
 from services.aspirations.tests.samples import MIGRATIONS
 from services.common.contracts import HoaxCaseLabelled, KimRecord, read
 from services.common.db import outbox
@@ -40,7 +41,7 @@ def session(databases):
 
 def report(session, actor, text=RUMOUR, village="14.71.01.1002", **fields):
     data = {"text": text, "seen_on": "grup_whatsapp", "seen_at": "2026-11-27", "village_code": village, **fields}
-    return hoaxes.report(session, actor, data, threshold=85)
+    return hoaxes.report(session, actor, data, threshold=AspirationsSettings().hoax_match_threshold)
 
 
 def labelled_events(session) -> list[HoaxCaseLabelled]:
@@ -145,3 +146,16 @@ def test_the_public_sees_labelled_cases_by_the_offices_words_only(session):
     shown = hoaxes.public_case(session, case_id)
     assert shown["regencies"] == ["14.71"] and shown["groups"] == 1 and shown["label"] == "hoaks"
     assert RUMOUR not in json.dumps(shown) and "KIM-A" not in json.dumps(shown)
+
+
+@pytest.mark.parametrize("text, same", [
+    (RETOLD, True),
+    (f"<script>alert('x')</script> {RUMOUR}", True),
+    ("Anak-anak jangan dibawa ke posyandu karena vaksin campak di puskesmas ada chip pelacaknya", True),
+    ("Jangan bawa anak ke posyandu", False),  # a part of the rumour is not the rumour
+    ("Vaksin campak mengandung chip", False),
+    ("Vaksin polio di posyandu bikin anak lumpuh, jangan bawa anak ke posyandu", False),  # another rumour
+    (OTHER, False),
+])
+def test_what_counts_as_the_same_claim_at_the_default_threshold(text, same):
+    assert (hoaxes.similarity(RUMOUR, text) >= AspirationsSettings().hoax_match_threshold) is same

@@ -117,6 +117,9 @@ def report(session: Session, actor: Actor, data: dict, threshold: int) -> dict:
         raise OutOfScope(f"Wilayah {village} di luar cakupan Anda.",
                          detail_en=f"Region {village} is outside your scope.")
     province, now = village[:2], utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # reports of one province take turns: two first reports of a rumour at once make one case, not two
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"hoax-{province}"))))
     case_id, score = best_match(session, province, text, link)
     case = session.get(HoaxCase, case_id, with_for_update=True) if case_id and score >= threshold else None
     if case is None:

@@ -101,6 +101,16 @@ EXPECTED = {
     ("POST", "/channels/email/confirm"):                          (404, 404, 404, 404, 404, 404, 404),
     ("GET", "/channels/email/unsubscribe"):                       (200, 200, 200, 200, 200, 200, 200),
     ("POST", "/channels/email/unsubscribe"):                      (404, 404, 404, 404, 404, 404, 404),
+    # issue 15, hoax clarification: each tenant's group reported a claim (its case); an office reports only
+    # inside its scope; the verdict comes before the clarification and the public pages (the table's order)
+    ("POST", "/api/v1/hoax-reports"):                             (201, 201, 201, 403, 403, 403, 201),
+    ("GET", "/api/v1/hoax-cases"):                                (401, 403, 403, 200, 200, 200, 200),
+    ("GET", "/api/v1/hoax-cases/{case_id}"):                      (401, 403, 403, 404, 404, 404, 200),
+    ("POST", "/api/v1/hoax-cases/{case_id}/label"):               (401, 403, 403, 404, 404, 404, 200),
+    ("POST", "/api/v1/hoax-cases/{case_id}/clarification"):       (401, 403, 403, 404, 404, 404, 201),
+    ("POST", "/api/v1/hoax-reports/{report_id}/move"):            (401, 403, 403, 404, 404, 404, 200),
+    ("GET", "/api/v1/public/klarifikasi"):                        (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/public/klarifikasi/{case_id}"):              (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/healthz"):                                          (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/readyz"):                                           (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/metrics"):                                          (200, 200, 200, 200, 200, 200, 200),
@@ -147,7 +157,8 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
               "broadcast_id": t["draft_id"], "delivery_id": t["delivery_id"], "aspiration_id": t["aspiration_id"],
               "tracking_code": t["tracking_code"], "service_request_id": t["tracking_code"],
               "key_id": t["key_id"], "account_id": t["account_id"], "job_id": t["job_id"],
-              "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"]}
+              "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"],
+              "case_id": t["hoax_case_id"], "report_id": t["hoax_report_id"]}  # issue 15
     params["region"] = t["regency"]  # issue 15's evaluation routes
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
@@ -182,6 +193,13 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
         ("PATCH", "/api/v1/kims/{kim_id}/channels/{channel_id}"): {"state": "paused"},
         ("POST", "/channels/telegram/webhook"): {"update_id": 1},
         ("POST", "/channels/whatsapp/webhook"): {"object": "whatsapp_business_account", "entry": []},
+        # issue 15
+        ("POST", "/api/v1/hoax-reports"): {"text": f"Kabar matriks {run} beredar di grup", "seen_on": "grup_whatsapp",
+                                           "village_code": t["village"]},
+        ("POST", "/api/v1/hoax-cases/{case_id}/label"): {
+            "label": "hoaks", "title": "Kabar matriks", "explanation": "Penjelasan matriks dari dinas."},
+        ("POST", "/api/v1/hoax-cases/{case_id}/clarification"): {},
+        ("POST", "/api/v1/hoax-reports/{report_id}/move"): {"case_id": None},
     }
     bodies.update({  # issue 15, posts
         ("POST", "/api/v1/kims/{kim_id}/posts"): {"kind": "berita", "title": "Berita matriks", "body": "Isi."},
@@ -303,6 +321,22 @@ def world(platform):
                     "kind": "berita", "title": f"Berita {name}", "body": "Isi berita matriks."})
                 assert post.status_code == 201 and post.json()["status"] == "published", post.text
                 t["post_id"] = post.json()["id"]
+        # issue 15: a claim each tenant's group reported (claims unlike each other: X and Y share a province,
+        # where reports of one claim merge), labelled by the national admin so that its public page exists
+        claims = {"X": "air PDAM beracun minggu ini, jangan diminum", "Y": "jembatan Siak ditutup karena retak besar",
+                  "Z": "beras plastik dijual di pasar raya kota"}
+        for name, t in tenants.items():
+            with platform.client(t["group_key"]) as group:
+                def reported(t=t, name=name):
+                    sent = group.post("/api/v1/hoax-reports", json={
+                        "text": f"Kabar matriks {run}: {claims[name]}", "seen_on": "grup_whatsapp",
+                        "village_code": t["village"]})
+                    return sent.json() if sent.status_code == 201 else None
+                found = wait_for(reported, message="the aspirations directory")
+                t["hoax_case_id"], t["hoax_report_id"] = found["case_id"], found["id"]
+            assert admin.post(f"/api/v1/hoax-cases/{found['case_id']}/label", json={
+                "label": "hoaks", "title": f"Kabar matriks {name}",
+                "explanation": "Penjelasan matriks dari dinas."}).status_code == 200
         riau = key({"name": "Admin Riau matriks", "role": "admin", "scope_region": "14"})["key"]
 
         def colleague(role: str, scope: str) -> str:

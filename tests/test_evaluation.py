@@ -88,7 +88,7 @@ def test_the_report_combines_every_services_figures(platform, mataram, keys):
         assert a["figures"] == {"activities": 2, "acknowledged": 1, "relays": 1, "reached": 120,
                                 "aspirations_filed": 1, "aspirations_answered": 0, "posts": 0, "hoax_reports": 0}
         assert a["monthly"] == [3.0, 10.4] and (b["kim_id"], b["index"]) == (ids["B"], 0.0)
-        assert report["unavailable"] == ["hoax_reports"]
+        assert report["unavailable"] == []
         assert report["region"]["name"] == "Kota Mataram" and report["summary"]["groups"] == 2
 
         # the CSV round-trips: every group's row reads back as the JSON says

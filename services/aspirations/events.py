@@ -1,11 +1,12 @@
 """The aspirations service's events, each built by its own function (the
 contracts are in services/common/contracts.py). None carries the submitter."""
-from services.aspirations.models import Aspiration
+from services.aspirations.models import Aspiration, HoaxCase
 from services.common.contracts import (
     AspirationOverdue,
     AspirationResponded,
     AspirationStatusChanged,
     AspirationSubmitted,
+    HoaxCaseLabelled,
 )
 from services.common.events import as_utc
 
@@ -28,3 +29,9 @@ def aspiration_responded(a: Aspiration, response: str | None, answer_to_kim: boo
 def aspiration_overdue(a: Aspiration) -> AspirationOverdue:
     return AspirationOverdue(aspiration_id=a.id, status=a.status, due_at=as_utc(a.due_at).isoformat(),
                              regency_code=a.regency_code, escalated_to=a.province_code)
+
+
+def hoax_case_labelled(case: HoaxCase, kim_ids: list[str]) -> HoaxCaseLabelled:
+    return HoaxCaseLabelled(case_id=case.id, label=case.label or "", title=case.title or "",
+                            explanation=case.explanation or "", sources=list(case.sources or []),
+                            kim_ids=sorted(set(kim_ids)))

@@ -1,11 +1,11 @@
 """The aspirations service's share of the evaluation's figures (issue 15): per
-group and month, the aspirations it filed and those of them answered (and the
-hoax reports it made, once they exist here). One small function per figure,
+group and month, the aspirations it filed, those of them answered, and the
+hoax reports it made. One small function per figure,
 listed in SOURCES; a figure without one is reported as not available."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.aspirations.models import Aspiration
+from services.aspirations.models import Aspiration, HoaxReport
 from services.common.figures import Figures, Period, answer, check_region, tally
 from services.common.scope import Actor, require_region
 
@@ -26,8 +26,17 @@ def aspirations_answered(session: Session, region: str, period: Period, timezone
     return _moments(session, region, period, timezone, Aspiration.responded_at, "aspirations_answered")
 
 
-# figure -> the function counting it; hoax_reports joins here when the service stores them
-SOURCES = {"aspirations_filed": aspirations_filed, "aspirations_answered": aspirations_answered}
+def hoax_reports(session: Session, region: str, period: Period, timezone: str):
+    start, end = period.moments(timezone)
+    return [(kim_id, at, "hoax_reports", 1) for kim_id, at in session.execute(
+        select(HoaxReport.kim_id, HoaxReport.created_at).where(
+            HoaxReport.kim_id.is_not(None), HoaxReport.village_code.like(f"{region}.%"),
+            HoaxReport.created_at >= start, HoaxReport.created_at < end))]
+
+
+# figure -> the function counting it
+SOURCES = {"aspirations_filed": aspirations_filed, "aspirations_answered": aspirations_answered,
+           "hoax_reports": hoax_reports}
 
 
 def group_figures(session: Session, actor: Actor, region: str, first: str, last: str, timezone: str) -> dict:

@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -67,3 +67,47 @@ class DirectoryKim(Base):
     village_code: Mapped[str] = mapped_column(String(13))
     status: Mapped[str] = mapped_column(String(10))
     version: Mapped[int] = mapped_column(Integer)
+
+
+# --- issue 15: hoax clarification (services/aspirations/hoaxes.py) -------------------
+
+class HoaxCase(Base):
+    """One claim circulating in a province, as its reports merged: the office
+    labels it (with an explanation and sources) and sends a clarification."""
+
+    __tablename__ = "hoax_cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)  # reports merge within a province
+    claim: Mapped[str] = mapped_column(Text)  # the first report's words, what later reports are compared with
+    status: Mapped[str] = mapped_column(String(15), index=True)  # HOAX_CASE_STATUSES
+    title: Mapped[str | None] = mapped_column(String(200))  # the office's public headline, set with the label
+    label: Mapped[str | None] = mapped_column(String(30), index=True)  # HOAX_LABELS
+    explanation: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[list] = mapped_column(JSON, default=list)  # links the explanation rests on
+    labelled_by: Mapped[str | None] = mapped_column(String(100))
+    labelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    broadcast_id: Mapped[str | None] = mapped_column(String(36))  # the clarification
+    clarified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HoaxReport(Base):
+    """A group's or a citizen's report of a claim. No personal data: a citizen
+    reports without a name or contact; a group is named by its id."""
+
+    __tablename__ = "hoax_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("hoax_cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    seen_on: Mapped[str] = mapped_column(String(30))  # HOAX_SOURCES
+    seen_at: Mapped[date | None] = mapped_column(Date)
+    village_code: Mapped[str] = mapped_column(String(13), index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    kim_id: Mapped[str | None] = mapped_column(String(32), index=True)  # the group that reported it
+    reporter: Mapped[str] = mapped_column(String(100))  # kim:<key>, public, operator:<key>: never a person
+    score: Mapped[int | None] = mapped_column(Integer)  # the similarity that merged it (None: it opened the case)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,7 +3,7 @@
 and its KIM directory from the registry's events."""
 import logging
 
-from services.aspirations import aspirations, directory, figures, metrics
+from services.aspirations import aspirations, directory, figures, hoaxes, metrics
 from services.aspirations.workflow import Calendar
 from services.common.contracts import KimRegistered, KimSnapshot, KimStatusChanged, KimUpdated, read
 from services.common.entrypoints import batch_command_consumer, batch_event_handler, rpc, timer
@@ -83,6 +83,39 @@ class AspirationsService(ServiceBase):
     @rpc
     def open311_requests(self, codes=None, service_code=None, status=None, limit=50):
         return aspirations.open311_requests(self.db, codes, service_code, status, limit)
+
+    # --- hoax clarification (issue 15) ------------------------------------------------------
+    @rpc
+    def report_hoax(self, actor, data):
+        return hoaxes.report(self.db, Actor.from_wire(actor), data, self.settings.hoax_match_threshold)
+
+    @rpc
+    def list_hoax_cases(self, actor, filters, limit=50, offset=0):
+        return hoaxes.list_cases(self.db, Actor.from_wire(actor), filters, limit, offset)
+
+    @rpc
+    def get_hoax_case(self, actor, case_id):
+        return hoaxes.get_case(self.db, Actor.from_wire(actor), case_id)
+
+    @rpc
+    def label_hoax_case(self, actor, case_id, data):
+        return hoaxes.label_case(self.db, Actor.from_wire(actor), case_id, data)
+
+    @rpc
+    def link_hoax_clarification(self, actor, case_id, broadcast_id):
+        return hoaxes.link_clarification(self.db, Actor.from_wire(actor), case_id, broadcast_id)
+
+    @rpc
+    def move_hoax_report(self, actor, report_id, case_id=None):
+        return hoaxes.move_report(self.db, Actor.from_wire(actor), report_id, case_id)
+
+    @rpc
+    def public_hoax_cases(self, q=None, limit=50, offset=0):
+        return hoaxes.public_cases(self.db, q, limit, offset)
+
+    @rpc
+    def public_hoax_case(self, case_id):
+        return hoaxes.public_case(self.db, case_id)
 
     # --- deadlines ------------------------------------------------------------------------
     @timer("deadline_check_seconds")

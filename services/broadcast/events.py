@@ -14,6 +14,8 @@ from services.common.contracts import (
 
 # the category a channel shows an aspiration's answer under (no broadcast category)
 ANSWER_CATEGORY = "jawaban_aspirasi"
+# the category a channel shows a hoax case's outcome under (issue 15): the clarification's
+CLARIFICATION_CATEGORY = "klarifikasi"
 
 
 def broadcast_published(broadcast: Broadcast) -> BroadcastPublished:
@@ -49,3 +51,15 @@ def answer_delivery_created(delivery: Delivery) -> DeliveriesCreated:
                                  category=ANSWER_CATEGORY, priority="high", tracking_code=code),
         deliveries=[CreatedDelivery(delivery_id=delivery.id, kim_id=delivery.kim_id,
                                     village_code=delivery.village_code)])
+
+
+def hoax_outcome_deliveries_created(deliveries: list[Delivery]) -> DeliveriesCreated:
+    """The outcome of one hoax case, one delivery per group that reported it (same message)."""
+    message = deliveries[0].message or {}
+    return DeliveriesCreated(
+        broadcast_id=None, kind="hoax_outcome",
+        message=DeliveredMessage(title=f"Hasil laporan: {message.get('title', '')}",
+                                 body=message.get("explanation") or "", category=CLARIFICATION_CATEGORY,
+                                 priority="high"),
+        deliveries=[CreatedDelivery(delivery_id=d.id, kim_id=d.kim_id, village_code=d.village_code)
+                    for d in deliveries])

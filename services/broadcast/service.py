@@ -14,6 +14,7 @@ from services.common.contracts import (
     AspirationResponded,
     ChannelAcknowledged,
     ChannelRelayReported,
+    HoaxCaseLabelled,
     KimRegistered,
     KimSnapshot,
     KimStatusChanged,
@@ -125,6 +126,16 @@ class BroadcastService(ServiceBase):
             if not broadcasts.deliver_answer(self.db, answer):
                 raise directory.NotYetKnown(f"KIM {answer.kim_id} is not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()
+
+    # --- the outcome of a hoax case, to the groups that reported it (issue 15) ----------
+    @event_handler("aspirations", "hoax_case_labelled")
+    def on_hoax_case_labelled(self, envelope):
+        outcome = read(envelope, HoaxCaseLabelled)
+        if claim_event(self.db, envelope):
+            missing = broadcasts.deliver_hoax_outcome(self.db, outcome)
+            if missing:
+                raise directory.NotYetKnown(f"{len(missing)} reporting groups are not in the directory yet")
+            metrics.DELIVERIES_CREATED.labels("hoax_outcome").inc(len(outcome.kim_ids))
 
     # --- replies on a group's channels (Telegram, WhatsApp, SMS) ------------------------
     @event_handler("channels", "channel_acknowledged")

@@ -167,7 +167,7 @@ class DeliveredMessage(BaseModel):
 
     title: str
     body: str
-    category: str  # a broadcast category, or `jawaban_aspirasi`
+    category: str  # a broadcast category, or `jawaban_aspirasi`; a hoax case's outcome: `klarifikasi`
     priority: str
     tracking_code: str | None = None  # an aspiration's answer: the code it answers
 
@@ -186,7 +186,7 @@ class DeliveriesCreated(Contract):
     TYPE = "deliveries_created"
 
     broadcast_id: str | None
-    kind: str  # broadcast, aspiration_answer
+    kind: str  # broadcast, aspiration_answer, hoax_outcome
     message: DeliveredMessage
     deliveries: list[CreatedDelivery]
 
@@ -255,10 +255,26 @@ class AspirationOverdue(Contract):
     escalated_to: str  # the province code
 
 
+# --- aspirations: hoax clarification (issue 15) -------------------------------------
+
+class HoaxCaseLabelled(Contract):
+    """The office labelled a reported claim: the outcome goes to the inbox of
+    each group that reported it. Never a report's words nor who reported it
+    beyond the groups' ids."""
+    TYPE = "hoax_case_labelled"
+
+    case_id: str
+    label: str  # HOAX_LABELS
+    title: str  # the office's headline of the claim
+    explanation: str
+    sources: list[str]
+    kim_ids: list[str]  # the groups that reported it, sorted
+
+
 CONTRACTS: dict[str, type[Contract]] = {c.TYPE: c for c in (
     KimRegistered, KimUpdated, KimSnapshot, KimStatusChanged, KimActivityReported,
     BroadcastPublished, DeliveryAcknowledged, DeliveryRelayed, DeliveriesCreated,
     ChannelAcknowledged, ChannelRelayReported,
     AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue,
     KimPostPublished,  # issue 15, posts
-)}
+    HoaxCaseLabelled)}

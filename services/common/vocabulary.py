@@ -49,7 +49,9 @@ ACTIVITY_KINDS = Vocabulary(
 
 BROADCAST_CATEGORIES = Vocabulary(
     Term("program", "Program", "Programme"), Term("kebijakan", "Kebijakan", "Policy"),
-    Term("pengumuman", "Pengumuman", "Announcement"), Term("darurat", "Darurat", "Emergency"))
+    Term("pengumuman", "Pengumuman", "Announcement"), Term("darurat", "Darurat", "Emergency"),
+    # issue 15: an office's clarification of a rumour its groups reported (a hoax case)
+    Term("klarifikasi", "Klarifikasi", "Clarification"))
 
 BROADCAST_PRIORITIES = Vocabulary(
     Term("normal", "Biasa", "Normal"), Term("high", "Penting", "High"), Term("urgent", "Segera", "Urgent"))
@@ -119,6 +121,23 @@ POST_KINDS = Vocabulary(
 POST_STATUSES = Vocabulary(
     Term("in_review", "Menunggu tinjauan", "In review"), Term("published", "Terbit", "Published"),
     Term("rejected", "Ditolak", "Rejected"), Term("taken_down", "Diturunkan", "Taken down"))
+# --- issue 15, hoax clarification (services/aspirations/hoaxes.py) ---
+# what an office found a reported claim to be
+HOAX_LABELS = Vocabulary(
+    Term("hoaks", "Hoaks", "Hoax"), Term("disinformasi", "Disinformasi", "Disinformation"),
+    Term("misinformasi", "Misinformasi", "Misinformation"), Term("benar", "Benar", "True"),
+    Term("belum_terverifikasi", "Belum terverifikasi", "Not yet verified"))
+# where a group or a citizen saw the claim
+HOAX_SOURCES = Vocabulary(
+    Term("grup_whatsapp", "Grup WhatsApp", "WhatsApp group"), Term("facebook", "Facebook", "Facebook"),
+    Term("instagram", "Instagram", "Instagram"), Term("tiktok", "TikTok", "TikTok"),
+    Term("youtube", "YouTube", "YouTube"), Term("x_twitter", "X (Twitter)", "X (Twitter)"),
+    Term("situs_web", "Situs web", "Website"), Term("sms", "SMS", "SMS"),
+    Term("mulut_ke_mulut", "Dari mulut ke mulut", "Word of mouth"), Term("lainnya", "Lainnya", "Other"))
+# a case: reported (open), labelled by the office, clarification sent
+HOAX_CASE_STATUSES = Vocabulary(
+    Term("dilaporkan", "Dilaporkan", "Reported"), Term("dilabeli", "Dilabeli", "Labelled"),
+    Term("diklarifikasi", "Diklarifikasi", "Clarified"))
 
 VOCABULARIES = {
     "kim_classifications": KIM_CLASSIFICATIONS, "kim_statuses": KIM_STATUSES, "member_roles": MEMBER_ROLES,
@@ -129,6 +148,8 @@ VOCABULARIES = {
     "channel_kinds": CHANNEL_KINDS, "channel_states": CHANNEL_STATES,
     "post_kinds": POST_KINDS, "post_statuses": POST_STATUSES,  # issue 15, posts
     # MESSAGE_STATUSES is the channels service's own: no API field states one (figures count them)
+    # issue 15, hoax clarification
+    "hoax_labels": HOAX_LABELS, "hoax_sources": HOAX_SOURCES, "hoax_case_statuses": HOAX_CASE_STATUSES,
 }
 
 

@@ -37,6 +37,7 @@ from services.gateway.routes import (
     posts,
     regions,
 )
+from services.gateway.routes import hoaxes as hoax_routes  # issue 15
 from services.gateway.routes.common import RegionCache
 from services.gateway.rpc import RpcClient
 from services.gateway.settings import GatewaySettings
@@ -187,6 +188,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(posts.router)  # issue 15
     app.include_router(evaluation.router)  # issue 15
+    app.include_router(hoax_routes.router)  # issue 15, the hoax clarification loop
     web.install(app)
     contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,

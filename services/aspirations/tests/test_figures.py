@@ -51,7 +51,7 @@ def engine(databases):
 def test_filed_and_answered_per_group_and_month(engine):
     with unit_of_work(engine, "aspirations") as session:
         found = figures.group_figures(session, Actor("operator", "14.71"), "14.71", "2025-01", "2025-12", ZONE)
-    assert found == {"counted": ["aspirations_answered", "aspirations_filed"], "figures": {GROUP: {
+    assert found == {"counted": ["aspirations_answered", "aspirations_filed", "hoax_reports"], "figures": {GROUP: {
         "2025-01": {"aspirations_filed": 1}, "2025-02": {"aspirations_filed": 1, "aspirations_answered": 1}}}}
     with pytest.raises(OutOfScope), unit_of_work(engine, "aspirations") as session:
         figures.group_figures(session, Actor("operator", "14.72"), "14.71", "2025-01", "2025-12", ZONE)

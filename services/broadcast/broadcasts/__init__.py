@@ -16,7 +16,12 @@ from services.broadcast.broadcasts.compose import (
     publish,
     wrote_or_above,
 )
-from services.broadcast.broadcasts.fanout import deliver_answer, deliver_running_broadcasts, fanout_step
+from services.broadcast.broadcasts.fanout import (
+    deliver_answer,
+    deliver_hoax_outcome,
+    deliver_running_broadcasts,
+    fanout_step,
+)
 from services.broadcast.broadcasts.inbox import (
     MAX_REACHED_PER_DELIVERY,
     MAX_REACHED_PER_REPORT,
@@ -29,5 +34,6 @@ from services.broadcast.broadcasts.inbox import (
 __all__ = [
     "MAX_REACHED_PER_DELIVERY", "MAX_REACHED_PER_REPORT", "acknowledge", "create_broadcast", "deliver_answer",
     "deliver_running_broadcasts", "fanout_step", "get_broadcast", "inbox", "list_broadcasts", "list_deliveries",
+    "deliver_hoax_outcome",
     "mark_read", "may_read", "meets", "publish", "relay", "wrote_or_above",
 ]

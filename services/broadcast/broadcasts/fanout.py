@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.broadcast import directory, events
 from services.broadcast.models import Broadcast, Delivery, DirectoryKim, Webhook
-from services.common.contracts import AspirationResponded
+from services.common.contracts import AspirationResponded, HoaxCaseLabelled
 from services.common.db import dialect_insert
 from services.common.events import record_event, utcnow
 
@@ -108,3 +108,26 @@ def deliver_answer(session: Session, answer: AspirationResponded) -> bool:
     session.flush()
     record_event(session, "deliveries_created", events.answer_delivery_created(delivery))
     return True
+
+
+def deliver_hoax_outcome(session: Session, outcome: HoaxCaseLabelled) -> list[str]:
+    """The office's verdict on a claim, in the inbox of each group that reported
+    it (issue 15). Returns the ids of the groups not in the directory yet
+    (nothing is delivered then: the event is tried again)."""
+    kims = {kim.id: kim for kim in session.scalars(select(DirectoryKim).where(DirectoryKim.id.in_(outcome.kim_ids)))}
+    missing = sorted(set(outcome.kim_ids) - kims.keys())
+    if missing:
+        return missing
+    hooks = set(session.scalars(select(Webhook.kim_id).where(Webhook.kim_id.in_(kims))))
+    now = utcnow()
+    message = outcome.model_dump(include={"case_id", "label", "title", "explanation", "sources"})
+    deliveries = [Delivery(kind="hoax_outcome", broadcast_id=None, kim_id=kim.id, village_code=kim.village_code,
+                           message=message, created_at=now, reached=0, push_attempts=0,
+                           push_state="pending" if kim.id in hooks else "none",
+                           next_push_at=now if kim.id in hooks else None)
+                  for kim in (kims[k] for k in sorted(kims))]
+    session.add_all(deliveries)
+    session.flush()
+    if deliveries:
+        record_event(session, "deliveries_created", events.hoax_outcome_deliveries_created(deliveries))
+    return []

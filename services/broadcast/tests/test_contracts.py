@@ -115,3 +115,25 @@ def test_a_batch_of_status_changes_with_an_unknown_group_applies_nothing(session
     with pytest.raises(directory.NotYetKnown):
         directory.apply_statuses(session, changes)
     assert replica(session, "K1")[4:6] == ("active", 3)
+
+
+# --- issue 15: a hoax case's outcome to the groups that reported it ---------------------
+
+def test_a_labelled_hoax_case_reaches_the_reporting_groups_inboxes(session):
+    from services.aspirations.models import HoaxCase
+    from services.common.contracts import HoaxCaseLabelled
+
+    for kim in (sample_kim(version=1), sample_kim(id="KIM-14710210-CD34", village_code="14.71.02.1001", version=1)):
+        directory.apply_record(session, received("registry", registry_events.kim_registered(kim), KimRegistered))
+    case = HoaxCase(id="H1", label="hoaks", title="Vaksin tidak berisi chip", explanation="Penjelasan dinas.",
+                    sources=["https://dinkes.example.id/a"])
+    late = aspiration_events.hoax_case_labelled(case, ["KIM-14710210-CD34", "KIM-NOT-YET"])
+    assert broadcasts.deliver_hoax_outcome(session, received("aspirations", late, HoaxCaseLabelled)) == ["KIM-NOT-YET"]
+    assert session.scalars(select(Delivery)).all() == []  # nothing until every group is known
+    outcome = aspiration_events.hoax_case_labelled(case, [sample_kim().id, "KIM-14710210-CD34"])
+    assert broadcasts.deliver_hoax_outcome(session, received("aspirations", outcome, HoaxCaseLabelled)) == []
+    delivered = session.scalars(select(Delivery).order_by(Delivery.kim_id)).all()
+    assert [(d.kind, d.kim_id) for d in delivered] == [("hoax_outcome", sample_kim().id),
+                                                       ("hoax_outcome", "KIM-14710210-CD34")]
+    assert delivered[0].message == {"case_id": "H1", "label": "hoaks", "title": "Vaksin tidak berisi chip",
+                                    "explanation": "Penjelasan dinas.", "sources": ["https://dinkes.example.id/a"]}

@@ -138,6 +138,21 @@ def test_an_answer_to_an_aspiration_reaches_the_groups_channels(session):
     assert "ABCD234567" in job.message.title and job.message.body == "Jalan diperbaiki."
 
 
+def test_a_hoax_cases_outcome_reaches_the_reporting_groups_channels(session):
+    # issue 15: one event for every group that reported the claim, one content for all
+    linked(session, "KIM-A", chat="-1001")
+    linked(session, "KIM-B", chat="-1002")
+    message = {"case_id": "H1", "label": "hoaks", "title": "Vaksin tidak berisi chip",
+               "explanation": "Penjelasan dinas.", "sources": []}
+    deliveries = [Delivery(id=11, kind="hoax_outcome", kim_id="KIM-A", village_code=VILLAGE, message=message),
+                  Delivery(id=12, kind="hoax_outcome", kim_id="KIM-B", village_code=VILLAGE, message=message)]
+    event = received("broadcast", broadcast_events.hoax_outcome_deliveries_created(deliveries), DeliveriesCreated)
+    assert outbound.take(session, [event]) == 2
+    jobs = dispatch.lease(session, "telegram", 10, SETTINGS)
+    assert len(jobs) == 2 and all("Vaksin tidak berisi chip" in job.message.title for job in jobs)
+    assert {job.message.body for job in jobs} == {"Penjelasan dinas."}
+
+
 # --- what comes back ---------------------------------------------------------------------------
 
 def sent_delivery(session, channel, delivery_id=1, provider_id="55"):

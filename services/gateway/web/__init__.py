@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from services.gateway.web import apidocs, auth, console, portal, posts, public
+from services.gateway.web import apidocs, auth, console, hoaxes, portal, posts, public
 from services.gateway.web.errors import PageError, SignInRequired
 from services.gateway.web.pages import error_page, is_page, is_page_path, sign_in_redirect
 
@@ -42,7 +42,8 @@ def install(app: FastAPI):
     app.add_middleware(PageCompression)
     for module in (apidocs, public, auth, console, portal):
         app.include_router(module.router)
-    for router in (posts.public, posts.portal, posts.console):  # issue 15: the groups' posts
+    # issue 15: the groups' posts, the hoax clarification loop
+    for router in (posts.public, posts.portal, posts.console, hoaxes.public, hoaxes.console, hoaxes.portal):
         app.include_router(router)
 
     @app.exception_handler(PageError)

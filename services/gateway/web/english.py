@@ -350,4 +350,59 @@ ENGLISH = {
     "Kriteria bawaan (belum ditetapkan admin nasional).": "The default criteria (none set by the national admin).",
     "Ditetapkan admin nasional untuk wilayah {code}.": "Set by the national admin for region {code}.",
     "Angka kegiatan dihitung per 12 bulan.": "Figures are counted per 12 months.",
+    # issue 15, the hoax clarification loop (services/gateway/web/hoaxes.py)
+    "Alamat unggahan atau beritanya, diawali http:// atau https://.":
+        "The address of the post or the article, starting with http:// or https://.",
+    "Belum ada klarifikasi.": "No clarifications yet.", "Cari kabar": "Search the claims",
+    "Cari klarifikasi": "Search the clarifications",
+    "Desa/kelurahan tempat kabar beredar": "Village where the claim circulates",
+    "Dilaporkan {n} kali oleh {g} KIM dan warga, di kabupaten/kota {regions}.":
+        "Reported {n} times by {g} groups and citizens, in the regencies/cities {regions}.",
+    "Dilihat di": "Seen on", "Hasil pemeriksaan:": "Finding:", "Hasil verifikasi": "Verification",
+    "Hoaks": "Hoaxes", "Isi kabar yang beredar": "The claim as it circulates",
+    "Judul siaran (boleh kosong)": "Broadcast title (optional)", "Judul untuk umum": "Public headline",
+    "KIM yang melapor": "Groups that reported it", "Kabar": "Claim",
+    "Kabar yang dilaporkan KIM dan warga, diperiksa oleh Diskominfo, dengan penjelasan dan sumbernya.":
+        "Claims reported by the groups and by citizens, checked by the communication offices, with their "
+        "explanation and sources.",
+    "Kasus baru (pisahkan)": "A new case (split it off)", "Kasus hoaks": "Hoax case",
+    "Kirim klarifikasi": "Send the clarification", "Klarifikasi": "Clarifications",
+    "Klarifikasi hoaks": "Hoax clarifications", "Klarifikasi terkirim.": "The clarification was sent.",
+    "Kode desa/kelurahan tempat kabar beredar": "Code of the village where the claim circulates",
+    "Label": "Label", "Label:": "Label:", "Lapor hoaks": "Report a hoax", "Laporan": "Reports",
+    "Laporan hoaks": "Hoax reports",
+    "Laporan kabar yang sama digabung menjadi satu kasus. Yang belum diberi label di atas.":
+        "Reports of the same claim are merged into one case. Unlabelled cases first.",
+    "Laporan per desa/kelurahan": "Reports per village", "Laporan terakhir": "Last report",
+    "Laporan terkirim. Hasil pemeriksaan Diskominfo akan masuk ke kotak masuk KIM Anda.":
+        "Report sent. The office's finding will arrive in your group's inbox.",
+    "Laporkan kabar meragukan yang beredar di wilayah Anda. Laporan yang sama dari KIM lain digabung menjadi satu "
+    "kasus.": "Report a doubtful claim circulating in your area. The same report from other groups is merged into "
+              "one case.",
+    "Laporkan kabar yang meragukan": "Report a doubtful claim", "Lihat di peta": "See on the map",
+    "Lihat klarifikasi yang sudah terbit": "See the published clarifications",
+    "Menerima kabar yang meragukan di grup WhatsApp, media sosial atau dari mulut ke mulut? Laporkan di sini. "
+    "Diskominfo memeriksanya dan menerbitkan klarifikasi. Anda tidak perlu memberikan nama atau kontak.":
+        "Received a doubtful claim in a WhatsApp group, on social media or by word of mouth? Report it here. The "
+        "communication office checks it and publishes a clarification. You need not give a name or a contact.",
+    "Penjelasan": "Explanation", "Peta": "Map", "Pilih label": "Choose a label", "Pindahkan": "Move",
+    "Pindahkan ke": "Move to", "Provinsi": "Province",
+    "Salin atau tuliskan kabarnya seperti yang Anda terima. Jangan cantumkan nama atau nomor telepon orang.":
+        "Copy or write the claim as you received it. Do not include anyone's name or phone number.",
+    "Semua klarifikasi": "All clarifications",
+    "Siaran kategori Klarifikasi ke KIM di desa/kelurahan tempat kabar dilaporkan. Ubah sasarannya bila perlu.":
+        "A broadcast of the Clarification category to the groups of the villages where the claim was reported. "
+        "Change the target if needed.",
+    "Siaran klarifikasi": "Clarification broadcast", "Simpan label": "Save the label", "Sumber": "Sources",
+    "Sumber (satu tautan per baris)": "Sources (one link per line)",
+    "Tampil di halaman Klarifikasi, misalnya: Vaksin campak tidak mengandung chip.":
+        "Shown on the Clarifications page, for example: Measles vaccine contains no chip.",
+    "Tanggal dilihat": "Date seen", "Tautan (jika ada)": "Link (if any)",
+    "Tempat kabar beredar": "Where the claim circulates",
+    "Terima kasih. Laporan Anda diterima; hasil pemeriksaan Diskominfo akan tampil di halaman Klarifikasi.":
+        "Thank you. Your report was received; the office's finding will be shown on the Clarifications page.",
+    "kemiripan {s}": "similarity {s}", "tautan": "link", "warga": "citizen",
+    "{n} kasus": "{n} cases", "{n} klarifikasi": "{n} clarifications",
+    "Hasil laporan hoaks: {title}": "Finding on the reported claim: {title}",
+    "Lihat klarifikasi": "See the clarification",
 }

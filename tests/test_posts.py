@@ -116,6 +116,8 @@ def test_a_post_with_a_photo_through_review_publication_and_take_down(platform, 
             assert public.get(f"/api/v1/public/posts/{post['id']}").status_code == 404
             assert public.get(f"/berita/{post['id']}").status_code == 404
             assert clean_title not in feed_titles(public, f"/kim/{kim_id}/berita.atom")
+            # its photos go too: their addresses were public in its page and feeds
+            assert public.get(f"/media/{image['id']}/640.jpg").status_code == 404
             mine = group.get(f"/api/v1/kims/{kim_id}/posts").json()["items"]
             assert [(p["status"], p["reason"]) for p in mine if p["id"] == post["id"]] == [
                 ("taken_down", "Foto memuat wajah anak")]

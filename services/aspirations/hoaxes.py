@@ -17,7 +17,7 @@ contact, a group by its id. The public sees a labelled case by the office's
 headline, explanation and sources, never the reports' words.
 """
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import func, select
@@ -103,6 +103,8 @@ def report(session: Session, actor: Actor, data: dict, threshold: int) -> dict:
             seen_at = date.fromisoformat(str(data["seen_at"]))
         except ValueError:
             raise invalid("seen_at", "YYYY-MM-DD", "Tanggal tidak valid.", "Invalid date.") from None
+        if seen_at > (utcnow() + timedelta(days=1)).date():
+            raise invalid("seen_at", "not after today", "Tanggal belum terjadi.", "The date is in the future.")
     village = data.get("village_code")
     if not isinstance(village, str) or not VILLAGE_CODE_PATTERN.match(village):
         raise invalid("village_code", "a village code", "Kode desa tidak valid.", "Invalid village code.")
@@ -113,6 +115,10 @@ def report(session: Session, actor: Actor, data: dict, threshold: int) -> dict:
             raise InvalidInput(f"KIM {actor.kim_id} tidak ada atau sudah bubar.",
                                detail_en=f"No active KIM {actor.kim_id}.")
         kim_id = kim.id
+        if village[:2] != kim.village_code[:2]:
+            # a group reports what circulates in its own province: its reports join that province's cases
+            raise OutOfScope("KIM melaporkan kabar yang beredar di provinsinya sendiri.",
+                             detail_en="A group reports claims circulating in its own province.")
     elif actor.is_office and not actor.covers(village):
         raise OutOfScope(f"Wilayah {village} di luar cakupan Anda.",
                          detail_en=f"Region {village} is outside your scope.")
@@ -242,6 +248,7 @@ def label_case(session: Session, actor: Actor, case_id: str, data: dict) -> dict
     """The office's verdict; the groups that reported it get it in their inbox
     (again when the verdict changes)."""
     case = load(session, actor, case_id, for_update=True)
+    _require_whole_case(actor, _reports(session, case))
     if data.get("label") not in HOAX_LABELS:
         raise invalid("label", f"one of {', '.join(HOAX_LABELS)}", "Label tidak dikenal.", "Unknown label.")
     title = _words(data.get("title"), "title", 3, 200)
@@ -253,15 +260,23 @@ def label_case(session: Session, actor: Actor, case_id: str, data: dict) -> dict
     verdict = (data["label"], title, explanation, sources)
     if verdict == (case.label, case.title, case.explanation, list(case.sources or [])):
         return case_view(session, case)  # the same verdict again changes nothing
-    now = utcnow()
+    now, previous_label = utcnow(), case.label
     case.label, case.title, case.explanation, case.sources = verdict
     case.labelled_by, case.labelled_at, case.updated_at = actor.label, now, now
     if case.status == REPORTED:
         case.status = LABELLED
     kim_ids = [r.kim_id for r in _reports(session, case) if r.kim_id]
-    if kim_ids:
+    if kim_ids and data["label"] != previous_label:  # a corrected explanation is not sent to every chat again
         record_event(session, "hoax_case_labelled", events.hoax_case_labelled(case, kim_ids))
     return case_view(session, case)
+
+
+def _require_whole_case(actor: Actor, reports: list[HoaxReport]):
+    """A case may hold reports of several regencies of its province: its verdict, and where its reports
+    go, are decided by an office whose scope holds every one of them (else the province's)."""
+    if not all(actor.covers(r.village_code) for r in reports):
+        raise OutOfScope("Kasus ini juga dilaporkan di luar wilayah Anda: diputuskan oleh kantor di atasnya.",
+                         detail_en="This case was also reported outside your region: the office above decides.")
 
 
 def link_clarification(session: Session, actor: Actor, case_id: str, broadcast_id: str) -> dict:
@@ -288,6 +303,7 @@ def move_report(session: Session, actor: Actor, report_id: str, case_id: str | N
     if entry is None:
         raise NotFound("Laporan tidak ditemukan.", detail_en="No such report.")
     source = load(session, actor, entry.case_id, for_update=True)  # NotFound outside the caller's cases
+    _require_whole_case(actor, [entry])
     now = utcnow()
     if case_id is None:
         target = HoaxCase(id=str(uuid.uuid4()), province_code=entry.province_code, claim=entry.text,

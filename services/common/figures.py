@@ -77,7 +77,9 @@ class Period:
     def moments(self, timezone: str) -> tuple[datetime, datetime]:
         """The period as moments: from the first day's midnight to the midnight after it, in `timezone`."""
         zone = ZoneInfo(timezone)
-        return datetime.combine(self.start, time(), zone), datetime.combine(self.end, time(), zone)
+        # in UTC: SQLite compares the stored UTC text with the parameter's text, not as moments
+        return (datetime.combine(self.start, time(), zone).astimezone(UTC),
+                datetime.combine(self.end, time(), zone).astimezone(UTC))
 
 
 def check_region(code: str):

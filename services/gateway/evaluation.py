@@ -76,9 +76,14 @@ def as_csv(report: dict, english: bool) -> tuple[str, str]:
     return buffer.getvalue(), name
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value, english: bool):
     if isinstance(value, bool):
         return ("yes" if value else "no") if english else ("ya" if value else "tidak")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a spreadsheet would run a group's name as a formula (CSV injection)
     return value
 
 

@@ -17,6 +17,7 @@ reachable by whoever knows its id, published or not.
 import io
 import os
 import secrets
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from services.gateway.problems import Problem
 
 WIDTHS = (1280, 640, 320)
-FORMATS = ("JPEG", "PNG", "WEBP")
+# MPO: the JPEG of many phones (a multi-picture JPEG); its first picture is the photo
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
 CONTENT_TYPE = "image/jpeg"
 QUALITY = 82
 
@@ -91,6 +93,8 @@ class MediaStore(Protocol):
 
     def read(self, media_id: str, width: int) -> bytes | None: ...
 
+    def remove(self, media_id: str) -> None: ...
+
 
 class LocalMedia:
     """Files under a folder: `<root>/<id[:2]>/<id>/<width>.jpg`, each written whole (rename)."""
@@ -115,6 +119,9 @@ class LocalMedia:
     def read(self, media_id: str, width: int) -> bytes | None:
         path = self._folder(media_id) / f"{width}.jpg"
         return path.read_bytes() if path.is_file() else None
+
+    def remove(self, media_id: str) -> None:
+        shutil.rmtree(self._folder(media_id), ignore_errors=True)
 
 
 class S3Media:
@@ -147,9 +154,13 @@ class S3Media:
     def read(self, media_id: str, width: int) -> bytes | None:
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=self._key(media_id, width))
-        except self.client.exceptions.NoSuchKey:
-            return None
+        except self.client.exceptions.ClientError:
+            return None  # missing (or AccessDenied, S3's answer for a missing key without the right to list)
         return answer["Body"].read()
+
+    def remove(self, media_id: str) -> None:
+        self.client.delete_objects(Bucket=self.bucket, Delete={
+            "Objects": [{"Key": self._key(media_id, width)} for width in WIDTHS]})
 
 
 def store_for(settings) -> MediaStore:

@@ -159,3 +159,27 @@ def test_the_public_sees_labelled_cases_by_the_offices_words_only(session):
 ])
 def test_what_counts_as_the_same_claim_at_the_default_threshold(text, same):
     assert (hoaxes.similarity(RUMOUR, text) >= AspirationsSettings().hoax_match_threshold) is same
+
+
+def test_a_case_reported_in_two_regencies_is_decided_by_the_office_above(session):
+    """Pekanbaru's operator sees the case (one report is Pekanbaru's) but neither labels it nor moves
+    Dumai's report: the province's office does."""
+    case_id = report(session, GROUP_A)["case_id"]
+    dumai_report = report(session, PUBLIC, RETOLD, village="14.72.01.1003")
+    assert dumai_report["case_id"] == case_id
+    with pytest.raises(OutOfScope):
+        hoaxes.label_case(session, PEKANBARU, case_id, VERDICT)
+    with pytest.raises(OutOfScope):
+        hoaxes.move_report(session, PEKANBARU, dumai_report["id"], None)
+    assert hoaxes.label_case(session, RIAU, case_id, VERDICT)["label"] == "hoaks"
+    hoaxes.label_case(session, RIAU, case_id, {**VERDICT, "explanation": VERDICT["explanation"] + " Diperbarui."})
+    assert len(labelled_events(session)) == 1  # a corrected explanation is not sent to the groups again
+    hoaxes.label_case(session, RIAU, case_id, {**VERDICT, "label": "disinformasi"})
+    assert len(labelled_events(session)) == 2  # a changed verdict is
+
+
+def test_a_group_reports_in_its_own_province_and_not_the_future(session):
+    with pytest.raises(OutOfScope):
+        report(session, GROUP_A, village="13.71.01.1002")
+    with pytest.raises(InvalidInput):
+        report(session, GROUP_A, seen_at="2999-01-01")

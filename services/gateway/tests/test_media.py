@@ -56,6 +56,23 @@ def test_a_small_image_is_never_enlarged_and_transparency_is_laid_on_white():
     assert small.size == (200, 100) and small.getpixel((5, 5)) == (255, 255, 255)
 
 
+def test_a_phones_multi_picture_jpeg_is_taken():
+    """Many phones write MPO (a JPEG holding several pictures): Pillow names it MPO, not JPEG."""
+    first, second = Image.new("RGB", (800, 600), (200, 10, 10)), Image.new("RGB", (200, 150), (10, 10, 200))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    processed = media.process(out.getvalue(), 8 * MB, 40_000_000)
+    assert (processed.width, processed.height) == (800, 600)
+
+
+def test_the_local_store_forgets_an_image(tmp_path):
+    store = media.LocalMedia(tmp_path)
+    store.save("a" * 32, media.process(jpeg_with_gps(640, 320), 8 * MB, 40_000_000).variants)
+    store.remove("a" * 32)
+    assert store.read("a" * 32, 320) is None and not store.exists("a" * 32)
+
+
 def test_webp_is_taken():
     out = io.BytesIO()
     Image.new("RGB", (700, 350), (10, 200, 10)).save(out, "WEBP")

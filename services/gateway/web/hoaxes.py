@@ -27,6 +27,7 @@ from services.gateway.web.pages import (
     redirect,
     render,
 )
+from services.gateway.web.posts import base_url
 from services.gateway.web.public import village_choices
 
 public = APIRouter(include_in_schema=False)
@@ -100,7 +101,7 @@ def atom_feed(cases: list[dict], base: str, lang: str) -> bytes:
 @public.get("/klarifikasi/feed.atom")
 async def clarification_feed(request: Request, _visitor: Visitor):
     cases = await Api(request).get("/api/v1/public/klarifikasi", limit=FEED_ENTRIES)
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)  # GATEWAY_PUBLIC_URL behind a proxy, never a forged Host
     response = Response(atom_feed(cases["items"], base, language(request)),
                         media_type="application/atom+xml; charset=utf-8")
     return finish(request, response)

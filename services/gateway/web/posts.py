@@ -186,6 +186,8 @@ async def review(request: Request, staff: Staff):
 async def set_review(request: Request, staff: Staff):
     form = await form_data(request)
     regency = form.get("regency_code", "")
+    if not re.fullmatch(r"[0-9]{2}\.[0-9]{2}", regency):  # it becomes part of an API path
+        return await _review(request, staff, {"regency_code": "Kode kabupaten/kota seperti 14.71."}, 422)
     answer = await Api(request).send("PUT", f"/api/v1/post-review/{regency}",
                                      {"review_required": form.get("review_required") == "ya"})
     if answer.ok:

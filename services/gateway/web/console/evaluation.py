@@ -1,6 +1,8 @@
 """Evaluation (issue 15): a province's or regency's groups ranked by the activity
 index, at risk of dormancy, ready for their next classification; charts drawn as
 SVG on the server; the report as CSV and as a printable PDF."""
+import re
+
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -14,9 +16,14 @@ router = console_router()
 BAND_LABELS = ("0–20", "20–40", "40–60", "60–80", "80–100")
 
 
+EVALUATED = re.compile(r"^(ID|[0-9]{2}(\.[0-9]{2})?)$")  # the country, a province, a regency
+
+
 def _asked(request: Request, staff: Staff) -> tuple[str, dict]:
     query = request.query_params
     code = (query.get("wilayah") or scope_code(staff)).strip()
+    if not EVALUATED.match(code):  # it becomes part of an API path: nothing else may pass
+        raise PageError(422, "Kode wilayah tidak dikenal: provinsi (14) atau kabupaten/kota (14.71).")
     return code, {"to": query.get("sampai") or None, "months": query.get("bulan") or None}
 
 

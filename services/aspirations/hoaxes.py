@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.aspirations import events
+from services.aspirations import events, metrics
 from services.aspirations.models import DirectoryKim, HoaxCase, HoaxReport
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, OutOfScope, invalid
 from services.common.events import as_utc, record_event, utcnow
@@ -140,6 +140,7 @@ def report(session: Session, actor: Actor, data: dict, threshold: int) -> dict:
                        seen_at=seen_at, village_code=village, province_code=province, kim_id=kim_id,
                        reporter=actor.label, score=score_kept, created_at=now)
     session.add(entry)
+    metrics.HOAX_REPORTS.labels(village[:5]).inc()
     if case.label and kim_id:
         # reported after the office labelled it: this group gets the outcome at once
         record_event(session, "hoax_case_labelled", events.hoax_case_labelled(case, [kim_id]))
@@ -265,6 +266,8 @@ def label_case(session: Session, actor: Actor, case_id: str, data: dict) -> dict
     case.labelled_by, case.labelled_at, case.updated_at = actor.label, now, now
     if case.status == REPORTED:
         case.status = LABELLED
+    if data["label"] != previous_label:
+        metrics.HOAX_CASES_LABELLED.labels(data["label"]).inc()
     kim_ids = [r.kim_id for r in _reports(session, case) if r.kim_id]
     if kim_ids and data["label"] != previous_label:  # a corrected explanation is not sent to every chat again
         record_event(session, "hoax_case_labelled", events.hoax_case_labelled(case, kim_ids))

@@ -5,6 +5,7 @@ IMPORT_ROWS = Counter("kim_import_rows_total", "Rows of imported files processed
                       ["outcome"])
 
 # issue 15: by regency, never by group (the evaluation report names the groups)
+POSTS_PUBLISHED = Counter("kim_posts_published_total", "Posts the groups published, by regency.", ["regency"])
 DORMANCY_RISK = Gauge("kim_groups_dormancy_risk",
                       "Active groups without activity for most of KIM_VAKUM_AFTER_DAYS, by regency.", ["regency"])
 

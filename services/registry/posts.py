@@ -21,7 +21,7 @@ from services.common.events import record_event, utcnow
 from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
 from services.common.vocabulary import POST_KINDS, POST_STATUSES
-from services.registry import events, richtext
+from services.registry import events, metrics, richtext
 from services.registry.kims.groups import _in_subtree, load_kim, region_path, today, with_region_names
 from services.registry.kims.life import set_status
 from services.registry.models import Kim, Post, RegencyPostReview
@@ -121,6 +121,7 @@ def _publish(session: Session, actor: Actor, kim: Kim, post: Post, timezone: str
     """Publish, and count it as the group's activity today (as report_activity does)."""
     post.status, post.reason = "published", None
     post.published_at = post.updated_at = utcnow()
+    metrics.POSTS_PUBLISHED.labels(kim.regency_code).inc()
     on = today(timezone)
     if on > kim.last_activity_on:
         kim.last_activity_on = on

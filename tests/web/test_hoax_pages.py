@@ -6,6 +6,7 @@ on /klarifikasi. Every page is checked with axe (tests/web/conftest.py)."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import wait_for
 from tests.web.conftest import check_page
@@ -22,6 +23,7 @@ def test_a_group_and_a_citizen_report_the_office_clarifies(platform, new_page):
     with platform.admin as admin:
         kim = admin.post("/api/v1/kims", json={
             "name": f"KIM Hoaks Web {run}", "village_code": "14.71.01.1003", "classification": "tumbuh",
+            "lat": 0.51, "lon": 101.45,
             "sk": {"number": f"HOAKS/WEB/{run}", "date": "2024-05-05", "issuer": "Lurah"}}).json()
         group_account = new_account(admin, "kim", kim_id=kim["id"])
         office_account = new_account(admin, "operator", scope_region="14.71")
@@ -67,6 +69,11 @@ def test_a_group_and_a_citizen_report_the_office_clarifies(platform, new_page):
     office.wait_for_url(re.compile(r".*/konsol/hoaks/[0-9a-f-]{36}$"))
     assert office.locator("#status-kasus").inner_text() == "Dilaporkan"
     assert office.locator("ol.reports > li").count() == 2
+    # where it circulates: the reporting group on a map, the villages by name
+    expect(office.locator("#peta .leaflet-interactive")).to_have_count(1)
+    villages = office.locator("section[aria-labelledby=sebaran] tbody th")
+    assert sorted(villages.all_inner_texts())[0].endswith("(14.71.01.1002)")
+    assert all(not text.startswith("(") for text in villages.all_inner_texts())  # named, not only coded
     check_page(office, name + "konsol-kasus")
     office.locator("#f-label").select_option("hoaks")
     office.get_by_label("Judul untuk umum").fill(f"Tidak ada beras plastik {run} di pasar pagi")

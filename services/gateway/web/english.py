@@ -405,4 +405,8 @@ ENGLISH = {
     "{n} kasus": "{n} cases", "{n} klarifikasi": "{n} clarifications",
     "Hasil laporan hoaks: {title}": "Finding on the reported claim: {title}",
     "Lihat klarifikasi": "See the clarification",
+    # issue 15: a hoax case's map
+    "KIM yang melaporkan kabar ini dan punya koordinat: {n}.":
+        "Groups that reported this claim and have coordinates: {n}.",
+    "Peta KIM yang melapor": "Map of the reporting groups",
 }

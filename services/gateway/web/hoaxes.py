@@ -11,7 +11,10 @@ from xml.etree import ElementTree
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.common.regions import REGION_CODE
 from services.common.vocabulary import BROADCAST_PRIORITIES, HOAX_CASE_STATUSES, HOAX_LABELS, HOAX_SOURCES
+from services.gateway.routes.kims import KIM_ID, public_kim
+from services.gateway.routes.regions import region_detail
 from services.gateway.web.api import Api, together
 from services.gateway.web.console.common import console_router
 from services.gateway.web.errors import PageError
@@ -184,11 +187,36 @@ async def _case_page(request: Request, staff, case_id: str, errors: dict | None 
     actor = staff.principal.actor
     verdict = {"label": case["label"] or "", "title": case["title"] or "", "explanation": case["explanation"] or "",
                "sources": "\n".join(case["sources"])}
+    points, villages = await _where(api, case)
     return render(request, "console/hoax_case.html", status_code=status_code, case=case, errors=errors or {},
+                  points=points, villages=villages,
                   values={**verdict, **(values or {})}, labels=HOAX_LABELS, priorities=BROADCAST_PRIORITIES,
                   targets=[code for code in case["regions"] if actor.covers(code)],
                   others=[c for c in others["items"] if c["id"] != case["id"]
                           and c["province_code"] == case["province_code"]])
+
+
+async def _where(api: Api, case: dict) -> tuple[list[dict], dict[str, str]]:
+    """Where the claim circulates: the reporting groups that have coordinates as the map's points (a
+    village has none in the Kemendagri data), and the villages' names for the table."""
+    groups = sorted({r["kim_id"] for r in case["items"] if r.get("kim_id")})
+
+    async def group(kim_id: str) -> dict | None:
+        try:
+            return await api.read(public_kim, kim_id, KIM_ID)
+        except PageError:  # dissolved since, or the registry away: the table still says where
+            return None
+
+    async def village(code: str) -> str | None:
+        try:
+            return (await api.read(region_detail, code, REGION_CODE))["name"]
+        except PageError:
+            return None
+    found = await together(*(group(kim_id) for kim_id in groups), *(village(p["village_code"]) for p in case["map"]))
+    kims, names = found[:len(groups)], found[len(groups):]
+    points = [{"id": k["id"], "name": k["name"], "status": k["status"], "lat": k["lat"], "lon": k["lon"]}
+              for k in kims if k and k.get("lat") is not None and k.get("lon") is not None]
+    return points, {p["village_code"]: name for p, name in zip(case["map"], names, strict=True) if name}
 
 
 @console.get("/hoaks/{case_id}")

@@ -5,17 +5,18 @@ listed in SOURCES; a figure without one is reported as not available."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.aspirations.models import Aspiration, HoaxReport
+from services.aspirations.models import Aspiration, DirectoryKim, HoaxReport
 from services.common.figures import Figures, Period, answer, check_region, tally
 from services.common.scope import Actor, require_region
 
 
 def _moments(session: Session, region: str, period: Period, timezone: str, column, figure: str):
+    # the group's region (its place in the directory), not the aspiration's: one it filed about a
+    # neighbouring regency is still its work
     start, end = period.moments(timezone)
     return [(kim_id, at, figure, 1) for kim_id, at in session.execute(
-        select(Aspiration.kim_id, column).where(
-            Aspiration.kim_id.is_not(None), Aspiration.village_code.like(f"{region}.%"),
-            column >= start, column < end))]
+        select(Aspiration.kim_id, column).join(DirectoryKim, DirectoryKim.id == Aspiration.kim_id).where(
+            DirectoryKim.village_code.like(f"{region}.%"), column >= start, column < end))]
 
 
 def aspirations_filed(session: Session, region: str, period: Period, timezone: str):
@@ -29,9 +30,9 @@ def aspirations_answered(session: Session, region: str, period: Period, timezone
 def hoax_reports(session: Session, region: str, period: Period, timezone: str):
     start, end = period.moments(timezone)
     return [(kim_id, at, "hoax_reports", 1) for kim_id, at in session.execute(
-        select(HoaxReport.kim_id, HoaxReport.created_at).where(
-            HoaxReport.kim_id.is_not(None), HoaxReport.village_code.like(f"{region}.%"),
-            HoaxReport.created_at >= start, HoaxReport.created_at < end))]
+        select(HoaxReport.kim_id, HoaxReport.created_at).join(DirectoryKim, DirectoryKim.id == HoaxReport.kim_id)
+        .where(DirectoryKim.village_code.like(f"{region}.%"), HoaxReport.created_at >= start,
+               HoaxReport.created_at < end))]
 
 
 # figure -> the function counting it

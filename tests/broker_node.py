@@ -152,10 +152,20 @@ class BrokerCluster:
         def join(node: BrokerNode):
             node.ctl("stop_app")
             node.ctl("join_cluster", seed.name)
-            node.ctl("start_app")
+            for attempt in range(3):
+                try:
+                    node.ctl("start_app")
+                    break
+                except subprocess.CalledProcessError:
+                    # 69 (unavailable): on a loaded machine the app may not come up at the first call
+                    if attempt == 2:
+                        raise
+                    time.sleep(2)
             node._wait(up=True)
-        with ThreadPoolExecutor(len(self.nodes)) as pool:  # the joins too: each waits on its CLI calls
-            list(pool.map(join, self.nodes[1:]))
+        # one after the other: nodes joining a cluster at the same moment were seen to fail start_app
+        # (exit 69) on a loaded machine, as RabbitMQ's documentation warns
+        for node in self.nodes[1:]:
+            join(node)
         if self.running() != {node.name for node in self.nodes}:
             raise RuntimeError(f"the cluster runs {self.running()}")
 

@@ -63,3 +63,14 @@ def hoax_outcome_deliveries_created(deliveries: list[Delivery]) -> DeliveriesCre
                                  priority="high"),
         deliveries=[CreatedDelivery(delivery_id=d.id, kim_id=d.kim_id, village_code=d.village_code)
                     for d in deliveries])
+
+
+def withdrawal_deliveries_created(broadcast: Broadcast, deliveries: list[Delivery]) -> DeliveriesCreated:
+    """A broadcast withdrawn by its office (issue 16), one delivery per group that had it."""
+    return DeliveriesCreated(
+        broadcast_id=broadcast.id, kind="withdrawal",
+        message=DeliveredMessage(title=f"DIBATALKAN: {broadcast.title}",
+                                 body="Siaran ini ditarik oleh kantor yang mengirimnya. Abaikan isinya.",
+                                 category=broadcast.category, priority=broadcast.priority),
+        deliveries=[CreatedDelivery(delivery_id=d.id, kim_id=d.kim_id, village_code=d.village_code)
+                    for d in deliveries])

@@ -51,13 +51,15 @@ class Broadcast(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     issuer_region: Mapped[str | None] = mapped_column(String(13))  # the office's scope; None: national
     issuer: Mapped[str] = mapped_column(String(100))
-    # draft -> scheduled (publish_at ahead) -> publishing (fan-out) -> published
+    # draft -> scheduled (publish_at ahead) -> publishing (fan-out) -> published; withdrawn (issue 16) from
+    # scheduled, publishing or published
     status: Mapped[str] = mapped_column(String(12), index=True)
     fanout_cursor: Mapped[str | None] = mapped_column(String(32))  # last kim id fanned out to
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fanout_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BroadcastRegion(Base):

@@ -177,6 +177,10 @@ class BroadcastService(ServiceBase):
         return broadcasts.publish(self.db, Actor.from_wire(actor), broadcast_id)
 
     @rpc
+    def withdraw(self, actor, broadcast_id):
+        return broadcasts.withdraw(self.db, Actor.from_wire(actor), broadcast_id)
+
+    @rpc
     def list_broadcasts(self, actor, limit=50, offset=0):
         return broadcasts.list_broadcasts(self.db, Actor.from_wire(actor), limit, offset)
 
@@ -192,6 +196,16 @@ class BroadcastService(ServiceBase):
     def group_figures(self, actor, region, first, last):
         """This service's share of the evaluation's figures (issue 15)."""
         return figures.group_figures(self.db, Actor.from_wire(actor), region, first, last, self.settings.timezone)
+
+    # --- the public: darurat broadcasts as CAP 1.2 alerts (issue 16) ---------------------
+    @rpc
+    def cap_alerts(self, limit=200):
+        return broadcasts.current_alerts(self.db, self.settings.broadcast_open_days, limit)
+
+    @rpc
+    def cap_alert(self, broadcast_id, region_names=None):
+        return {"xml": broadcasts.alert_xml(self.db, broadcast_id, self.settings.cap_sender,
+                                            self.settings.broadcast_open_days, region_names)}
 
     # --- groups -----------------------------------------------------------------------
     @rpc

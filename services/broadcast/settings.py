@@ -27,3 +27,5 @@ class BroadcastSettings(ServiceSettings):
     deliveries_gauge_seconds: float = Field(15, validation_alias="KIM_DELIVERIES_GAUGE_SECONDS")
     # a broadcast without expires_at still reaches groups that appear in its target for this long
     broadcast_open_days: float = Field(30, validation_alias="KIM_BROADCAST_OPEN_DAYS")
+    # the `sender` of the CAP 1.2 alerts of darurat broadcasts (issue 16)
+    cap_sender: str = Field("diskominfo@kim.go.id", validation_alias="KIM_CAP_SENDER")

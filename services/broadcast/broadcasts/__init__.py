@@ -6,6 +6,7 @@ services/broadcast/webhooks.py.
 
 The service, the bench and the tests call the functions below through this
 package (`broadcasts.publish`, ...)."""
+from services.broadcast.broadcasts.alerts import alert_xml, current_alerts, withdraw
 from services.broadcast.broadcasts.compose import (
     create_broadcast,
     get_broadcast,
@@ -32,8 +33,9 @@ from services.broadcast.broadcasts.inbox import (
 )
 
 __all__ = [
-    "MAX_REACHED_PER_DELIVERY", "MAX_REACHED_PER_REPORT", "acknowledge", "create_broadcast", "deliver_answer",
+    "MAX_REACHED_PER_DELIVERY", "MAX_REACHED_PER_REPORT", "acknowledge", "alert_xml", "current_alerts",
+    "create_broadcast", "deliver_answer",
     "deliver_running_broadcasts", "fanout_step", "get_broadcast", "inbox", "list_broadcasts", "list_deliveries",
     "deliver_hoax_outcome",
-    "mark_read", "may_read", "meets", "publish", "relay", "wrote_or_above",
+    "mark_read", "may_read", "meets", "publish", "relay", "withdraw", "wrote_or_above",
 ]

@@ -12,7 +12,7 @@ def broadcast_view(b: Broadcast) -> dict:
         "target": b.target, "publish_at": _iso(b.publish_at), "expires_at": _iso(b.expires_at),
         "issuer": b.issuer, "issuer_region": b.issuer_region, "status": b.status, "recipients": b.recipients,
         "created_at": _iso(b.created_at), "published_at": _iso(b.published_at),
-        "fanout_done_at": _iso(b.fanout_done_at),
+        "fanout_done_at": _iso(b.fanout_done_at), "withdrawn_at": _iso(b.withdrawn_at),
     }
 
 

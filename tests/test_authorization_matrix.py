@@ -134,6 +134,11 @@ EXPECTED = {
     ("GET", "/api/v1/evaluation/criteria/{region}"):              (401, 403, 403, 200, 200, 200, 200),
     ("PUT", "/api/v1/evaluation/criteria/{region}"):              (401, 403, 403, 403, 403, 403, 200),
     ("DELETE", "/api/v1/evaluation/criteria/{region}"):           (401, 403, 403, 403, 403, 403, 200),
+    # issue 16: the CAP alerts are public (the tenant's published broadcast is no darurat one: no alert);
+    # withdrawing, last: the national admin withdraws the draft it published above
+    ("GET", "/cap/v1/alerts.atom"):                               (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/cap/v1/alerts/{alert_id}.xml"):                     (404, 404, 404, 404, 404, 404, 404),
+    ("POST", "/api/v1/broadcasts/{broadcast_id}/withdraw"):       (401, 403, 403, 404, 404, 404, 200),
 }
 
 
@@ -160,6 +165,7 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
               "channel_id": t["spare_channel_id"] if method == "DELETE" else t["channel_id"],
               "case_id": t["hoax_case_id"], "report_id": t["hoax_report_id"]}  # issue 15
     params["region"] = t["regency"]  # issue 15's evaluation routes
+    params["alert_id"] = t["published_id"]  # issue 16
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
     params.update(post_id=t.get("post_id", ""), regency_code=t["regency"])  # issue 15, posts

@@ -66,9 +66,10 @@ def hoax_outcome_deliveries_created(deliveries: list[Delivery]) -> DeliveriesCre
 
 
 def withdrawal_deliveries_created(broadcast: Broadcast, deliveries: list[Delivery]) -> DeliveriesCreated:
-    """A broadcast withdrawn by its office (issue 16), one delivery per group that had it."""
+    """A broadcast withdrawn by its office (issue 16), one delivery per group that had it. No broadcast id:
+    the channels count these messages apart from the broadcast's own figures (as the delivery rows do)."""
     return DeliveriesCreated(
-        broadcast_id=broadcast.id, kind="withdrawal",
+        broadcast_id=None, kind="withdrawal",
         message=DeliveredMessage(title=f"DIBATALKAN: {broadcast.title}",
                                  body="Siaran ini ditarik oleh kantor yang mengirimnya. Abaikan isinya.",
                                  category=broadcast.category, priority=broadcast.priority),

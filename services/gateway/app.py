@@ -26,6 +26,7 @@ from services.gateway.routes import (
     accounts,
     aspirations,
     broadcasts,
+    cap,
     channels,
     coverage,
     evaluation,
@@ -189,6 +190,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(posts.router)  # issue 15
     app.include_router(evaluation.router)  # issue 15
     app.include_router(hoax_routes.router)  # issue 15, the hoax clarification loop
+    app.include_router(cap.router)  # issue 16, darurat broadcasts as CAP 1.2 alerts
     web.install(app)
     contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,

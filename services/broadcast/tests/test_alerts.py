@@ -105,7 +105,8 @@ def test_withdrawing_sends_a_cancel_and_tells_the_groups(engine):
         events = [json.loads(row[0]) for row in session.execute(text(
             "SELECT envelope FROM outbox WHERE event_type = 'deliveries_created'"))]
         [withdrawal] = [e["data"] for e in events if e["data"]["kind"] == "withdrawal"]
-        assert withdrawal["broadcast_id"] == emergency
+        # apart from the broadcast's own figures in the channels
+        assert withdrawal["broadcast_id"] is None and withdrawal["message"]["title"] == "DIBATALKAN: Banjir"
         assert sorted(d["kim_id"] for d in withdrawal["deliveries"]) == KIMS
         assert session.get(Broadcast, emergency).withdrawn_at is not None
 

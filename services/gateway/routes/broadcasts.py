@@ -106,6 +106,14 @@ async def publish(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
     return await rpc("broadcast", "publish", actor=actor(caller), broadcast_id=broadcast_id)
 
 
+@router.post("/api/v1/broadcasts/{broadcast_id}/withdraw", responses=problems(401, 403, 404, 409, 503),
+             summary="Withdraw a broadcast sent by mistake (the office that wrote it or one above): a darurat "
+                     "broadcast's CAP alert becomes a Cancel, and each group that had it gets a `withdrawal` message; "
+                     "withdrawing twice changes nothing")
+async def withdraw(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
+    return await rpc("broadcast", "withdraw", actor=actor(caller), broadcast_id=broadcast_id)
+
+
 @router.get("/api/v1/broadcasts", responses=problems(401, 403, 503), summary="Broadcasts of offices in your scope")
 async def list_broadcasts(caller: Office, rpc: RpcCall, paging: Pages):
     result = await rpc("broadcast", "list_broadcasts", actor=actor(caller), limit=paging.limit, offset=paging.offset)

@@ -1,0 +1,75 @@
+"""Issue 16 end to end: a darurat broadcast is published as a CAP 1.2 alert,
+in the public Atom feed and as XML that validates against the official OASIS
+schema (tests/cap/); withdrawn, its feed entry is the Cancel and the group
+that had it finds a `withdrawal` message in its inbox."""
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import xmlschema
+
+from tests.conftest import wait_for
+
+SCHEMA = xmlschema.XMLSchema(Path(__file__).resolve().parent / "cap" / "CAP-v1.2.xsd")
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+CAP = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
+VILLAGE = "14.71.01.1002"
+
+
+def entry_of(anyone, broadcast_id: str, msg_type: str):
+    feed = anyone.get("/cap/v1/alerts.atom")
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml"), feed.text
+    for entry in ET.fromstring(feed.content).findall("atom:entry", ATOM):
+        link = entry.find("atom:link", ATOM).get("href")
+        if link.endswith(f"/{broadcast_id}.xml") and entry.find("atom:category", ATOM).get("term") == msg_type:
+            return link
+    return None
+
+
+def alert(anyone, link: str) -> ET.Element:
+    answer = anyone.get(urlsplit(link).path)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/cap+xml"), answer.text
+    SCHEMA.validate(answer.content)
+    return ET.fromstring(answer.content)
+
+
+def test_a_darurat_broadcast_is_a_cap_alert_until_it_is_withdrawn(platform):
+    run = uuid.uuid4().hex[:6]
+    with platform.admin as admin, platform.client() as anyone:
+        kim = admin.post("/api/v1/kims", json={
+            "name": f"KIM Siaga {run}", "village_code": VILLAGE, "classification": "tumbuh",
+            "sk": {"number": f"SIAGA/{run}", "date": "2024-03-03", "issuer": "Lurah"}})
+        assert kim.status_code == 201, kim.text
+        kim_id = kim.json()["id"]
+        target = {"regions": [VILLAGE]}
+        wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": target}).json()
+                 .get("recipients", 0) >= 1, message="the broadcast directory")
+        created = admin.post("/api/v1/broadcasts", json={
+            "title": f"Banjir {run}", "body": "Air sungai naik. Mengungsi ke posko terdekat.",
+            "category": "darurat", "priority": "urgent", "target": target})
+        assert created.status_code == 201, created.text
+        broadcast_id = created.json()["id"]
+        assert anyone.get(f"/cap/v1/alerts/{broadcast_id}.xml").status_code == 404  # a draft is no alert
+        assert admin.post(f"/api/v1/broadcasts/{broadcast_id}/publish").status_code == 200
+
+        link = wait_for(lambda: entry_of(anyone, broadcast_id, "Alert"), message="the alert in the feed")
+        first = alert(anyone, link)
+        assert first.findtext("cap:msgType", namespaces=CAP) == "Alert"
+        assert first.findtext("cap:info/cap:headline", namespaces=CAP) == f"Banjir {run}"
+        area = first.find("cap:info/cap:area", CAP)
+        assert area.findtext("cap:geocode/cap:value", namespaces=CAP) == VILLAGE
+        assert area.findtext("cap:areaDesc", namespaces=CAP) not in ("", VILLAGE)  # the village's name
+
+        wait_for(lambda: any(d["broadcast_id"] == broadcast_id for d in admin.get(
+            f"/api/v1/kims/{kim_id}/inbox").json()["items"]), message="the broadcast in the group's inbox")
+        withdrawn = admin.post(f"/api/v1/broadcasts/{broadcast_id}/withdraw")
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn", withdrawn.text
+        cancel = alert(anyone, wait_for(lambda: entry_of(anyone, broadcast_id, "Cancel"),
+                                        message="the Cancel in the feed"))
+        assert cancel.findtext("cap:references", namespaces=CAP).split(",")[1] == first.findtext(
+            "cap:identifier", namespaces=CAP)
+        assert entry_of(anyone, broadcast_id, "Alert") is None
+        wait_for(lambda: any(d["kind"] == "withdrawal" and d["message"]["broadcast_id"] == broadcast_id
+                             for d in admin.get(f"/api/v1/kims/{kim_id}/inbox").json()["items"]),
+                 message="the withdrawal in the group's inbox")

@@ -404,6 +404,10 @@ ENGLISH = {
     "kemiripan {s}": "similarity {s}", "tautan": "link", "warga": "citizen",
     "{n} kasus": "{n} cases", "{n} klarifikasi": "{n} clarifications",
     "Hasil laporan hoaks: {title}": "Finding on the reported claim: {title}",
+    # issue 16: a withdrawn broadcast in the group's inbox
+    "Siaran ditarik: {title}": "Broadcast withdrawn: {title}",
+    "Kantor yang mengirim siaran ini menariknya. Abaikan isinya dan jangan diteruskan lagi.":
+        "The office that sent this broadcast withdrew it. Disregard it and do not pass it on any more.",
     "Lihat klarifikasi": "See the clarification",
     # issue 15: a hoax case's map
     "KIM yang melaporkan kabar ini dan punya koordinat: {n}.":

@@ -17,11 +17,12 @@ LABELS = {
     "province": ("Provinsi", "Province"), "regency": ("Kabupaten/Kota", "Regency/City"),
     "district": ("Kecamatan", "District"), "village": ("Desa/Kelurahan", "Village"),
     "draft": ("Draf", "Draft"), "scheduled": ("Terjadwal", "Scheduled"), "publishing": ("Sedang dikirim", "Sending"),
-    "published": ("Terkirim", "Published"),
+    "published": ("Terkirim", "Published"), "withdrawn": ("Ditarik", "Withdrawn"),
     "pending": ("Menunggu kata sandi", "Awaiting password"), "disabled": ("Nonaktif", "Disabled"),
     "whatsapp": ("WhatsApp", "WhatsApp"), "pengeras_suara": ("Pengeras suara", "Loudspeaker"),
     "media_sosial": ("Media sosial", "Social media"), "papan_informasi": ("Papan informasi", "Notice board"),
     "broadcast": ("Siaran", "Broadcast"), "aspiration_answer": ("Jawaban aspirasi", "Answer to an aspiration"),
+    "withdrawal": ("Siaran ditarik", "Withdrawn broadcast"),
 }
 
 

@@ -404,7 +404,11 @@ ENGLISH = {
     "kemiripan {s}": "similarity {s}", "tautan": "link", "warga": "citizen",
     "{n} kasus": "{n} cases", "{n} klarifikasi": "{n} clarifications",
     "Hasil laporan hoaks: {title}": "Finding on the reported claim: {title}",
-    # issue 16: a withdrawn broadcast in the group's inbox
+    # issue 16: withdrawing a broadcast (console) and the withdrawal in the group's inbox
+    "Tarik siaran ini": "Withdraw this broadcast",
+    "Setiap KIM yang menerimanya diberi tahu bahwa siaran ditarik.":
+        "Every group that received it is told that it was withdrawn.",
+    "Ditarik {time}.": "Withdrawn {time}.",
     "Siaran ditarik: {title}": "Broadcast withdrawn: {title}",
     "Kantor yang mengirim siaran ini menariknya. Abaikan isinya dan jangan diteruskan lagi.":
         "The office that sent this broadcast withdrew it. Disregard it and do not pass it on any more.",

@@ -1,5 +1,6 @@
 """Broadcasts: the list, writing one (with a count of its recipients before
-sending), a broadcast's page with its figures per region and per channel, publishing."""
+sending), a broadcast's page with its figures per region and per channel, publishing,
+withdrawing one sent by mistake (issue 16)."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -96,6 +97,15 @@ async def broadcast_page(request: Request, broadcast_id: str, staff: Staff):
 async def publish(request: Request, broadcast_id: str, staff: Staff):
     await form_data(request)
     answer = await Api(request).send("POST", f"/api/v1/broadcasts/{broadcast_id}/publish")
+    if answer.ok:
+        return redirect(request, f"/konsol/siaran/{broadcast_id}")
+    return await _broadcast_page(request, broadcast_id, answer.field_errors(), answer.status)
+
+
+@router.post("/siaran/{broadcast_id}/tarik")
+async def withdraw(request: Request, broadcast_id: str, staff: Staff):
+    await form_data(request)
+    answer = await Api(request).send("POST", f"/api/v1/broadcasts/{broadcast_id}/withdraw")
     if answer.ok:
         return redirect(request, f"/konsol/siaran/{broadcast_id}")
     return await _broadcast_page(request, broadcast_id, answer.field_errors(), answer.status)

@@ -13,6 +13,7 @@ What the broadcast gives and how it maps (issue 16):
 - one area per target region: areaDesc the region's name (its code when the
   name is not known) and a geocode `KEMENDAGRI` with the region's code.
 """
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,9 @@ PRIORITY = {
 MSG_TYPES = ("Alert", "Update", "Cancel")
 EVENT = {"id-ID": "Siaran darurat", "en-US": "Emergency broadcast"}
 CANCELLED = {"id-ID": "DIBATALKAN: ", "en-US": "WITHDRAWN: "}
+# what XML 1.0 cannot carry at all, escaped or not (a broadcast's text may hold control characters):
+# dropped, so that a hostile body is text in the alert and never breaks it
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def build_alert(broadcast: dict, *, sender: str, sent: datetime, version: int = 
     def sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
         element = ET.SubElement(parent, f"{{{CAP_NAMESPACE}}}{tag}")
         if text is not None:
-            element.text = text
+            element.text = _NOT_XML.sub("", text)
         return element
 
     alert = ET.Element(f"{{{CAP_NAMESPACE}}}alert")

@@ -91,3 +91,12 @@ def test_every_priority_and_a_local_time_validate(priority):
 def test_every_broadcast_category_is_mapped():
     from services.common.vocabulary import BROADCAST_CATEGORIES
     assert set(cap.CATEGORY) == set(BROADCAST_CATEGORIES)
+
+
+def test_text_xml_cannot_carry_is_dropped_and_markup_stays_text():
+    hostile = {**BROADCAST, "title": "Banjir\x01\x0b <b>&", "body": "</description><x/>\x1f"}
+    xml = cap.build_alert(hostile, sender="x@kim.go.id", sent=SENT)
+    SCHEMA.validate(xml)
+    alert = ET.fromstring(xml)
+    assert alert.findtext("cap:info/cap:headline", namespaces=NS) == "Banjir <b>&"
+    assert alert.findtext("cap:info/cap:description", namespaces=NS) == "</description><x/>"

@@ -34,6 +34,7 @@ TENANTS = {"X": ("14.71", "14.71.01.1002"), "Y": ("14.72", "14.72.01.1003"), "Z"
 EXPECTED = {
     ("GET", "/api/v1/regions"):                                   (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/regions/{code}"):                            (200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/regions/reassignments"):                     (401, 403, 403, 200, 200, 200, 200),
     ("POST", "/api/v1/kims"):                                     (401, 403, 403, 403, 403, 403, 201),
     # an office may upload any file: a row outside its scope is rejected in the job's report
     ("POST", "/api/v1/kims/import"):                              (401, 403, 403, 202, 202, 202, 202),

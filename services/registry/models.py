@@ -230,3 +230,18 @@ class EvaluationCriteria(Base):
     criteria: Mapped[dict] = mapped_column(JSON)
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RegionReassignment(Base):
+    """A group whose village a newer release of the region data removed: never
+    deleted nor moved by the update, it waits here for its office to choose its
+    village (the group's PATCH of village_code clears the entry)."""
+
+    __tablename__ = "region_reassignments"
+
+    kim_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(13))  # the removed village, kept until its groups leave
+    regency_code: Mapped[str] = mapped_column(String(5), index=True)  # for the office's scope
+    reason: Mapped[str] = mapped_column(String(20))  # village_removed
+    source: Mapped[str] = mapped_column(String(200))  # the release's folder name
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

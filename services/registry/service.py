@@ -7,7 +7,7 @@ import time
 from services.common.entrypoints import rpc, timer
 from services.common.scope import Actor, require_region
 from services.common.service import ServiceBase
-from services.registry import coverage, evaluation, kims, metrics, posts, regions
+from services.registry import coverage, evaluation, kims, metrics, posts, regions, regions_update
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,10 @@ class RegistryService(ServiceBase):
     @rpc
     def search_regions(self, q, level=None, limit=50, offset=0):
         return regions.search(self.db, q, level, limit, offset)
+
+    @rpc
+    def list_reassignments(self, actor):
+        return regions_update.list_reassignments(self.db, Actor.from_wire(actor))
 
     # --- groups -----------------------------------------------------------------
     @rpc

@@ -188,8 +188,9 @@ async def stats(caller: Office, rpc: RpcCall, request: Request, region: Region =
 async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, region: Region = None,
                      status: Annotated[Status | None, Query()] = None, kind: Annotated[Kind | None, Query()] = None,
                      category: Category = None, overdue: bool | None = None, escalated: bool | None = None,
-                     tracking_code: Annotated[str | None, Query(min_length=6, max_length=20,
-                                                                description="one aspiration by its code")] = None):
+                     tracking_code: Annotated[str | None, Query(
+                         min_length=6, max_length=20, pattern=r"^[A-Za-z0-9 -]+$",
+                         description="one aspiration by its code")] = None):
     code = normalise_tracking_code(tracking_code) if tracking_code else None
     result = await rpc("aspirations", "work_queue", actor=actor(caller),
                        filters=_filters(region, status, kind, category, overdue, escalated, code),

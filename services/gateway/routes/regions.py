@@ -1,4 +1,5 @@
-"""GET /api/v1/regions: the Kemendagri regions, for anyone."""
+"""GET /api/v1/regions: the Kemendagri regions, for anyone; the groups an office
+must give a village after a region data update (GET /api/v1/regions/reassignments)."""
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -6,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.common.regions import REGION_CODE
 from services.gateway import conditional
-from services.gateway.deps import Anyone, Rpc, RpcCall
+from services.gateway.deps import Anyone, Office, Rpc, RpcCall, actor
 from services.gateway.routes.common import Page, Pages, Regions, problems
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
@@ -48,6 +49,33 @@ async def list_regions(
                            limit=paging.limit, offset=paging.offset)
     page = Page[Region].model_validate(paging.page(result["items"], result["total"])).model_dump(mode="json")
     return conditional.answer(if_none_match, conditional.Answer.of(page), conditional.REGIONS)
+
+
+class Reassignment(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "kim_id": "KIM-14720110-AB12", "kim_name": "KIM Pangkalan", "village_code": "14.72.01.1003",
+        "village_name": "Pangkalan Sesai", "reason": "village_removed", "source": "idn-area-data-4.1.0",
+        "since": "2026-11-29T12:00:00+00:00"}]})
+    kim_id: str
+    kim_name: str
+    village_code: str
+    village_name: str | None
+    reason: Literal["village_removed"]
+    source: str
+    since: str
+
+
+class Reassignments(BaseModel):
+    items: list[Reassignment]
+    total: int
+
+
+# declared before /{code}, which would take the word for a code
+@router.get("/reassignments", response_model=Reassignments, responses=problems(401, 403, 503),
+            summary="Groups within your scope whose village a region data update removed: give each a village "
+                    "(PATCH /api/v1/kims/{kim_id} with village_code), which takes it off this list")
+async def list_reassignments(rpc: RpcCall, caller: Office):
+    return await rpc("registry", "list_reassignments", actor=actor(caller))
 
 
 @router.get("/{code}", response_model=RegionDetail, responses={**problems(401, 404, 422, 503),

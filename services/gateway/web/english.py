@@ -127,6 +127,10 @@ ENGLISH = {
     "Daftarkan KIM": "Register a group", "Tulis siaran": "Write a broadcast", "Antrean aspirasi": "Aspiration queue",
     "tenggat": "due", "Tidak ada. Bagus!": "None. Well done!", "Siaran terakhir": "Latest broadcasts",
     "{n} penerima": "{n} recipients", "Belum ada siaran.": "No broadcasts yet.",
+    "KIM yang perlu desa baru": "Groups that need a new village",
+    "Desa KIM ini dihapus oleh pembaruan data wilayah Kemendagri. Pilih desanya di halaman KIM.":
+        "These groups' villages were removed by an update of Kemendagri's region data. Choose their village on the "
+        "group's page.",
     "KIM di wilayah Anda": "Groups in your region", "{n} KIM": "{n} groups",
     "KIM terdaftar dengan nomor {id}.": "Group registered with number {id}.", "Versi data": "Record version",
     "Pengurus dan anggota": "Officers and members", "Hapus {name}": "Remove {name}",

@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, InvalidTransition, NotFound, PreconditionFailed, invalid
@@ -18,7 +18,7 @@ from services.common.scope import Actor, require_kim, require_office, require_re
 from services.common.vocabulary import KIM_CLASSIFICATIONS
 from services.registry import coverage, events
 from services.registry.kims.tags import tags_rule
-from services.registry.models import Kim, KimTag, Region, StatusChange, Tag
+from services.registry.models import Kim, KimTag, Region, RegionReassignment, StatusChange, Tag
 from services.registry.regions import ancestor_codes, region_dict
 
 CLASSIFICATIONS = KIM_CLASSIFICATIONS
@@ -349,6 +349,8 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
     if "village_code" in changes and changes["village_code"] != old_village:
         _locate(kim, changes["village_code"])
         coverage.apply(session, [(old_village, kim.status, None), (kim.village_code, None, kim.status)])
+        # a group waiting for a village after a region update has been given one
+        session.execute(delete(RegionReassignment).where(RegionReassignment.kim_id == kim.id))
     kim.version += 1
     kim.updated_at = utcnow()
     session.flush()

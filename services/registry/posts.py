@@ -164,18 +164,20 @@ def approve_post(session: Session, actor: Actor, post_id: str, *, timezone: str)
 
 
 def reject_post(session: Session, actor: Actor, post_id: str, reason: str) -> dict:
-    post, kim = _office_post(session, actor, post_id)
-    why = _reason(reason)
-    _move(post, "in_review", "rejected")
-    post.status, post.reason, post.reviewed_by, post.updated_at = "rejected", why, actor.label, utcnow()
-    return group_view(post, kim)
+    return _withhold(session, actor, post_id, reason, "in_review", "rejected")
 
 
 def take_down_post(session: Session, actor: Actor, post_id: str, reason: str) -> dict:
+    return _withhold(session, actor, post_id, reason, "published", "taken_down")
+
+
+def _withhold(session: Session, actor: Actor, post_id: str, reason: str, allowed_from: str, new: str) -> dict:
+    """The office keeps a post from the public (rejected in review, taken down once published), with
+    the reason the group sees."""
     post, kim = _office_post(session, actor, post_id)
     why = _reason(reason)
-    _move(post, "published", "taken_down")
-    post.status, post.reason, post.reviewed_by, post.updated_at = "taken_down", why, actor.label, utcnow()
+    _move(post, allowed_from, new)
+    post.status, post.reason, post.reviewed_by, post.updated_at = new, why, actor.label, utcnow()
     return group_view(post, kim)
 
 

@@ -201,25 +201,23 @@ async def approve_post(post_id: PostId, caller: Office, rpc: RpcCall, model: Rea
              responses=problems(401, 403, 404, 409, 422, 503),
              summary="Reject a post in review, with the reason the group sees (its office)")
 async def reject_post(request: Request, post_id: PostId, body: Reason, caller: Office, rpc: RpcCall):
-    post = await rpc("registry", "reject_post", actor=actor(caller), post_id=post_id, reason=body.reason)
-    await _forget_images(request, post)
-    return with_image_urls(post)
+    return await _withhold(request, rpc, "reject_post", caller, post_id, body.reason)
 
 
-async def _forget_images(request: Request, post: dict):
+async def _withhold(request: Request, rpc, method: str, caller, post_id: str, reason: str) -> dict:
     """A post rejected or taken down may hold what must not be shown (a resident's data): its photos
     go too, not only the post (their addresses were public in its page and feeds)."""
+    post = await rpc("registry", method, actor=actor(caller), post_id=post_id, reason=reason)
     for media_id in post.get("images") or []:
         await run_in_threadpool(request.app.state.media.remove, media_id)
+    return with_image_urls(post)
 
 
 @router.post("/api/v1/posts/{post_id}/take-down", response_model=GroupPost,
              responses=problems(401, 403, 404, 409, 422, 503),
              summary="Take a published post down, with the reason the group sees (its office)")
 async def take_down_post(request: Request, post_id: PostId, body: Reason, caller: Office, rpc: RpcCall):
-    post = await rpc("registry", "take_down_post", actor=actor(caller), post_id=post_id, reason=body.reason)
-    await _forget_images(request, post)
-    return with_image_urls(post)
+    return await _withhold(request, rpc, "take_down_post", caller, post_id, body.reason)
 
 
 RegencyCode = Annotated[str, Path(pattern=REGENCY_CODE, examples=["14.71"])]

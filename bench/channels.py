@@ -45,8 +45,6 @@ def busiest_second(times: list[float]) -> int:
 
 
 def main():
-    import tests.test_channels_scale as scale
-    scale.GROUPS = GROUPS
     run = uuid.uuid4().hex[:6]
     tmp = Path(tempfile.mkdtemp(prefix="kim-bench-channels-"))
     with SmtpServer() as smtp, TelegramStandIn() as telegram, WhatsAppStandIn() as whatsapp, \
@@ -58,14 +56,7 @@ def main():
                          KANNEL_PASSWORD=kannel.password, KANNEL_RATE_PER_SECOND=str(LIMITS["sms"]),
                          SMTP_URL=smtp.url, SMTP_FROM="kim@diskominfo.example",
                          SMTP_RATE_PER_SECOND=str(LIMITS["email"]), KIM_CHANNEL_DISPATCH_SECONDS="0.2") as platform:
-        with engine_of(platform.env["REGISTRY_DATABASE_URL"]).connect() as registry:
-            villages = registry.execute(text("SELECT code FROM regions WHERE level = 'village' AND code LIKE "
-                                             "'14.71.%' ORDER BY code")).scalars().all()
-        with platform.admin as admin:
-            import_groups(admin, villages, run)
-        with engine_of(platform.env["REGISTRY_DATABASE_URL"]).connect() as registry:
-            groups = registry.execute(text("SELECT id, village_code FROM kims WHERE name LIKE :name"),
-                                      {"name": f"KIM Skala {run} %"}).all()
+        groups = import_groups(platform, run, GROUPS)
         for number in linked_channels(platform.env["CHANNELS_DATABASE_URL"], groups,
                                       ("telegram", "whatsapp", "sms", "email"))["whatsapp"].values():
             whatsapp.open_window(number.lstrip("+"))  # the groups wrote within 24 hours: free text

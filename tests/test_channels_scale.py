@@ -10,7 +10,6 @@ import signal
 import uuid
 from collections import Counter
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -28,19 +27,29 @@ def engine_of(url: str):
     return create_engine(url.replace("postgresql://", "postgresql+psycopg2://"))
 
 
-def import_groups(admin: httpx.Client, villages: list[str], run: str):
+def import_groups(platform, run: str, count: int) -> list:
+    """`count` groups over Pekanbaru's villages, by one CSV import through the API; their (id, village)."""
+    registry_url = platform.env["REGISTRY_DATABASE_URL"]
+    with engine_of(registry_url).connect() as registry:
+        villages = registry.execute(text("SELECT code FROM regions WHERE level = 'village' AND code LIKE "
+                                         "'14.71.%' ORDER BY code")).scalars().all()
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["nama", "kode_desa", "nomor_sk", "tanggal_sk", "penerbit_sk", "klasifikasi"])
-    for n in range(GROUPS):
+    for n in range(count):
         writer.writerow([f"KIM Skala {run} {n}", villages[n % len(villages)], f"SKALA/{run}/{n}", "2024-03-01",
                          "Lurah", "tumbuh"])
-    answer = admin.post("/api/v1/kims/import", files={"file": ("skala.csv", buffer.getvalue().encode(), "text/csv")})
-    assert answer.status_code == 202, answer.text
-    job = wait_for(lambda: (lambda j: j if j["status"] == "done" else None)(
-        admin.get(f"/api/v1/kims/import/{answer.json()['id']}").json()), timeout=180, interval=0.5,
-        message="the import")
-    assert job["imported"] == GROUPS, job
+    with platform.admin as admin:
+        answer = admin.post("/api/v1/kims/import",
+                            files={"file": ("skala.csv", buffer.getvalue().encode(), "text/csv")})
+        assert answer.status_code == 202, answer.text
+        job = wait_for(lambda: (lambda j: j if j["status"] == "done" else None)(
+            admin.get(f"/api/v1/kims/import/{answer.json()['id']}").json()), timeout=180, interval=0.5,
+            message="the import")
+    assert job["imported"] == count, job
+    with engine_of(registry_url).connect() as registry:
+        return registry.execute(text("SELECT id, village_code FROM kims WHERE name LIKE :name ORDER BY id"),
+                                {"name": f"KIM Skala {run} %"}).all()
 
 
 ADDRESSES = {"telegram": "-100{n:010d}", "whatsapp": "+62812{n:08d}", "sms": "+62813{n:08d}",
@@ -74,14 +83,7 @@ def test_a_broadcast_to_2000_groups_on_three_channels_survives_a_sigkill(tmp_pat
                                     KANNEL_RATE_PER_SECOND="100", SMTP_URL=smtp.url, SMTP_FROM="kim@diskominfo.example",
                                     SMTP_RATE_PER_SECOND="100", KIM_CHANNEL_DISPATCH_SECONDS="0.2",
                                     KIM_CHANNEL_CONCURRENCY=str(CONCURRENCY)) as platform:
-        with engine_of(platform.env["REGISTRY_DATABASE_URL"]).connect() as registry:
-            villages = registry.execute(text("SELECT code FROM regions WHERE level = 'village' AND code LIKE "
-                                             "'14.71.%' ORDER BY code")).scalars().all()
-        with platform.admin as admin:
-            import_groups(admin, villages, run)
-        with engine_of(platform.env["REGISTRY_DATABASE_URL"]).connect() as registry:
-            groups = registry.execute(text("SELECT id, village_code FROM kims WHERE name LIKE :name ORDER BY id"),
-                                      {"name": f"KIM Skala {run} %"}).all()
+        groups = import_groups(platform, run, GROUPS)
         assert len(groups) == GROUPS
         linked = linked_channels(platform.env["CHANNELS_DATABASE_URL"], groups, ("telegram", "sms", "email"))
         chats, phones, mailboxes = linked["telegram"], linked["sms"], linked["email"]

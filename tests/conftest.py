@@ -148,6 +148,16 @@ def wait_for(condition, timeout=30, message="condition", interval=0.05):
     raise AssertionError(f"timed out waiting for {message}")
 
 
+def wait_for_broadcast_directory(admin, *kim_ids: str, timeout: float = 60) -> None:
+    """Until broadcast's directory holds these very groups (their inbox
+    answers): a count of the village's recipients would be met by other
+    tests' groups there, and the broadcast then reach a new group only later,
+    once its event gets through a busy queue."""
+    for kim_id in kim_ids:
+        wait_for(lambda kim_id=kim_id: admin.get(f"/api/v1/kims/{kim_id}/inbox").status_code == 200,
+                 timeout=timeout, message=f"group {kim_id} in the broadcast directory")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

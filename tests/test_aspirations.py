@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import wait_for, wait_for_broadcast_directory
 
 TRACKING = re.compile(r"^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{10}$")
 
@@ -31,8 +31,7 @@ def group(platform, keys):
             "sk": {"number": f"ASP/{run}", "date": "2024-05-05", "issuer": "Lurah"}}).json()
         key = admin.post("/api/v1/keys", json={"name": "KIM Aspirasi", "role": "kim", "kim_id": kim["id"]}).json()
         # both services learn about the group from the registry's events
-        wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": ["14.71.01.1002"]}})
-                 .json()["recipients"] >= 1, message="the broadcast directory")
+        wait_for_broadcast_directory(admin, kim["id"])
     return {"id": kim["id"], "key": key["key"]}
 
 

@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import wait_for, wait_for_broadcast_directory
 
 ROLES = ("anonymous", "kim_a", "kim_b", "operator_x", "operator_y", "province_admin", "national_admin")
 TRIED_ON = {"anonymous": "Y", "kim_a": "Y", "kim_b": "X", "operator_x": "Y", "operator_y": "X",
@@ -296,8 +296,7 @@ def world(platform):
                 assert job.status_code == 202, job.text
                 tenants[name]["job_id"] = job.json()["id"]
         for name, t in tenants.items():
-            wait_for(lambda t=t: admin.post("/api/v1/broadcasts/preview", json={
-                "target": {"regions": [t["village"]]}}).json()["recipients"] >= 1, message="the broadcast directory")
+            wait_for_broadcast_directory(admin, t["kim_id"])
             with platform.client(t["operator"]) as office:
                 t["draft_id"] = office.post("/api/v1/broadcasts", json={
                     "title": f"Draf {name}", "body": "Isi draf.", "category": "program",

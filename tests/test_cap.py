@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import xmlschema
 
-from tests.conftest import wait_for
+from tests.conftest import wait_for, wait_for_broadcast_directory
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).resolve().parent / "cap" / "CAP-v1.2.xsd")
 ATOM = {"atom": "http://www.w3.org/2005/Atom"}
@@ -43,8 +43,7 @@ def test_a_darurat_broadcast_is_a_cap_alert_until_it_is_withdrawn(platform):
         assert kim.status_code == 201, kim.text
         kim_id = kim.json()["id"]
         target = {"regions": [VILLAGE]}
-        wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": target}).json()
-                 .get("recipients", 0) >= 1, message="the broadcast directory")
+        wait_for_broadcast_directory(admin, kim_id)
         created = admin.post("/api/v1/broadcasts", json={
             "title": f"Banjir {run}", "body": "Air sungai naik. Mengungsi ke posko terdekat.",
             "category": "darurat", "priority": "urgent", "target": target})

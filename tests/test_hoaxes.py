@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import wait_for, wait_for_broadcast_directory
 
 HTML = {"Accept": "text/html"}
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -28,8 +28,7 @@ def world(platform, keys):
             ids[name] = created.json()["id"]
             group_keys[name] = admin.post("/api/v1/keys", json={
                 "name": f"KIM Hoaks {name}", "role": "kim", "kim_id": ids[name]}).json()["key"]
-        wait_for(lambda: all(admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": [v]}})
-                             .json()["recipients"] >= 1 for v in VILLAGES.values()), message="the broadcast directory")
+        wait_for_broadcast_directory(admin, *ids.values())
     return {"run": run, "ids": ids, "keys": group_keys}
 
 

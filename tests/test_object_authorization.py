@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import wait_for
+from tests.conftest import wait_for, wait_for_broadcast_directory
 from tests.web.people import new_account, unique
 
 PEKANBARU_VILLAGE, DUMAI_VILLAGE = "14.71.01.1002", "14.72.01.1003"
@@ -21,8 +21,7 @@ def town(platform, keys):
             "name": f"KIM Objek {run}", "village_code": PEKANBARU_VILLAGE, "classification": "tumbuh",
             "sk": {"number": f"OBJ/{run}", "date": "2024-05-05", "issuer": "Lurah"}}).json()
         key = admin.post("/api/v1/keys", json={"name": "KIM Objek", "role": "kim", "kim_id": kim["id"]}).json()
-        wait_for(lambda: admin.post("/api/v1/broadcasts/preview", json={"target": {"regions": [PEKANBARU_VILLAGE]}})
-                 .json()["recipients"] >= 1, message="the broadcast directory")
+        wait_for_broadcast_directory(admin, kim["id"])
     return {"id": kim["id"], "key": key["key"], "run": run}
 
 

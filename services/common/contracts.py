@@ -278,3 +278,32 @@ CONTRACTS: dict[str, type[Contract]] = {c.TYPE: c for c in (
     AspirationSubmitted, AspirationStatusChanged, AspirationResponded, AspirationOverdue,
     KimPostPublished,  # issue 15, posts
     HoaxCaseLabelled)}
+
+
+# --- personal data (issue 16, UU 27/2022) -------------------------------------------
+
+class HeldRecord(BaseModel):
+    """One record that holds personal data, by reference only: a service's name, a kind, an id."""
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    service: str  # registry, aspirations, channels
+    kind: str  # member, kim_contact, aspiration, channel, ...
+    id: str
+
+
+class PersonalDataErasureRequested(Contract):
+    """An office erases what the platform holds about a person (the registry records the request).
+    The records by reference: never the phone, e-mail or name that found them, nor the reason."""
+    TYPE = "personal_data_erasure_requested"
+
+    erasure_id: str
+    records: list[HeldRecord]
+
+
+class PersonalDataErased(Contract):
+    """A service erased its share of an erasure request (or of its retention timer: erasure_id None)."""
+    TYPE = "personal_data_erased"
+
+    erasure_id: str | None
+    service: str
+    records: int

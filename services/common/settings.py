@@ -28,6 +28,11 @@ class CommonSettings(BaseSettings):
     # what "today" means (activity and decree dates, the vakum timer, working days) and the
     # zone the website shows and reads times in
     timezone: str = Field("Asia/Jakarta", validation_alias="KIM_TIMEZONE")
+    # personal data (issue 16, UU 27/2022): an aspiration's contact is erased this many days after it
+    # was closed, a removed member's name and phone this many days after the removal; the services'
+    # timers erase, the website's privacy page (/privasi) states the same figures
+    retention_contact_days: int = Field(365, ge=0, validation_alias="KIM_RETENTION_CONTACT_DAYS")
+    retention_member_days: int = Field(90, ge=0, validation_alias="KIM_RETENTION_MEMBER_DAYS")
 
     @field_validator("amqp_uri")
     @classmethod

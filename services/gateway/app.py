@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from services.common import logs, metrics, migrations
 from services.common.db import make_engine
 from services.gateway import contract, media, problems, web
+from services.gateway.access_log import AccessLog
 from services.gateway.accounts import AccountStore
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.keys import KeyStore
@@ -36,6 +37,7 @@ from services.gateway.routes import (
     open311,
     ops,
     posts,
+    privacy,
     regions,
 )
 from services.gateway.routes import hoaxes as hoax_routes  # issue 15
@@ -155,6 +157,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.keys = KeyStore(sessions, settings.key_cache_seconds)
         app.state.accounts = AccountStore(sessions, settings)
         app.state.idempotency = IdempotencyStore(sessions)
+        app.state.access_log = AccessLog(sessions)  # issue 16: who saw which personal data
         generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
         if generated:
             # printed once, on the first start without KIM_ADMIN_KEY
@@ -191,6 +194,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(evaluation.router)  # issue 15
     app.include_router(hoax_routes.router)  # issue 15, the hoax clarification loop
     app.include_router(cap.router)  # issue 16, darurat broadcasts as CAP 1.2 alerts
+    app.include_router(privacy.router)  # issue 16, personal data under UU 27/2022
     web.install(app)
     contract.install(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes, upload_paths=UPLOAD_PATHS,

@@ -79,12 +79,17 @@ def as_csv(report: dict, english: bool) -> tuple[str, str]:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: it would run one that starts like a formula (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cell(value, english: bool):
     if isinstance(value, bool):
         return ("yes" if value else "no") if english else ("ya" if value else "tidak")
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value  # a spreadsheet would run a group's name as a formula (CSV injection)
-    return value
+    return spreadsheet_safe(value)  # a group's name is anyone's text
 
 
 # --- PDF: the printable page, rendered from HTML with WeasyPrint ---------------------------------

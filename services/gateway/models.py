@@ -95,3 +95,20 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PersonalDataAccess(Base):
+    """Who saw which personal data, and when (UU 27/2022 records of processing): a member list, a
+    group's contact, an aspiration's contact, a group's channel addresses, a search, an export, an
+    erasure. The record is named by reference; the data seen is never copied here."""
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)  # role:key id, as the services log it
+    actor_name: Mapped[str] = mapped_column(String(200))  # the key's name or the account's username
+    role: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(30))  # view_members, view_contact, privacy_search, ...
+    subject: Mapped[str] = mapped_column(String(120))  # kim:<id>, aspiration:<id>, person:phone, ...
+    records: Mapped[int] = mapped_column(Integer)  # how many records with personal data it showed

@@ -15,9 +15,10 @@ from services.common.events import utcnow
 from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.common.tracking import new_tracking_code, normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
+from services.gateway.access_log import log_access
 from services.gateway.deps import Anyone, Idempotency, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, problems
+from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, consent_version, problems
 from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -57,6 +58,7 @@ class AspirationCreate(Strict):
     kim_id: str | None = Field(None, pattern=KIM_ID)
     broadcast_id: str | None = Field(None, pattern=r"^[0-9a-f-]{36}$")
     submitter: Submitter | None = None
+    consent_version: consent_version("aspiration_contact")  # the submitter's notice
     anonim: Flag = Field(False, description="the identity is seen by the handling office only")
     rahasia: Flag = Field(False, description="nothing but the status is ever public")
     publik: Flag = Field(False, description="the submitter chooses to publish it: the text, category, village, "
@@ -185,7 +187,7 @@ async def stats(caller: Office, rpc: RpcCall, request: Request, region: Region =
 
 @router.get("/api/v1/aspirations", responses=problems(401, 403, 422, 503),
             summary="The work queue of your scope: overdue first, then by deadline")
-async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, region: Region = None,
+async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, request: Request, region: Region = None,
                      status: Annotated[Status | None, Query()] = None, kind: Annotated[Kind | None, Query()] = None,
                      category: Category = None, overdue: bool | None = None, escalated: bool | None = None,
                      tracking_code: Annotated[str | None, Query(
@@ -195,6 +197,8 @@ async def work_queue(caller: Member, rpc: RpcCall, paging: Pages, region: Region
     result = await rpc("aspirations", "work_queue", actor=actor(caller),
                        filters=_filters(region, status, kind, category, overdue, escalated, code),
                        limit=paging.limit, offset=paging.offset)
+    await log_access(request, caller, "view_contact", f"aspirations:{region or 'ID'}",
+                     sum(1 for item in result["items"] if item.get("submitter")))
     return paging.page(result["items"], result["total"])
 
 
@@ -203,8 +207,10 @@ AspirationId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 
 @router.get("/api/v1/aspirations/{aspiration_id}", responses=problems(401, 404, 422, 503),
             summary="One aspiration with its audit history (404 outside your regency)")
-async def detail(aspiration_id: AspirationId, caller: Member, rpc: RpcCall):
-    return await rpc("aspirations", "get_aspiration", actor=actor(caller), aspiration_id=aspiration_id)
+async def detail(aspiration_id: AspirationId, caller: Member, rpc: RpcCall, request: Request):
+    found = await rpc("aspirations", "get_aspiration", actor=actor(caller), aspiration_id=aspiration_id)
+    await log_access(request, caller, "view_contact", f"aspiration:{aspiration_id}", 1 if found.get("submitter") else 0)
+    return found
 
 
 @router.post("/api/v1/aspirations/{aspiration_id}/transition", responses=problems(401, 403, 404, 409, 422, 503),

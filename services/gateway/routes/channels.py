@@ -17,9 +17,10 @@ from pydantic import Field
 
 from services.common.events import utcnow
 from services.common.vocabulary import CHANNEL_KINDS, CHANNEL_STATES
+from services.gateway.access_log import log_access
 from services.gateway.deps import Member, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import problems
+from services.gateway.routes.common import consent_version, problems
 from services.gateway.routes.kims import KimId, Strict
 from services.gateway.web.pages import render
 
@@ -37,6 +38,7 @@ class ChannelCreate(Strict):
     kind: Kind
     address: str | None = Field(None, min_length=3, max_length=320,
                                 description="the phone number (whatsapp, sms) or e-mail address; none for telegram")
+    consent_version: consent_version("channel_address")
 
 
 class ChannelChange(Strict):
@@ -60,9 +62,12 @@ async def create_channel(kim_id: KimId, body: ChannelCreate, caller: Member, rpc
 
 @router.get("/api/v1/kims/{kim_id}/channels", responses=problems(401, 403, 404, 503),
             summary="The group's channels, their state and last error")
-async def list_channels(kim_id: KimId, caller: Member, rpc: RpcCall):
+async def list_channels(kim_id: KimId, caller: Member, rpc: RpcCall, request: Request):
     kim = await _group(rpc, caller, kim_id)
-    return await rpc("channels", "list_channels", kim_id=kim["id"])
+    result = await rpc("channels", "list_channels", kim_id=kim["id"])
+    await log_access(request, caller, "view_channels", f"kim:{kim_id}",
+                     sum(1 for channel in result["items"] if channel.get("address")))
+    return result
 
 
 @router.patch("/api/v1/kims/{kim_id}/channels/{channel_id}", responses=problems(401, 403, 404, 409, 422, 503),

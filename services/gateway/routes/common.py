@@ -2,12 +2,13 @@
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from services.common.privacy import NOTICES
 from services.gateway.conditional import Answer
 from services.gateway.deps import Rpc, RpcCall
 from services.gateway.problems import Problem, ProblemDetails
@@ -52,6 +53,15 @@ Day = Annotated[date, _json("date_parsing", _since_1945), WithJsonSchema(
     {"type": "string", "format": "date", "pattern": SINCE_1945})]
 Moment = Annotated[datetime, _json("datetime_parsing", _since_1945), WithJsonSchema(
     {"type": "string", "format": "date-time", "pattern": SINCE_1945})]
+
+
+def consent_version(purpose: str):
+    """The version of the privacy notice a client showed for `purpose` (issue 16, UU 27/2022): one of
+    the versions known for it (422 otherwise); left out, the current one (the client showed that)."""
+    versions = tuple(notice.version for notice in NOTICES if notice.purpose == purpose)
+    return Annotated[Literal[versions] | None, Field(  # type: ignore[valid-type]
+        None, description=f"the version of the privacy notice `{purpose}` the form showed "
+                          f"(`GET /api/v1/privacy/notices`); left out: the current one")]
 
 
 class Page(BaseModel, Generic[T]):

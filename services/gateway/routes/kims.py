@@ -9,10 +9,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.common.regions import REGION_CODE, VILLAGE_CODE
 from services.common.vocabulary import ACTIVITY_KINDS, KIM_CLASSIFICATIONS, KIM_STATUSES, MEMBER_ROLES
 from services.gateway import conditional
+from services.gateway.access_log import log_access
 from services.gateway.deps import Anyone, Member, Office, ReadModelDep, Rpc, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.readmodel import kim_key
-from services.gateway.routes.common import EMAIL, JSON_NUMBER, TEXT, Day, Integer, Page, Pages, problems
+from services.gateway.routes.common import (
+    EMAIL,
+    JSON_NUMBER,
+    TEXT,
+    Day,
+    Integer,
+    Page,
+    Pages,
+    consent_version,
+    problems,
+)
 
 router = APIRouter(tags=["kims"])
 
@@ -55,6 +66,7 @@ class KimFields(Strict):
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
     classification: Classification
     contact: Contact | None = None
+    consent_version: consent_version("kim_contact")  # the contact's notice
     address: str | None = Field(None, max_length=500, pattern=TEXT)
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -81,6 +93,7 @@ class KimPatch(Strict):
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(None, max_length=20)  # type: ignore[arg-type]
     classification: Classification = None
     contact: Contact | None = None
+    consent_version: consent_version("kim_contact")  # the contact's notice
     address: str | None = Field(None, max_length=500, pattern=TEXT)
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -109,6 +122,7 @@ class MemberCreate(Strict):
     name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     role: Literal[MEMBER_ROLES]
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$", description="personal data")
+    consent_version: consent_version("member_contact")
 
 
 class ActivityCreate(Strict):
@@ -171,10 +185,13 @@ NameFilter = Annotated[str | None, Query(min_length=2, max_length=100, pattern=r
 
 @router.get("/api/v1/kims", response_model=Page[Kim], responses=problems(401, 403, 422, 503),
             summary="KIM inside your scope, with filters")
-async def list_kims(caller: Member, rpc: RpcCall, paging: Pages, region: Region = None, status: StatusFilter = None,
-                    tag: TagFilter = None, classification: ClassFilter = None, q: NameFilter = None):
+async def list_kims(caller: Member, rpc: RpcCall, paging: Pages, request: Request, region: Region = None,
+                    status: StatusFilter = None, tag: TagFilter = None, classification: ClassFilter = None,
+                    q: NameFilter = None):
     result = await rpc("registry", "list_kims", actor=actor(caller), filters=_filters(region, status, tag,
                        classification, q), limit=paging.limit, offset=paging.offset)
+    await log_access(request, caller, "view_contact", f"kims:{region or 'ID'}",
+                     sum(1 for kim in result["items"] if kim.get("contact")))
     return paging.page(result["items"], result["total"])
 
 
@@ -206,8 +223,9 @@ async def public_kim(request: Request, kim_id: str) -> conditional.Answer:
 
 @router.get("/api/v1/kims/{kim_id}", response_model=Kim, responses=problems(401, 403, 404, 503),
             summary="One KIM with its contact (ETag: its version)")
-async def get_kim(kim_id: KimId, caller: Member, rpc: RpcCall, response: Response):
+async def get_kim(kim_id: KimId, caller: Member, rpc: RpcCall, response: Response, request: Request):
     kim = await rpc("registry", "get_kim", actor=actor(caller), kim_id=kim_id)
+    await log_access(request, caller, "view_contact", f"kim:{kim_id}", 1 if kim.get("contact") else 0)
     response.headers["ETag"] = etag(kim["version"])
     return kim
 
@@ -235,8 +253,9 @@ async def add_member(kim_id: KimId, body: MemberCreate, caller: Member, rpc: Rpc
 
 @router.get("/api/v1/kims/{kim_id}/members", responses=problems(401, 403, 404, 503),
             summary="Members with phones: the group itself, its regency's operators and admins only")
-async def list_members(kim_id: KimId, caller: Member, rpc: RpcCall):
+async def list_members(kim_id: KimId, caller: Member, rpc: RpcCall, request: Request):
     result = await rpc("registry", "list_members", actor=actor(caller), kim_id=kim_id)
+    await log_access(request, caller, "view_members", f"kim:{kim_id}", result["total"])
     return {**result, "next": None}
 
 

@@ -5,6 +5,7 @@ from services.common.vocabulary import CHANNEL_STATES
 from services.gateway.web.api import Api
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language
+from services.gateway.web.pages import consent
 
 CHANGES = {"jeda": ("PATCH", {"state": "paused"}), "lanjut": ("PATCH", {"state": "live"}), "hapus": ("DELETE", None)}
 
@@ -24,7 +25,7 @@ async def channel_list(api: Api, kim_id: str) -> list[dict] | None:
 
 
 def channel_payload(form) -> dict:
-    return {"kind": form.get("kind") or None, "address": form.get("address") or None}
+    return {"kind": form.get("kind") or None, "address": form.get("address") or None, **consent(form)}
 
 
 async def add_channel(api: Api, kim_id: str, form):

@@ -421,4 +421,80 @@ ENGLISH = {
     "KIM yang melaporkan kabar ini dan punya koordinat: {n}.":
         "Groups that reported this claim and have coordinates: {n}.",
     "Peta KIM yang melapor": "Map of the reporting groups",
+    # issue 16: the privacy page (/privasi), the notices on the forms, a person's data export
+    "Kebijakan privasi": "Privacy policy",
+    "Platform KIM dijalankan oleh Dinas Komunikasi dan Informatika (Diskominfo) kabupaten/kota dan provinsi "
+    "bersama Kelompok Informasi Masyarakat. Kami memproses data pribadi menurut Undang-Undang Nomor 27 Tahun 2022 "
+    "tentang Pelindungan Data Pribadi. Halaman ini menjelaskan apa yang kami simpan, untuk apa, berapa lama, dan "
+    "bagaimana Anda meminta salinan atau penghapusannya.":
+        "The KIM Platform is run by the regency/city and provincial communication and informatics offices "
+        "(Diskominfo) together with the community information groups. We process personal data under Law "
+        "No. 27 of 2022 on Personal Data Protection. This page explains what we keep, why, for how long, and "
+        "how you can ask for a copy or for its erasure.",
+    "Data yang kami simpan": "What we keep",
+    "Data pribadi, tujuan dan masa simpannya": "Personal data, its purpose and how long it is kept",
+    "Siapa": "Whose", "Data": "Data", "Untuk apa": "What for", "Berapa lama": "How long",
+    "Warga yang mengirim aspirasi": "Citizens who send an aspiration",
+    "Nama, nomor telepon, e-mail (semuanya boleh dikosongkan)": "Name, phone number, e-mail (all optional)",
+    "Menghubungi Anda dan menyampaikan jawaban atas aspirasi Anda":
+        "To reach you and give you the answer to your aspiration",
+    "Dihapus {n} hari setelah aspirasi selesai": "Erased {n} days after the aspiration is closed",
+    "Anggota KIM": "Group members", "Nama, peran, nomor telepon": "Name, role, phone number",
+    "Koordinasi pembinaan KIM oleh Diskominfo": "Coordination of the group's guidance by Diskominfo",
+    "Selama menjadi anggota; dihapus {n} hari setelah dikeluarkan":
+        "While a member; erased {n} days after removal",
+    "Kontak KIM": "Group contact", "Nama, nomor telepon, e-mail": "Name, phone number, e-mail",
+    "Agar kantor dapat menghubungi kelompok": "So that offices can reach the group",
+    "Selama KIM terdaftar atau sampai diganti": "While the group is registered, or until replaced",
+    "Nomor WhatsApp atau SMS, alamat e-mail, obrolan Telegram": "WhatsApp or SMS number, e-mail address, Telegram chat",
+    "Mengirim informasi pemerintah kepada KIM dan menerima balasannya":
+        "To send government information to the group and receive its replies",
+    "Sampai saluran dihapus atau KIM mengirim BERHENTI": "Until the channel is removed or the group sends STOP",
+    "Petugas dan pengurus yang masuk": "Staff and officers who sign in", "Nama pengguna dan nama": "Username and name",
+    "Masuk ke konsol dan portal, dan mencatat siapa melakukan apa":
+        "To sign in to the console and portal, and to record who did what",
+    "Sampai akun dinonaktifkan": "Until the account is disabled",
+    "Data pribadi tidak pernah ditampilkan untuk umum, tidak dijual, dan tidak ditulis ke log, metrik, atau pesan "
+    "antarlayanan. Yang terhapus hanya data pribadinya: angka statistik tetap sama.":
+        "Personal data is never shown to the public, never sold, and never written to logs, metrics or messages "
+        "between services. Erasing removes only the personal data: statistics stay the same.",
+    "Siapa yang melihat": "Who sees it",
+    "Hanya petugas Diskominfo yang menangani wilayah Anda, dan pengurus KIM untuk data kelompoknya sendiri. Setiap "
+    "kali petugas membuka daftar anggota, kontak, atau data seseorang, hal itu dicatat dalam log akses yang diperiksa "
+    "admin.":
+        "Only the Diskominfo staff handling your region, and a group's officers for their own group's data. Every "
+        "time staff open a member list, a contact or a person's data, it is recorded in an access log that admins "
+        "review.",
+    "Hak Anda": "Your rights",
+    "Anda berhak mengetahui data apa yang kami simpan tentang Anda, mendapat salinannya, memperbaikinya, dan meminta "
+    "penghapusannya.":
+        "You have the right to know what data we keep about you, to get a copy, to correct it and to ask for its "
+        "erasure.",
+    "Hubungi Diskominfo kabupaten/kota Anda (langsung, melalui surat, atau melalui KIM di desa Anda) dan sebutkan "
+    "nomor telepon atau e-mail yang Anda pakai.":
+        "Contact your regency/city Diskominfo (in person, by letter, or through the group in your village) and "
+        "give the phone number or e-mail you used.",
+    "Petugas mencari data Anda di seluruh layanan platform dan memberikan salinannya kepada Anda.":
+        "Staff search for your data across every service of the platform and give you a copy.",
+    "Jika Anda meminta penghapusan, petugas mencatat alasannya dan data pribadi Anda dihapus dari semua layanan.":
+        "If you ask for erasure, staff record the reason and your personal data is erased from every service.",
+    "Kami menanggapi permintaan Anda paling lambat 3 × 24 jam.": "We answer your request within 3 × 24 hours.",
+    "Jika terjadi kebocoran data": "If a data breach happens",
+    "Jika data pribadi Anda bocor, kami memberi tahu Anda dan lembaga pelindungan data pribadi secara tertulis paling "
+    "lambat 3 × 24 jam: data apa, kapan dan bagaimana, serta apa yang kami lakukan.":
+        "If your personal data leaks, we tell you and the personal data protection authority in writing within "
+        "3 × 24 hours: which data, when and how, and what we are doing about it.",
+    "Pemberitahuan pada formulir": "The notices on the forms",
+    "Setiap formulir yang meminta data pribadi menampilkan pemberitahuan berikut; kami mencatat versi yang Anda lihat.":
+        "Every form that asks for personal data shows the notice below; we record the version you saw.",
+    "versi {v}": "version {v}",
+    "Pemberitahuan privasi": "Privacy notice",
+    "Selengkapnya di kebijakan privasi": "More in the privacy policy",
+    "Data pribadi yang disimpan": "Personal data held",
+    "Dibuat {at} oleh {by}.": "Made {at} by {by}.",
+    "Tidak ada data pribadi dengan nomor atau e-mail ini.": "No personal data with this number or e-mail.",
+    "Layanan": "Service", "Catatan": "Record", "Data pribadi": "Personal data", "Fakta lain": "Other facts",
+    "Persetujuan dan dasar pemrosesan": "Consent and lawful basis",
+    "{purpose}, versi {version}, dasar {basis}, {at}, oleh {by}":
+        "{purpose}, version {version}, basis {basis}, {at}, by {by}",
 }

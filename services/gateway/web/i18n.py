@@ -23,6 +23,10 @@ LABELS = {
     "media_sosial": ("Media sosial", "Social media"), "papan_informasi": ("Papan informasi", "Notice board"),
     "broadcast": ("Siaran", "Broadcast"), "aspiration_answer": ("Jawaban aspirasi", "Answer to an aspiration"),
     "withdrawal": ("Siaran ditarik", "Withdrawn broadcast"),
+    # the privacy notices' purposes (services/common/privacy.py)
+    "aspiration_contact": ("Kontak pengirim aspirasi", "An aspiration sender's contact"),
+    "member_contact": ("Data anggota KIM", "Group members' data"), "kim_contact": ("Kontak KIM", "Group contact"),
+    "channel_address": ("Saluran KIM", "Group channels"),
 }
 
 

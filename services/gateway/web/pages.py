@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context
 from markupsafe import Markup
 
 from services.common.events import as_utc
+from services.common.privacy import current_notice
 from services.gateway.accounts import SessionInfo
 from services.gateway.deps import csrf_matches, web_session
 from services.gateway.web.errors import PageError, SignInRequired
@@ -159,6 +160,11 @@ class Form(dict):
         return text
 
 
+def consent(form) -> dict:
+    """The version of the privacy notice the form showed (its hidden field), as the API takes it."""
+    return {"consent_version": form.get("consent_version")} if form.get("consent_version") else {}
+
+
 async def form_data(request: Request) -> Form:
     """The posted form, after its CSRF token was checked (403 page otherwise)."""
     form = await request.form()
@@ -180,7 +186,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
         "user": getattr(request.state, "web_session", None), "csrf_token": csrf_token(request),
         "path": request.url.path, "here": local_path(request.url.path), "tiles_url": settings.map_tiles_url,
         "tiles_attribution": settings.map_tiles_attribution, "zone": zone(request),
-        "zone_name": datetime.now(zone(request)).strftime("%Z"), **context,
+        "zone_name": datetime.now(zone(request)).strftime("%Z"), "notice": current_notice, **context,
     }
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
     return finish(request, response)

@@ -5,6 +5,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.common.privacy import PURPOSES, current_notice
 from services.common.regions import REGION_CODE
 from services.common.tracking import normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_CATEGORIES
@@ -14,7 +15,7 @@ from services.gateway.routes.regions import region_detail
 from services.gateway.web.api import Api, together
 from services.gateway.web.errors import PageError
 from services.gateway.web.i18n import language, translator
-from services.gateway.web.pages import PAGE_SIZE, Visitor, form_data, page_offset, redirect, render
+from services.gateway.web.pages import PAGE_SIZE, Visitor, consent, form_data, page_offset, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -167,6 +168,7 @@ def aspiration_payload(form) -> dict:
         "submitter": submitter if any(submitter.values()) else None,
         "anonim": form.get("anonim") == "ya", "rahasia": form.get("rahasia") == "ya",
         "publik": form.get("publik") == "ya",
+        **consent(form),
     }
 
 
@@ -201,3 +203,11 @@ async def track(request: Request, code: str, _visitor: Visitor):
         return render(request, "track.html", code=code, aspiration=answer.data, errors={})
     return render(request, "track.html", status_code=404 if answer.status in (404, 422) else answer.status,
                   code=code, aspiration=None, errors={"kode": answer.detail})
+
+
+@router.get("/privasi")
+async def privacy(request: Request, _visitor: Visitor):
+    """Kebijakan privasi (UU 27/2022): what is kept, why, for how long, and how to ask for it."""
+    settings = request.app.state.settings
+    return render(request, "privacy.html", notices=[current_notice(p) for p in PURPOSES],
+                  contact_days=settings.retention_contact_days, member_days=settings.retention_member_days)

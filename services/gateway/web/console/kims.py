@@ -14,7 +14,7 @@ from services.gateway.web.channels import (
 )
 from services.gateway.web.console.common import console_router
 from services.gateway.web.errors import PageError
-from services.gateway.web.pages import Staff, form_data, redirect, render
+from services.gateway.web.pages import Staff, consent, form_data, redirect, render
 from services.gateway.web.public import kim_list, village_choices
 
 router = console_router()
@@ -42,7 +42,8 @@ def kim_payload(form, fields=("name", "village_code", "sk", "tags", "classificat
                                    "email": form.get("contact.email") or None}),
         "address": form.get("address") or None, "lat": form.number("lat"), "lon": form.number("lon"),
     }
-    return {field: payload[field] for field in fields}
+    chosen = {field: payload[field] for field in fields}
+    return {**chosen, **consent(form)} if chosen.get("contact") else chosen
 
 
 def flat_kim(kim: dict) -> dict:
@@ -126,7 +127,8 @@ async def edit_kim(request: Request, kim_id: str, staff: Staff):
 @router.post("/kim/{kim_id}/anggota")
 async def add_member(request: Request, kim_id: str, staff: Staff):
     form = await form_data(request)
-    payload = {"name": form.get("name", ""), "role": form.get("role") or None, "phone": form.get("phone") or None}
+    payload = {"name": form.get("name", ""), "role": form.get("role") or None, "phone": form.get("phone") or None,
+               **consent(form)}
     return await _kim_change(request, kim_id, "POST", f"/api/v1/kims/{kim_id}/members", payload, "anggota", form)
 
 

@@ -3,6 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.common.privacy import ConsentRecordMixin
+
 
 class Base(DeclarativeBase):
     pass
@@ -108,6 +110,11 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(20))  # ketua, sekretaris, bendahara, anggota
     phone: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # a removed member leaves every list at once; its name and phone are kept until the
+    # retention period (KIM_RETENTION_MEMBER_DAYS) has passed, then erased (issue 16)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    removed_by: Mapped[str | None] = mapped_column(String(100))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Activity(Base):
@@ -245,3 +252,27 @@ class RegionReassignment(Base):
     reason: Mapped[str] = mapped_column(String(20))  # village_removed
     source: Mapped[str] = mapped_column(String(200))  # the release's folder name
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- issue 16, personal data (UU 27/2022) ------------------------------------------------
+
+class ConsentRecord(ConsentRecordMixin, Base):
+    """Which notice a member's or a group contact's personal fields were given under:
+    `record` is member:<id> or kim_contact:<kim id>. Kept after an erasure, as proof."""
+
+
+class Erasure(Base):
+    """An office's erasure of what the platform holds about a person, on that person's
+    request: the registry erases its own records at once, the other services on the event
+    and answer with theirs (`services`: each one named, pending or done)."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(100), index=True)  # the office's actor label
+    reason: Mapped[str] = mapped_column(String(500))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    records: Mapped[int] = mapped_column(Integer)  # how many records it named (the references are in the event)
+    services: Mapped[dict] = mapped_column(JSON)  # {service: "pending" | "done"}
+    status: Mapped[str] = mapped_column(String(10))  # pending, done
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,10 +4,12 @@ kims/ and coverage.py. Every call that acts for someone takes `actor`
 import logging
 import time
 
-from services.common.entrypoints import rpc, timer
+from services.common.contracts import PersonalDataErased, read
+from services.common.entrypoints import event_handler, rpc, timer
+from services.common.events import claim_event, utcnow
 from services.common.scope import Actor, require_region
 from services.common.service import ServiceBase
-from services.registry import coverage, evaluation, kims, metrics, posts, regions, regions_update
+from services.registry import coverage, evaluation, kims, metrics, posts, privacy, regions, regions_update
 
 log = logging.getLogger(__name__)
 
@@ -206,3 +208,40 @@ class RegistryService(ServiceBase):
     @rpc
     def set_post_review(self, actor, regency_code, required):
         return posts.set_review(self.db, Actor.from_wire(actor), regency_code, required)
+
+    # --- personal data (issue 16, UU 27/2022) -------------------------------------------
+    @rpc
+    def privacy_search(self, actor, identifier):
+        return privacy.search(self.db, Actor.from_wire(actor), identifier)
+
+    @rpc
+    def request_erasure(self, actor, data):
+        return privacy.request_erasure(self.db, Actor.from_wire(actor), data)
+
+    @rpc
+    def get_erasure(self, actor, erasure_id):
+        return privacy.get_erasure(self.db, Actor.from_wire(actor), erasure_id)
+
+    @rpc
+    def list_erasures(self, actor, limit=50, offset=0):
+        return privacy.list_erasures(self.db, Actor.from_wire(actor), limit, offset)
+
+    @event_handler("aspirations", "personal_data_erased")
+    def on_aspirations_erased(self, envelope):
+        erased = read(envelope, PersonalDataErased)
+        if claim_event(self.db, envelope):
+            privacy.erasure_done(self.db, erased.erasure_id, "aspirations")
+
+    @event_handler("channels", "personal_data_erased")
+    def on_channels_erased(self, envelope):
+        erased = read(envelope, PersonalDataErased)
+        if claim_event(self.db, envelope):
+            privacy.erasure_done(self.db, erased.erasure_id, "channels")
+
+    @timer("retention_check_seconds")
+    def erase_removed_members(self):
+        """Erase the name and phone of members removed longer ago than the retention period."""
+        days = self.settings.retention_member_days
+        erased = privacy.erase_removed_members(self.db, utcnow(), days)
+        if erased:
+            log.info("erased the name and phone of %d members removed more than %d days ago", erased, days)

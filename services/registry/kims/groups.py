@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, InvalidTransition, NotFound, PreconditionFailed, invalid
 from services.common.events import record_event, record_events, utcnow
+from services.common.privacy import consent_row
 from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
 from services.common.vocabulary import KIM_CLASSIFICATIONS
 from services.registry import coverage, events
 from services.registry.kims.tags import tags_rule
-from services.registry.models import Kim, KimTag, Region, RegionReassignment, StatusChange, Tag
+from services.registry.models import ConsentRecord, Kim, KimTag, Region, RegionReassignment, StatusChange, Tag
 from services.registry.regions import ancestor_codes, region_dict
 
 CLASSIFICATIONS = KIM_CLASSIFICATIONS
@@ -28,6 +29,8 @@ OFFICE_EDITABLE = KIM_EDITABLE | {"village_code", "sk", "classification"}
 NAME_KEY_LENGTH, SK_KEY_LENGTH = 200, 100  # the columns' lengths
 # Indonesia's bounding box, with a margin: coordinates outside are typos
 LAT_RANGE, LON_RANGE = (-12.0, 7.0), (94.0, 142.0)
+# the personal fields of a group's contact (its website is the group's, not a person's)
+CONTACT_PERSONAL_FIELDS = ("person", "name", "phone", "email")
 
 
 def today(timezone: str) -> date:
@@ -168,6 +171,22 @@ def _above(region: str, scope: str | None) -> bool:
     return scope is not None and scope.startswith(region + ".")
 
 
+# --- the contact's consent (issue 16) ------------------------------------------------
+
+def without_consent_version(data: dict) -> tuple[dict, str | None]:
+    """The data without the privacy notice version its form showed (a key no rule of
+    the group's fields knows), and that version (None: the current notice)."""
+    data = dict(data)
+    return data, data.pop("consent_version", None)
+
+
+def contact_consent(kim_id: str, contact: dict | None, version: str | None, given_by: str,
+                    at) -> ConsentRecord | None:
+    """The consent record of a group's contact: the personal fields it gives; None when it gives none."""
+    given = [field for field in CONTACT_PERSONAL_FIELDS if (contact or {}).get(field)]
+    return consent_row(ConsentRecord, f"kim_contact:{kim_id}", "kim_contact", version, given, given_by, at)
+
+
 # --- registering and editing ---------------------------------------------------------
 
 class Lookups:
@@ -293,12 +312,16 @@ def kim_columns(data: dict, kim_id: str, now, on: date) -> dict:
 def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -> dict:
     """A new group, in a handful of statements (tests/test_statements.py counts them): the
     coverage counters, whose country row every registration waits for, come last."""
+    data, consent_version = without_consent_version(data)
     lookups = Lookups(session)
     tags = check_registration(lookups, actor, data, timezone=timezone)
     now, kim_id = utcnow(), _next_id(session, data["village_code"])
     kim = Kim(**kim_columns(data, kim_id, now, today(timezone)))
     kim.tags = [KimTag(tag=t) for t in tags]
     session.add(kim)
+    consent = contact_consent(kim_id, kim.contact, consent_version, actor.label, now)
+    if consent is not None:
+        session.add(consent)
     session.add(StatusChange(kim_id=kim_id, old=None, new="active", reason="registered",
                              actor=actor.label, changed_at=now))
     session.flush()
@@ -309,6 +332,7 @@ def register_kim(session: Session, actor: Actor, data: dict, *, timezone: str) -
 
 def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expected_version: int | None, *,
                timezone: str) -> dict:
+    changes, consent_version = without_consent_version(changes)
     kim = load_kim(session, kim_id, for_update=True)
     require_kim(actor, kim)
     allowed = OFFICE_EDITABLE if actor.is_office else KIM_EDITABLE
@@ -353,6 +377,10 @@ def update_kim(session: Session, actor: Actor, kim_id: str, changes: dict, expec
         session.execute(delete(RegionReassignment).where(RegionReassignment.kim_id == kim.id))
     kim.version += 1
     kim.updated_at = utcnow()
+    if "contact" in changes:
+        consent = contact_consent(kim.id, kim.contact, consent_version, actor.label, kim.updated_at)
+        if consent is not None:
+            session.add(consent)
     session.flush()
     record_event(session, "kim_updated", events.kim_updated(kim))
     return with_region_names(session, [full_view(kim)])[0]

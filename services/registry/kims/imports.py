@@ -31,19 +31,32 @@ from services.registry import coverage, events
 from services.registry.kims.groups import (
     Lookups,
     check_registration,
+    contact_consent,
     folded,
     kim_columns,
     kim_id_prefix,
     name_key,
     sk_key,
     today,
+    without_consent_version,
 )
-from services.registry.models import ImportJob, ImportOutcome, ImportRow, Kim, KimTag, Region, StatusChange, Tag
+from services.registry.models import (
+    ConsentRecord,
+    ImportJob,
+    ImportOutcome,
+    ImportRow,
+    Kim,
+    KimTag,
+    Region,
+    StatusChange,
+    Tag,
+)
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_ROWS = 1_000_000
 MAX_CHUNK = 20_000
+CONSENT_COLUMNS = ("record", "purpose", "notice_version", "basis", "fields", "given_by", "given_at")
 
 
 # --- the job ------------------------------------------------------------------------------
@@ -307,7 +320,7 @@ def process_rows(session: Session, job: ImportJob, rows, timezone: str) -> list[
         if row.errors is not None:
             outcomes[row.position] = _rejected(job, row.position, row.errors)
             continue
-        data = dict(row.data)
+        data, consent_version = without_consent_version(row.data)
         if not _well_formed(data):
             # the gateway checks every row's form; a row that is not one the rules can read is refused
             outcomes[row.position] = _rejected(job, row.position, [{
@@ -319,16 +332,19 @@ def process_rows(session: Session, job: ImportJob, rows, timezone: str) -> list[
             outcomes[row.position] = _rejected(job, row.position, reasons_of(error))
             continue
         data.pop("village", None)
-        candidates.append((row, data))
-    lookups = BatchLookups(session, [data for _, data in candidates])
-    lookups.number_ids({data["village_code"] for _, data in candidates
+        candidates.append((row, data, consent_version))
+    lookups = BatchLookups(session, [data for _, data, _ in candidates])
+    lookups.number_ids({data["village_code"] for _, data, _ in candidates
                         if lookups.village_level(data["village_code"]) == "village"})
     now, on = utcnow(), today(timezone)
     accepted: list[tuple[dict, list[str], int]] = []
+    consents: list[ConsentRecord] = []
     conflicts: dict[int, str] = {}
-    for row, data in candidates:
+    for row, data, consent_version in candidates:
         try:
             tags = check_registration(lookups, actor, data, timezone=timezone)
+            # the row's contact is recorded under the notice it names (an unknown one refuses the row)
+            consent = contact_consent("", data.get("contact"), consent_version, actor.label, now)
         except DomainError as error:
             outcomes[row.position] = _rejected(job, row.position, reasons_of(error))
             if isinstance(error, Conflict):
@@ -340,12 +356,15 @@ def process_rows(session: Session, job: ImportJob, rows, timezone: str) -> list[
         kim = kim_columns(data, lookups.next_id(data["village_code"]), now, on)
         lookups.accept(kim)
         accepted.append((kim, tags, row.position))
+        if consent is not None:
+            consent.record = f"kim_contact:{kim['id']}"
+            consents.append(consent)
         outcomes[row.position] = {"job_id": job.id, "position": row.position, "outcome": "imported",
                                   "kim_id": kim["id"], "reasons": None}
     _same_as_rows(session, job, conflicts, {kim["id"]: position for kim, _, position in accepted},
                   {row.position: row.line for row in rows}, outcomes)
     if accepted:
-        _register(session, actor, [(kim, tags) for kim, tags, _ in accepted], now)
+        _register(session, actor, [(kim, tags) for kim, tags, _ in accepted], consents, now)
     return [outcomes[row.position] for row in rows]
 
 
@@ -385,13 +404,17 @@ def _same_as_rows(session: Session, job: ImportJob, conflicts: dict[int, str], i
             reason["message_en"] = f"The same as row {line} of this file ({reason['message_en']})"
 
 
-def _register(session: Session, actor: Actor, kims: list[tuple[dict, list[str]]], now):
+def _register(session: Session, actor: Actor, kims: list[tuple[dict, list[str]]], consents: list[ConsentRecord],
+              now):
     """Register accepted groups in bulk: what register_kim writes for one, for all
-    (the tables' rows at once: no model objects on the way)."""
+    (the tables' rows at once: no model objects on the way; the consent records of
+    their contacts are built as register_kim builds one, and inserted as rows)."""
     insert_rows(session, Kim.__table__, [kim for kim, _ in kims])
     insert_rows(session, KimTag.__table__, [{"kim_id": kim["id"], "tag": tag} for kim, tags in kims for tag in tags])
     insert_rows(session, StatusChange.__table__, [
         {"kim_id": kim["id"], "old": None, "new": "active", "reason": "registered", "actor": actor.label,
          "changed_at": now} for kim, _ in kims])
+    insert_rows(session, ConsentRecord.__table__, [
+        {column: getattr(consent, column) for column in CONSENT_COLUMNS} for consent in consents])
     coverage.apply(session, [(kim["village_code"], None, "active") for kim, _ in kims])
     record_events(session, "kim_registered", [events.kim_registered_columns(kim, tags) for kim, tags in kims])

@@ -1,5 +1,8 @@
 """A group's members (officers one each) and the activities it reports;
-reporting one revives a vakum group."""
+reporting one revives a vakum group. A member's name and phone are personal
+data (issue 16): adding one records the consent it was given under, and
+removing one only marks it removed (services/registry/privacy.py erases it
+when the retention period has passed)."""
 import uuid
 from datetime import date
 
@@ -8,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from services.common.errors import Conflict, InvalidTransition, NotFound, invalid
 from services.common.events import record_event, utcnow
+from services.common.privacy import consent_row
 from services.common.scope import Actor, require_kim
 from services.common.vocabulary import ACTIVITY_KINDS, MEMBER_ROLES
 from services.registry import events
 from services.registry.kims.groups import load_kim, today
 from services.registry.kims.life import set_status
-from services.registry.models import Activity, Member
+from services.registry.models import Activity, ConsentRecord, Member
 
 OFFICERS = ("ketua", "sekretaris", "bendahara")  # one each per group
 
@@ -23,21 +27,32 @@ def member_view(member: Member) -> dict:
             "phone": member.phone, "created_at": member.created_at.isoformat()}
 
 
+def current(query):
+    """Only the members still in their group: a removed one counts nowhere."""
+    return query.where(Member.removed_at.is_(None))
+
+
 def add_member(session: Session, actor: Actor, kim_id: str, data: dict) -> dict:
+    data = dict(data)
+    consent_version = data.pop("consent_version", None)  # the privacy notice the form showed
     kim = load_kim(session, kim_id, for_update=True)
     require_kim(actor, kim)
     if data["role"] not in MEMBER_ROLES:
         raise invalid("role", f"one of {', '.join(MEMBER_ROLES)}", "Peran anggota tidak dikenal.",
                       "Unknown member role.")
     if data["role"] in OFFICERS:
-        holder = session.scalar(select(Member).where(Member.kim_id == kim.id, Member.role == data["role"]))
+        holder = session.scalar(current(select(Member).where(Member.kim_id == kim.id, Member.role == data["role"])))
         if holder:
             raise Conflict(f"KIM ini sudah punya {data['role']}: {holder.name}.",
                            detail_en=f"This KIM already has a {data['role']}: {holder.name}.",
                            existing_id=holder.id)
+    now = utcnow()
     member = Member(id=str(uuid.uuid4()), kim_id=kim.id, name=data["name"], role=data["role"],
-                    phone=data.get("phone"), created_at=utcnow())
+                    phone=data.get("phone"), created_at=now)
     session.add(member)
+    given = ["name"] + (["phone"] if member.phone else [])
+    session.add(consent_row(ConsentRecord, f"member:{member.id}", "member_contact", consent_version, given,
+                            actor.label, now))
     session.flush()
     return member_view(member)
 
@@ -45,7 +60,7 @@ def add_member(session: Session, actor: Actor, kim_id: str, data: dict) -> dict:
 def list_members(session: Session, actor: Actor, kim_id: str) -> dict:
     kim = load_kim(session, kim_id)
     require_kim(actor, kim)
-    members = session.scalars(select(Member).where(Member.kim_id == kim.id)
+    members = session.scalars(current(select(Member).where(Member.kim_id == kim.id))
                               .order_by(func.lower(Member.name), Member.id)).all()
     return {"items": [member_view(m) for m in members], "total": len(members)}
 
@@ -54,9 +69,10 @@ def remove_member(session: Session, actor: Actor, kim_id: str, member_id: str):
     kim = load_kim(session, kim_id)
     require_kim(actor, kim)
     member = session.get(Member, member_id) if isinstance(member_id, str) else None
-    if member is None or member.kim_id != kim.id:
+    if member is None or member.kim_id != kim.id or member.removed_at is not None:
         raise NotFound("Anggota tidak ditemukan.", detail_en="No such member.")
-    session.delete(member)
+    member.removed_at, member.removed_by = utcnow(), actor.label
+    session.flush()
 
 
 def activity_view(activity: Activity) -> dict:

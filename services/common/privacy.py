@@ -140,7 +140,7 @@ def national_digits(phone: str) -> str:
 
 
 def same_phone(stored: str | None, digits: str) -> bool:
-    return bool(stored) and national_digits(stored) == digits
+    return bool(stored) and national_digits(stored or "") == digits
 
 
 def phone_variants(digits: str) -> list[str]:

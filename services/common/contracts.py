@@ -307,3 +307,6 @@ class PersonalDataErased(Contract):
     erasure_id: str | None
     service: str
     records: int
+
+
+CONTRACTS.update({c.TYPE: c for c in (PersonalDataErasureRequested, PersonalDataErased)})  # issue 16

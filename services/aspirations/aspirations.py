@@ -17,16 +17,19 @@ from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.aspirations import events
-from services.aspirations.models import Aspiration, DirectoryKim, HistoryEntry
+from services.aspirations.models import Aspiration, ConsentRecord, DirectoryKim, HistoryEntry
 from services.aspirations.workflow import OPEN, TRANSITIONS, Calendar, deadline
 from services.common.db import dialect_insert
 from services.common.errors import InvalidInput, InvalidTransition, NotFound, Unprocessable
 from services.common.events import as_utc, record_event, record_events, utcnow
+from services.common.privacy import consent_row, notice
 from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office, require_region
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 
 KINDS = ASPIRATION_KINDS
+CONTACT_PURPOSE = "aspiration_contact"
+CONTACT_FIELDS = ("name", "phone", "email")  # the submitter's personal fields
 
 
 def _iso(moment):
@@ -114,7 +117,9 @@ def intake_many(session: Session, submissions: list[dict], calendar: Calendar, s
     Unprocessable, before anything is written."""
     checked = {}
     for submission in submissions:
-        data = check_submission(submission)
+        data = check_submission(submission)  # a copy: popping the notice version leaves the message as it came
+        shown = data.pop("consent_version", None)  # the gateway puts it in the data; a producer might beside it
+        data["consent_version"] = _shown_version(shown if shown is not None else submission.get("consent_version"))
         checked.setdefault(submission["tracking_code"], (submission, data))
     named = {data["kim_id"] for _, data in checked.values() if data.get("kim_id")}
     living = set(session.scalars(select(DirectoryKim.id).where(
@@ -150,10 +155,29 @@ def intake_many(session: Session, submissions: list[dict], calendar: Calendar, s
         {"aspiration_id": row["id"], "old": None, "new": "received", "note": notes.get(row["tracking_code"]),
          "actor": checked[row["tracking_code"]][0].get("submitted_by", "public"), "at": row["submitted_at"]}
         for row in new])
+    session.add_all([consent for row in new if (consent := _consent(row, *checked[row["tracking_code"]]))])
     record_events(session, "aspiration_submitted", [events.aspiration_submitted(
         row["id"], row["tracking_code"], row["village_code"], row["kim_id"], row["category"], row["kind"])
         for row in new])
     return [row["tracking_code"] for row in new]
+
+
+def _shown_version(version) -> str | None:
+    """The privacy notice version the form showed; one this service does not know (the gateway refused
+    those already) counts as the current notice rather than stalling the intake queue."""
+    try:
+        return notice(CONTACT_PURPOSE, version).version
+    except InvalidInput:
+        return None
+
+
+def _consent(row: dict, submission: dict, data: dict) -> ConsentRecord | None:
+    """The consent to the contact fields given, if any: "warga" gave it on the public form, else the
+    caller that filed the submission (a group, an office, a channel) did, as `submitted_by` names it."""
+    given = [field for field in CONTACT_FIELDS if row["submitter"].get(field)]
+    filed_by = submission.get("submitted_by") or "public"
+    return consent_row(ConsentRecord, f"aspiration:{row['id']}", CONTACT_PURPOSE, data["consent_version"], given,
+                       "warga" if filed_by == "public" else str(filed_by)[:100], row["submitted_at"])
 
 
 def check_kim(session: Session, kim_id: str) -> dict:
@@ -192,6 +216,8 @@ def office_view(a: Aspiration, entries=None) -> dict:
         "attachments": a.attachments, "status": a.status, "response": a.response, "due_at": _iso(a.due_at),
         "overdue": a.overdue, "escalated": a.escalated, "submitted_at": _iso(a.submitted_at),
         "responded_at": _iso(a.responded_at), "closed_at": _iso(a.closed_at), "allowed": list(TRANSITIONS[a.status]),
+        # set once the contact was erased (retention or a person's request): why `submitter` is empty
+        "contact_erased_at": _iso(a.contact_erased_at),
     }
     if entries is not None:
         view["history"] = history_view(entries, public=False)

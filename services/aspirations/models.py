@@ -3,6 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.privacy import ConsentRecordMixin
+
 
 class Base(DeclarativeBase):
     pass
@@ -27,6 +29,8 @@ class Aspiration(Base):
     filed_by_kim: Mapped[bool] = mapped_column(Boolean, default=False)
     broadcast_id: Mapped[str | None] = mapped_column(String(36))
     submitter: Mapped[dict] = mapped_column(JSON)  # personal data: name, phone, email
+    # when the submitter was erased ({}): the retention timer or a person's request (services/aspirations/privacy.py)
+    contact_erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     anonim: Mapped[bool] = mapped_column(Boolean)
     rahasia: Mapped[bool] = mapped_column(Boolean)
     publik: Mapped[bool] = mapped_column(Boolean, default=False)  # the submitter chose to publish it
@@ -55,6 +59,11 @@ class HistoryEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConsentRecord(ConsentRecordMixin, Base):
+    """The consent a submitter gave for the contact fields given (record `aspiration:<id>`); it holds
+    no personal data and stays after the contact is erased, as proof."""
 
 
 class DirectoryKim(Base):

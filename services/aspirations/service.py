@@ -3,11 +3,18 @@
 and its KIM directory from the registry's events."""
 import logging
 
-from services.aspirations import aspirations, directory, figures, hoaxes, metrics
+from services.aspirations import aspirations, directory, figures, hoaxes, metrics, privacy
 from services.aspirations.workflow import Calendar
-from services.common.contracts import KimRegistered, KimSnapshot, KimStatusChanged, KimUpdated, read
-from services.common.entrypoints import batch_command_consumer, batch_event_handler, rpc, timer
-from services.common.events import claim_events, utcnow
+from services.common.contracts import (
+    KimRegistered,
+    KimSnapshot,
+    KimStatusChanged,
+    KimUpdated,
+    PersonalDataErasureRequested,
+    read,
+)
+from services.common.entrypoints import batch_command_consumer, batch_event_handler, event_handler, rpc, timer
+from services.common.events import claim_event, claim_events, utcnow
 from services.common.scope import Actor
 from services.common.service import ServiceBase
 
@@ -116,6 +123,21 @@ class AspirationsService(ServiceBase):
     @rpc
     def public_hoax_case(self, case_id):
         return hoaxes.public_case(self.db, case_id)
+
+    # --- personal data (UU 27/2022) ---------------------------------------------------------
+    @rpc
+    def privacy_search(self, actor, identifier):
+        return privacy.search(self.db, Actor.from_wire(actor), identifier)
+
+    @event_handler("registry", "personal_data_erasure_requested")
+    def on_personal_data_erasure_requested(self, envelope):
+        request = read(envelope, PersonalDataErasureRequested)
+        if claim_event(self.db, envelope):
+            privacy.erase(self.db, request.erasure_id, request.records)
+
+    @timer("retention_check_seconds")
+    def erase_expired_contacts(self):
+        privacy.erase_closed_contacts(self.db, utcnow(), self.settings.retention_contact_days)
 
     # --- deadlines ------------------------------------------------------------------------
     @timer("deadline_check_seconds")

@@ -8,7 +8,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.channels.models import AspirationForward
+from services.channels.models import AspirationForward, Channel
+from services.channels.subscriptions import ERASED
 from services.common import broker
 from services.common.bus import ConfirmedPublisher, OutgoingMessage
 from services.common.events import utcnow
@@ -29,6 +30,11 @@ def forward(session: Session, publisher: ConfirmedPublisher, queue_type: str, li
                                        body=json.dumps(row.submission).encode(), headers={},
                                        message_id=row.submission["id"]) for row in waiting])
     now = utcnow()
+    # a channel erased while its aspiration waited: the text goes, then is forgotten here (privacy.erase)
+    erased = set(session.scalars(select(Channel.id).where(
+        Channel.id.in_({row.channel_id for row in waiting}), Channel.paused_reason == ERASED)))
     for row in waiting:
         row.sent_at = now
+        if row.channel_id in erased:
+            row.submission = {}
     return len(waiting)

@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.privacy import ConsentRecordMixin
+
 ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -114,3 +116,8 @@ class AspirationForward(Base):
     submission: Mapped[dict] = mapped_column(JSON)  # personal data: the group's text
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ConsentRecord(ConsentRecordMixin, Base):
+    """The consent to a channel's address (record `channel:<id>`): given by the office or group that made
+    the channel, and by the Telegram chat that linked itself. No personal data; it outlives an erasure."""

@@ -7,13 +7,14 @@ import logging
 import eventlet
 from nameko.extensions import DependencyProvider
 
-from services.channels import dispatch, forward, inbound, metrics, outbound, readers, stats, subscriptions
+from services.channels import dispatch, forward, inbound, metrics, outbound, privacy, readers, stats, subscriptions
 from services.channels.providers import off_reason
 from services.common.bus import ConfirmedPublisher
-from services.common.contracts import DeliveriesCreated, read
-from services.common.entrypoints import batch_event_handler, command_consumer, rpc, timer
+from services.common.contracts import DeliveriesCreated, PersonalDataErasureRequested, read
+from services.common.entrypoints import batch_event_handler, command_consumer, event_handler, rpc, timer
 from services.common.errors import NotFound
-from services.common.events import claim_events
+from services.common.events import claim_event, claim_events
+from services.common.scope import Actor
 from services.common.service import ServiceBase
 from services.common.settings import SETTINGS_KEY
 from services.common.vocabulary import CHANNEL_KINDS
@@ -95,8 +96,10 @@ class ChannelsService(ServiceBase):
     # --- a group's channels (the gateway has checked the caller may manage the group) -------
     @rpc
     def create_channel(self, kim_id, village_code, data, created_by):
+        data = dict(data)
+        consent_version = data.pop("consent_version", None)  # the notice the form showed, not the channel's
         return subscriptions.create(self.db, kim_id, village_code, data.get("kind"), data.get("address"),
-                                    created_by, self.settings)
+                                    created_by, self.settings, consent_version)
 
     @rpc
     def list_channels(self, kim_id):
@@ -122,6 +125,17 @@ class ChannelsService(ServiceBase):
     @rpc
     def unsubscribe(self, token):
         return subscriptions.unsubscribe(self.db, token)
+
+    # --- personal data (UU 27/2022) ---------------------------------------------------------
+    @rpc
+    def privacy_search(self, actor, identifier):
+        return privacy.search(self.db, Actor.from_wire(actor), identifier)
+
+    @event_handler("registry", "personal_data_erasure_requested")
+    def on_personal_data_erasure_requested(self, envelope):
+        request = read(envelope, PersonalDataErasureRequested)
+        if claim_event(self.db, envelope):
+            privacy.erase(self.db, request.erasure_id, request.records)
 
     @rpc
     def broadcast_figures(self, broadcast_id, region_length=None):

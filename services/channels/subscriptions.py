@@ -16,14 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.channels import addresses
-from services.channels.models import Channel, OutboundMessage
+from services.channels.models import Channel, ConsentRecord, OutboundMessage
 from services.common.errors import Conflict, InvalidTransition, NotFound, invalid
 from services.common.events import as_utc, utcnow
+from services.common.privacy import consent_row, notice
 from services.common.vocabulary import CHANNEL_KINDS, LINKED_CHANNEL_STATES
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
 CODE_LENGTH = 8
 REMOVED = "removed"  # kept for the figures of what it carried, shown nowhere
+ERASED = "erased"  # the paused_reason of a channel erased on a person's request (services/channels/privacy.py)
+ADDRESS_PURPOSE = "channel_address"
 
 HOW_TO_LINK = {
     "telegram": ("Tambahkan bot platform ke grup Telegram KIM, lalu kirim di grup itu: /link {code}",
@@ -67,9 +70,12 @@ def check_address(kind: str, address: str | None) -> str | None:
 
 
 def create(session: Session, kim_id: str, village_code: str, kind: str, address: str | None, created_by: str,
-           settings) -> dict:
-    """A new channel waiting for its code; the answer is the only place the code is shown."""
+           settings, consent_version: str | None = None) -> dict:
+    """A new channel waiting for its code; the answer is the only place the code is shown.
+    `consent_version`: the privacy notice the caller's form showed (None: the current one); the consent
+    to an address given is recorded with it (a Telegram chat's, once it links itself)."""
     address = check_address(kind, address)
+    notice(ADDRESS_PURPOSE, consent_version)  # an unknown version is refused before anything is made
     if address is not None:
         existing = session.scalar(select(Channel).where(Channel.kim_id == kim_id, Channel.kind == kind,
                                                         Channel.address == address, Channel.state != REMOVED))
@@ -84,6 +90,7 @@ def create(session: Session, kim_id: str, village_code: str, kind: str, address:
                       unsubscribe_token=secrets.token_urlsafe(24) if kind == "email" else None,
                       failures=0, created_by=created_by, created_at=now, updated_at=now)
     session.add(channel)
+    _consent(session, channel, consent_version, created_by, now)
     if kind == "email":
         link = f"{settings.public_url.rstrip('/')}/channels/email/confirm?code={code}"
         session.add(system_message(channel, CONFIRM_EMAIL.format(link=link), now))
@@ -91,6 +98,14 @@ def create(session: Session, kim_id: str, village_code: str, kind: str, address:
     indonesian, english = HOW_TO_LINK[kind]
     return {**view(channel, settings), "link_code": code, "link_expires_at": channel.link_expires_at.isoformat(),
             "how_to_link": {"id": indonesian.format(code=code), "en": english.format(code=code)}}
+
+
+def _consent(session: Session, channel: Channel, version: str | None, given_by: str, now):
+    """The consent to the channel's address, when it has one (a Telegram chat's comes with its link)."""
+    consent = consent_row(ConsentRecord, f"channel:{channel.id}", ADDRESS_PURPOSE, version,
+                          ["address"] if channel.address else [], given_by, now)
+    if consent is not None:
+        session.add(consent)
 
 
 CONFIRM_EMAIL = ("Alamat e-mail ini didaftarkan untuk menerima informasi pemerintah bagi sebuah Kelompok "
@@ -129,6 +144,8 @@ def link(session: Session, kind: str, address: str, code: str) -> Channel:
         if taken:
             raise LinkRefused("taken")  # one chat is one group's: replies in it must name one group
         channel.address = address
+        # the chat itself posted the code: it gave its id to be sent to
+        _consent(session, channel, None, "telegram", now)
     elif kind != "email" and channel.address != address:
         # sent from another number than the one the office gave (an e-mail's code comes back by the
         # link in the mail sent to its address)

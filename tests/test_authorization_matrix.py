@@ -140,6 +140,15 @@ EXPECTED = {
     ("GET", "/cap/v1/alerts.atom"):                               (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/cap/v1/alerts/{alert_id}.xml"):                     (404, 404, 404, 404, 404, 404, 404),
     ("POST", "/api/v1/broadcasts/{broadcast_id}/withdraw"):       (401, 403, 403, 404, 404, 404, 200),
+    # issue 16, personal data: an office finds only what lies in its scope (another's tenant: nothing,
+    # and nothing to erase: 404); the access log is the national admin's
+    ("POST", "/api/v1/privacy/search"):                           (401, 403, 403, 200, 200, 200, 200),
+    ("POST", "/api/v1/privacy/export"):                           (401, 403, 403, 200, 200, 200, 200),
+    ("POST", "/api/v1/privacy/erasures"):                         (401, 403, 403, 404, 404, 404, 404),
+    ("GET", "/api/v1/privacy/erasures"):                          (401, 403, 403, 200, 200, 200, 200),
+    ("GET", "/api/v1/privacy/erasures/{erasure_id}"):             (401, 403, 403, 404, 404, 404, 404),
+    ("GET", "/api/v1/privacy/access-log"):                        (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/privacy/notices"):                           (200, 200, 200, 200, 200, 200, 200),
 }
 
 
@@ -167,6 +176,7 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
               "case_id": t["hoax_case_id"], "report_id": t["hoax_report_id"]}  # issue 15
     params["region"] = t["regency"]  # issue 15's evaluation routes
     params["alert_id"] = t["published_id"]  # issue 16
+    params["erasure_id"] = "0" * 32  # issue 16: no such request
     if path.endswith("/deliveries"):
         params["broadcast_id"] = t["published_id"]
     params.update(post_id=t.get("post_id", ""), regency_code=t["regency"])  # issue 15, posts
@@ -207,6 +217,11 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
             "label": "hoaks", "title": "Kabar matriks", "explanation": "Penjelasan matriks dari dinas."},
         ("POST", "/api/v1/hoax-cases/{case_id}/clarification"): {},
         ("POST", "/api/v1/hoax-reports/{report_id}/move"): {"case_id": None},
+        # issue 16: the tenant's member; an erasure of a number nobody holds (erasing the tenant's data
+        # would change the cells after it)
+        ("POST", "/api/v1/privacy/search"): {"phone": t["member_phone"]},
+        ("POST", "/api/v1/privacy/export"): {"phone": t["member_phone"]},
+        ("POST", "/api/v1/privacy/erasures"): {"phone": "+62 899 0000 0001", "reason": "Uji matriks"},
     }
     bodies.update({  # issue 15, posts
         ("POST", "/api/v1/kims/{kim_id}/posts"): {"kind": "berita", "title": "Berita matriks", "body": "Isi."},

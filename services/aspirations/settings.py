@@ -22,8 +22,6 @@ class AspirationsSettings(ServiceSettings):
     metrics_refresh_seconds: float = Field(15, validation_alias="KIM_METRICS_REFRESH_SECONDS")
 
     # UU 27/2022: a submitter's contact is erased this many days after its aspiration was closed or rejected
-    retention_contact_days: int = Field(365, ge=1, validation_alias="KIM_RETENTION_CONTACT_DAYS")
-    retention_check_seconds: float = Field(3600, validation_alias="KIM_RETENTION_CHECK_SECONDS")
 
     # a new hoax report joins the most similar case of its province when the similarity
     # (services/aspirations/hoaxes.py `similarity`, 0..100) reaches this; below it, it opens a case of its own

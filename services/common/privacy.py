@@ -139,10 +139,6 @@ def national_digits(phone: str) -> str:
     return digits[1:] if digits.startswith("0") else digits
 
 
-def same_phone(stored: str | None, digits: str) -> bool:
-    return bool(stored and national_digits(stored) == digits)
-
-
 def phone_variants(digits: str) -> list[str]:
     """The stored forms a number takes once spaces, dashes and '+' are gone: for SQL `IN`."""
     return [digits, "0" + digits, "62" + digits]

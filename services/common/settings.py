@@ -62,6 +62,8 @@ class ServiceSettings(CommonSettings):
     outbox_batch_size: int = Field(500, validation_alias="KIM_OUTBOX_BATCH_SIZE")
     # sent outbox rows are kept this long for inspection, then pruned
     outbox_retention_hours: float = Field(168, validation_alias="KIM_OUTBOX_RETENTION_HOURS")
+    # how often a service's timer erases personal data whose retention ended (KIM_RETENTION_*_DAYS)
+    retention_check_seconds: float = Field(3600, gt=0, validation_alias="KIM_RETENTION_CHECK_SECONDS")
 
     @property
     def db_url(self) -> str:

@@ -17,5 +17,3 @@ class RegistrySettings(ServiceSettings):
     import_batch_size: int = Field(2000, ge=1, le=10_000, validation_alias="KIM_IMPORT_BATCH_SIZE")
     import_check_seconds: float = Field(0.5, validation_alias="KIM_IMPORT_CHECK_SECONDS")
     # a removed member's name and phone are erased this many days after its removal (issue 16, UU 27/2022)
-    retention_member_days: int = Field(90, ge=1, validation_alias="KIM_RETENTION_MEMBER_DAYS")
-    retention_check_seconds: float = Field(3600, validation_alias="KIM_RETENTION_CHECK_SECONDS")

@@ -18,7 +18,7 @@ from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 from services.gateway.access_log import log_access
 from services.gateway.deps import Anyone, Idempotency, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, consent_version, problems
+from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, notice_version, problems
 from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])
@@ -58,7 +58,7 @@ class AspirationCreate(Strict):
     kim_id: str | None = Field(None, pattern=KIM_ID)
     broadcast_id: str | None = Field(None, pattern=r"^[0-9a-f-]{36}$")
     submitter: Submitter | None = None
-    consent_version: consent_version("aspiration_contact")  # the submitter's notice
+    consent_version: notice_version("aspiration_contact") = None  # the submitter's notice
     anonim: Flag = Field(False, description="the identity is seen by the handling office only")
     rahasia: Flag = Field(False, description="nothing but the status is ever public")
     publik: Flag = Field(False, description="the submitter chooses to publish it: the text, category, village, "

@@ -20,7 +20,7 @@ from services.common.vocabulary import CHANNEL_KINDS, CHANNEL_STATES
 from services.gateway.access_log import log_access
 from services.gateway.deps import Member, RpcCall, actor
 from services.gateway.problems import Problem
-from services.gateway.routes.common import consent_version, problems
+from services.gateway.routes.common import notice_version, problems
 from services.gateway.routes.kims import KimId, Strict
 from services.gateway.web.pages import render
 
@@ -38,7 +38,7 @@ class ChannelCreate(Strict):
     kind: Kind
     address: str | None = Field(None, min_length=3, max_length=320,
                                 description="the phone number (whatsapp, sms) or e-mail address; none for telegram")
-    consent_version: consent_version("channel_address")
+    consent_version: notice_version("channel_address") = None
 
 
 class ChannelChange(Strict):

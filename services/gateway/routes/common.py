@@ -55,12 +55,12 @@ Moment = Annotated[datetime, _json("datetime_parsing", _since_1945), WithJsonSch
     {"type": "string", "format": "date-time", "pattern": SINCE_1945})]
 
 
-def consent_version(purpose: str):
+def notice_version(purpose: str):
     """The version of the privacy notice a client showed for `purpose` (issue 16, UU 27/2022): one of
     the versions known for it (422 otherwise); left out, the current one (the client showed that)."""
     versions = tuple(notice.version for notice in NOTICES if notice.purpose == purpose)
-    return Annotated[Literal[versions] | None, Field(  # type: ignore[valid-type]
-        None, description=f"the version of the privacy notice `{purpose}` the form showed "
+    return Annotated[Literal[versions] | None, Field(
+        description=f"the version of the privacy notice `{purpose}` the form showed "
                           f"(`GET /api/v1/privacy/notices`); left out: the current one")]
 
 

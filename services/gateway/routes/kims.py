@@ -21,7 +21,7 @@ from services.gateway.routes.common import (
     Integer,
     Page,
     Pages,
-    consent_version,
+    notice_version,
     problems,
 )
 
@@ -66,7 +66,7 @@ class KimFields(Strict):
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(default_factory=list, max_length=20)
     classification: Classification
     contact: Contact | None = None
-    consent_version: consent_version("kim_contact")  # the contact's notice
+    consent_version: notice_version("kim_contact") = None  # the contact's notice
     address: str | None = Field(None, max_length=500, pattern=TEXT)
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -93,7 +93,7 @@ class KimPatch(Strict):
     tags: list[Annotated[str, Field(pattern=TAG)]] = Field(None, max_length=20)  # type: ignore[arg-type]
     classification: Classification = None
     contact: Contact | None = None
-    consent_version: consent_version("kim_contact")  # the contact's notice
+    consent_version: notice_version("kim_contact") = None  # the contact's notice
     address: str | None = Field(None, max_length=500, pattern=TEXT)
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -122,7 +122,7 @@ class MemberCreate(Strict):
     name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     role: Literal[MEMBER_ROLES]
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 -]{5,19}$", description="personal data")
-    consent_version: consent_version("member_contact")
+    consent_version: notice_version("member_contact") = None
 
 
 class ActivityCreate(Strict):

@@ -32,15 +32,16 @@ class Notice:
 
 
 # The current notice of each purpose comes last. A version once shown stays here, so the
-# consent records that name it keep their meaning.
+# consent records that name it keep their meaning: a changed text is a new version. The texts name
+# no retention periods: those are settings, which the privacy page (/privasi) states.
 NOTICES: tuple[Notice, ...] = (
     Notice("aspiration_contact", "2026-11", "persetujuan",
            "Nama, nomor telepon dan e-mail Anda hanya dipakai oleh kantor yang menangani aspirasi ini "
            "untuk menghubungi Anda dan menyampaikan jawabannya. Semuanya boleh dikosongkan. Data kontak "
-           "dihapus 365 hari setelah aspirasi selesai, atau lebih awal atas permintaan Anda.",
+           "dihapus setelah masa simpan berakhir, atau lebih awal atas permintaan Anda.",
            "Your name, phone number and e-mail are used only by the office handling this aspiration, to "
-           "reach you and give you its answer. All are optional. Contact details are erased 365 days after "
-           "the aspiration is closed, or earlier at your request."),
+           "reach you and give you its answer. All are optional. Contact details are erased when the "
+           "retention period ends, or earlier at your request."),
     Notice("member_contact", "2026-11", "tugas_publik",
            "Nama dan nomor telepon anggota dicatat agar Diskominfo dan KIM dapat berkoordinasi dalam "
            "pembinaan KIM. Anggota yang dikeluarkan dihapus datanya setelah masa simpan berakhir. "

@@ -156,7 +156,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.keys = KeyStore(sessions, settings.key_cache_seconds)
         app.state.accounts = AccountStore(sessions, settings)
-        app.state.idempotency = IdempotencyStore(sessions)
+        app.state.idempotency = IdempotencyStore(sessions, settings.idempotency_days)
         app.state.access_log = AccessLog(sessions)  # issue 16: who saw which personal data
         generated = await run_in_threadpool(app.state.keys.bootstrap_admin, settings.admin_key)
         if generated:

@@ -36,6 +36,9 @@ class GatewaySettings(CommonSettings):
     # before that address gets 429 until the oldest of them is older than the window
     login_address_max_failures: int = Field(20, ge=1, validation_alias="GATEWAY_LOGIN_ADDRESS_MAX_FAILURES")
     login_address_window_minutes: float = Field(15, gt=0, validation_alias="GATEWAY_LOGIN_ADDRESS_WINDOW_MINUTES")
+    # a submission kept with its Idempotency-Key (it holds the submitter's contact) is forgotten after this
+    # many days (UU 27/2022: kept no longer than retries need); a retry after that makes a new aspiration
+    idempotency_days: float = Field(7, gt=0, validation_alias="GATEWAY_IDEMPOTENCY_DAYS")
     # password checks (argon2id, 64 MiB each) running at once in this process; more wait their turn
     password_checks: int = Field(4, ge=1, validation_alias="GATEWAY_PASSWORD_CHECKS")
     # proxies whose X-Forwarded-For names the client: addresses or networks, comma-separated, * for any

@@ -184,8 +184,12 @@ def erasure_done(session: Session, erasure_id: str | None, service: str) -> bool
 
 
 def _may_see(actor: Actor, erasure: Erasure) -> bool:
-    """The national admin sees every request; an operator those it made."""
-    return actor.role == "admin" or erasure.requested_by == actor.label
+    """The national admin sees every request; another office those it made."""
+    return _national(actor) or erasure.requested_by == actor.label
+
+
+def _national(actor: Actor) -> bool:
+    return actor.role == "admin" and actor.scope_region is None
 
 
 def get_erasure(session: Session, actor: Actor, erasure_id) -> dict:
@@ -205,7 +209,7 @@ def list_erasures(session: Session, actor: Actor, limit: int = 50, offset: int =
     if not isinstance(limit, int) or not isinstance(offset, int) or not 1 <= limit <= 1000 or offset < 0:
         raise invalid("limit", "1..1000, offset >= 0", "Batas halaman tidak valid.", "Invalid page bounds.")
     query = select(Erasure)
-    if actor.role != "admin":
+    if not _national(actor):
         query = query.where(Erasure.requested_by == actor.label)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     erasures = session.scalars(query.order_by(Erasure.requested_at.desc(), Erasure.id)

@@ -118,6 +118,7 @@ class Canaries:
             "anonim_body": f"Kanari isi anonim {tag}", "rahasia_body": f"Kanari isi rahasia {tag}",
             "rahasia_name": f"Kanari Rahasia {tag}", "dead_name": f"Kanari Surat Mati {tag}",
             "dead_phone": f"+62 811 {n} 1005", "dead_email": f"kanari.mati.{tag}@contoh.id",
+            "channel_phone": f"+62811{n}1006",  # issue 16: a group's WhatsApp channel, then erased
         }
 
     def found(self, text: str, allowed=()) -> list[str]:
@@ -139,7 +140,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
         bus = kombu.Queue(f"test-canaries-{uuid.uuid4().hex[:6]}", durable=False, auto_delete=False)
         bus = bus(conn.channel())
         bus.declare()
-        for service in ("registry", "broadcast", "aspirations"):
+        for service in ("registry", "broadcast", "aspirations", "channels"):
             exchange = kombu.Exchange(f"{service}.events", "topic", durable=True)(conn.channel())
             exchange.declare()
             bus.bind_to(exchange=f"{service}.events", routing_key="#")
@@ -149,6 +150,8 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
             "person": v["contact_person"], "phone": v["contact_phone"], "email": v["contact_email"]})
         assert admin.post(f"/api/v1/kims/{kim['id']}/members", json={
             "name": v["member_name"], "role": "anggota", "phone": v["member_phone"]}).status_code == 201
+        assert admin.post(f"/api/v1/kims/{kim['id']}/channels", json={
+            "kind": "whatsapp", "address": v["channel_phone"], "consent_version": "2026-11"}).status_code == 201
     # a citizen through the website: anonim, through the group; then rahasia
     citizen = visitor(platform)
     page = citizen.get("/aspirasi")
@@ -225,6 +228,9 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
             "/api/v1/kims?limit=500", f"/api/v1/kims/{kim['id']}", f"/api/v1/kims/{kim['id']}/members",
             "/api/v1/aspirations?limit=500", "/api/v1/aspirations?region=14.71", "/api/v1/aspirations/stats",
             "/api/v1/coverage/14.72", "/api/v1/broadcasts")]
+        # issue 16: another regency's office searching for the people of this one finds nothing
+        cross += [operator.post(f"/api/v1/privacy/{action}", json={"phone": v[field]})
+                  for action in ("search", "export") for field in ("member_phone", "citizen_phone", "channel_phone")]
     for response in cross:
         assert response.status_code in (200, 403, 404), (response.request.url, response.text)
         assert not c.found(response.text), (str(response.request.url), c.found(response.text))
@@ -248,6 +254,18 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
     tracked_page = visitor(platform).get(f"/lacak/{code}").text
     assert v["anonim_body"] in tracked_page and not c.found(tracked_page, BODIES)
 
+    # --- issue 16: the handling office erases the member and the channel; the access log names no one ------
+    with platform.client(keys["pekanbaru"]["key"]) as office, platform.admin as admin:
+        for field in ("member_phone", "channel_phone"):
+            asked = office.post("/api/v1/privacy/erasures", json={"phone": v[field], "reason": "Permintaan uji"})
+            assert asked.status_code == 202 and not c.found(asked.text), asked.text
+            wait_for(lambda a=asked: office.get(a.headers["location"]).json()["status"] == "done", timeout=60,
+                     message="the erasure done by every service")
+        for path in ("/api/v1/privacy/access-log?limit=500", "/api/v1/privacy/access-log?format=csv",
+                     "/api/v1/privacy/erasures"):
+            answer = admin.get(path)
+            assert answer.status_code == 200 and not c.found(answer.text), (path, c.found(answer.text))
+
     # --- the logs, the events on the bus, the dead letters' headers, the metrics -------------------
     assert not c.found(platform.log()), c.found(platform.log())
     with kombu.Connection(amqp) as conn:
@@ -257,10 +275,11 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
             events.append(message.body.decode() if isinstance(message.body, bytes) else str(message.body))
         queue.delete()
     assert any(code in event for event in events) and any(open311_code in event for event in events)
+    assert any("personal_data_erased" in event for event in events)
     assert not c.found("\n".join(events)), c.found("\n".join(events))
     assert dead and all(not c.found(json.dumps(headers, ensure_ascii=False, default=str)) for headers in dead), dead
     assert any(h.get("x-kim-error", "").startswith("Unprocessable: category") for h in dead), dead
-    ports = [platform.env[f"{s.upper()}_METRICS_PORT"] for s in ("registry", "broadcast", "aspirations")]
+    ports = [platform.env[f"{s.upper()}_METRICS_PORT"] for s in ("registry", "broadcast", "aspirations", "channels")]
     for url in (f"{platform.url}/metrics", *(f"http://127.0.0.1:{port}/metrics" for port in ports)):
         text = httpx.get(url, timeout=10).text
         assert "kim_" in text and not c.found(text), (url, c.found(text))

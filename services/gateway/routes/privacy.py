@@ -17,14 +17,12 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import delete
 from starlette.concurrency import run_in_threadpool
 
 from services.common.privacy import NOTICES, current_notice
 from services.gateway.access_log import log_access
 from services.gateway.deps import Admin, Office, RpcCall, actor
 from services.gateway.keys import Principal
-from services.gateway.models import IdempotencyKey
 from services.gateway.problems import Problem
 from services.gateway.routes.common import EMAIL, TEXT, Moment, Pages, problems
 from services.gateway.routes.kims import Strict
@@ -120,16 +118,10 @@ async def erase(body: Erasure, caller: Office, rpc: RpcCall, request: Request, r
         "reason": body.reason, "records": [{k: item[k] for k in ("service", "kind", "id")} for item in items]})
     # the gateway's own copy: a submission kept with its Idempotency-Key holds the submitter too
     codes = [item["facts"].get("tracking_code") for item in items if item["service"] == "aspirations"]
-    await run_in_threadpool(forget_submissions, request, [code for code in codes if code])
+    await run_in_threadpool(request.app.state.idempotency.forget, [code for code in codes if code])
     await log_access(request, caller, "privacy_erasure", f"erasure:{erasure['id']}", len(items))
     response.headers["Location"] = f"/api/v1/privacy/erasures/{erasure['id']}"
     return erasure
-
-
-def forget_submissions(request: Request, tracking_codes: list[str]) -> None:
-    if tracking_codes:
-        with request.app.state.idempotency.Session.begin() as session:
-            session.execute(delete(IdempotencyKey).where(IdempotencyKey.tracking_code.in_(tracking_codes)))
 
 
 @router.get("/api/v1/privacy/erasures", responses=problems(401, 403, 422, 503),

@@ -497,4 +497,7 @@ ENGLISH = {
     "Persetujuan dan dasar pemrosesan": "Consent and lawful basis",
     "{purpose}, versi {version}, dasar {basis}, {at}, oleh {by}":
         "{purpose}, version {version}, basis {basis}, {at}, by {by}",
+    "Dihentikan: alamatnya dihapus atas permintaan pemiliknya (data pribadi).":
+        "Stopped: its address was erased at its owner's request (personal data).",
+    "Kontak dihapus {at} (data pribadi).": "Contact erased {at} (personal data).",
 }

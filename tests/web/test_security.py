@@ -247,7 +247,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
                            (operator_person, ["/konsol", "/konsol/kim", f"/konsol/kim/{kim['id']}", "/konsol/siaran",
                                               "/konsol/aspirasi", "/konsol/angka", "/konsol/akun",
                                               "/konsol/angka/aspirasi.csv", "/konsol/angka/cakupan.csv",
-                                              "/konsol/evaluasi", "/konsol/evaluasi/laporan.csv"])):
+                                              "/konsol/evaluasi", "/konsol/evaluasi/laporan.csv", "/konsol/privasi"])):
         for path in paths:
             html = browser.get(path).text
             assert not c.found(html), (path, c.found(html))

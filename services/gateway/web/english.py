@@ -500,4 +500,32 @@ ENGLISH = {
     "Dihentikan: alamatnya dihapus atas permintaan pemiliknya (data pribadi).":
         "Stopped: its address was erased at its owner's request (personal data).",
     "Kontak dihapus {at} (data pribadi).": "Contact erased {at} (personal data).",
+    # issue 16: a person's data in the console, the access log
+    "Data pribadi seseorang": "A person's data",
+    "Atas permintaan seseorang (UU 27/2022): cari semua yang disimpan platform tentang dia dengan nomor telepon atau "
+    "e-mail yang dia pakai, berikan salinannya, dan hapus bila dia memintanya. Jawab paling lambat 3 × 24 jam. Setiap "
+    "pencarian dicatat dalam log akses.":
+        "At a person's request (Law 27/2022): find everything the platform keeps about them by the phone number or "
+        "e-mail they used, give them a copy, and erase it if they ask. Answer within 3 × 24 hours. Every search is "
+        "recorded in the access log.",
+    "Log akses data pribadi": "Personal data access log",
+    "Permintaan penghapusan dicatat: {n} data. Setiap layanan menghapus bagiannya; statusnya di bawah.":
+        "The erasure request is recorded: {n} records. Each service erases its share; the status is below.",
+    "Nomor telepon atau e-mail": "Phone number or e-mail",
+    "Ejaan apa pun: +62 812-3456-7890, 0812 3456 7890, atau alamat e-mail.":
+        "Any spelling: +62 812-3456-7890, 0812 3456 7890, or an e-mail address.",
+    "Cari di semua layanan": "Search every service", "{n} data ditemukan": "{n} records found",
+    "Salinan untuk dicetak": "Copy to print", "Unduh salinan (JSON)": "Download a copy (JSON)",
+    "Hapus data ini": "Erase this data",
+    "Misalnya nomor surat permintaan. Disimpan bersama permintaan ini saja.":
+        "For example the request letter's number. Kept with this request only.",
+    "Hapus dari semua layanan": "Erase from every service", "Permintaan penghapusan": "Erasure requests",
+    "Waktu": "Time", "Belum ada permintaan penghapusan.": "No erasure requests yet.",
+    "Siapa melihat data pribadi apa, dan kapan: daftar anggota, kontak, data seseorang, salinan dan penghapusan. "
+    "Datanya sendiri tidak pernah disalin ke sini.":
+        "Who saw which personal data, and when: member lists, contacts, a person's data, copies and erasures. The "
+        "data itself is never copied here.",
+    "Unduh semua (CSV)": "Download all (CSV)",
+    "{n} catatan, yang terbaru lebih dulu": "{n} entries, newest first",
+    "Selesai": "Done", "Menunggu layanan": "Waiting for the service",
 }

@@ -1,7 +1,7 @@
 """The office console (admin, operator), one module per part, as its
 templates in templates/console/ are: the dashboard, importing groups, groups (kims), broadcasts,
-the aspiration work queue, figures with CSV downloads, people's accounts, and the evaluation
-(issue 15);
+the aspiration work queue, figures with CSV downloads, people's accounts, the evaluation
+(issue 15) and a person's data (issue 16);
 common.py holds what they share.
 
 `router` holds the pages in the order the modules are listed: each module's
@@ -17,8 +17,9 @@ from services.gateway.web.console import (
     figures,
     imports,
     kims,
+    privacy,
 )
 
 router = APIRouter()
-for part in (dashboard, imports, kims, broadcasts, aspirations, figures, accounts, evaluation):
+for part in (dashboard, imports, kims, broadcasts, aspirations, figures, accounts, evaluation, privacy):
     router.include_router(part.router)

@@ -59,6 +59,8 @@ EXPECTED = {
     ("POST", "/api/v1/broadcasts"):                               (401, 403, 403, 403, 403, 403, 201),
     ("GET", "/api/v1/broadcasts"):                                (401, 403, 403, 200, 200, 200, 200),
     ("POST", "/api/v1/broadcasts/preview"):                       (401, 403, 403, 403, 403, 403, 200),
+    # issue 16: changing the tenant's draft (before it is published below): its office's, or one above
+    ("PATCH", "/api/v1/broadcasts/{broadcast_id}"):               (401, 403, 403, 404, 404, 404, 200),
     ("POST", "/api/v1/broadcasts/{broadcast_id}/publish"):        (401, 403, 403, 404, 404, 404, 200),
     ("GET", "/api/v1/broadcasts/{broadcast_id}"):                 (401, 403, 403, 404, 404, 404, 200),
     ("GET", "/api/v1/broadcasts/{broadcast_id}/deliveries"):      (401, 403, 403, 404, 404, 404, 200),
@@ -197,6 +199,8 @@ def request_for(operation: tuple[str, str], t: dict, run: str, beside: dict | No
         ("POST", "/api/v1/broadcasts"): {"title": "Siaran matriks", "body": "Isi.", "category": "program",
                                          "target": target},
         ("POST", "/api/v1/broadcasts/preview"): {"target": target},
+        ("PATCH", "/api/v1/broadcasts/{broadcast_id}"): {"title": "Draf matriks diubah",
+                                                         "title_en": "Matrix draft", "body_en": "Content."},
         ("PUT", "/api/v1/kims/{kim_id}/webhook"): {"url": "http://127.0.0.1:9/kim-hook"},
         ("POST", "/api/v1/kims/{kim_id}/inbox/{delivery_id}/relay"): {"reached": 10, "channel": "whatsapp",
                                                                       "date": "2026-11-29"},

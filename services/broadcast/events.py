@@ -75,3 +75,14 @@ def withdrawal_deliveries_created(broadcast: Broadcast, deliveries: list[Deliver
                                  category=broadcast.category, priority=broadcast.priority),
         deliveries=[CreatedDelivery(delivery_id=d.id, kim_id=d.kim_id, village_code=d.village_code)
                     for d in deliveries])
+
+
+def update_deliveries_created(broadcast: Broadcast, deliveries: list[Delivery]) -> DeliveriesCreated:
+    """A published broadcast changed by its office (issue 16), one delivery per group that had it, with the new
+    text. No broadcast id, as for a withdrawal: the broadcast's own figures count its first deliveries only."""
+    return DeliveriesCreated(
+        broadcast_id=None, kind="update",
+        message=DeliveredMessage(title=f"DIPERBARUI: {broadcast.title}", body=broadcast.body,
+                                 category=broadcast.category, priority=broadcast.priority),
+        deliveries=[CreatedDelivery(delivery_id=d.id, kim_id=d.kim_id, village_code=d.village_code)
+                    for d in deliveries])

@@ -44,6 +44,9 @@ class Broadcast(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # the English text, both or neither (issue 16: the CAP alert's en-US info)
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    body_en: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(20))
     priority: Mapped[str] = mapped_column(String(10))
     target: Mapped[dict] = mapped_column(JSON)
@@ -60,6 +63,9 @@ class Broadcast(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fanout_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the moments (ISO 8601, UTC) the broadcast was changed after its publication, oldest first: each one a
+    # revision, a CAP Update of its alert (issue 16); None: never changed
+    revisions: Mapped[list | None] = mapped_column(JSON)
 
 
 class BroadcastRegion(Base):
@@ -80,7 +86,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
                                     autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(20))  # broadcast, aspiration_answer
+    kind: Mapped[str] = mapped_column(String(20))  # broadcast, aspiration_answer, hoax_outcome, withdrawal, update
     broadcast_id: Mapped[str | None] = mapped_column(ForeignKey("broadcasts.id"))
     kim_id: Mapped[str] = mapped_column(String(32), index=True)
     village_code: Mapped[str] = mapped_column(String(13))

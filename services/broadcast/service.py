@@ -177,6 +177,10 @@ class BroadcastService(ServiceBase):
         return broadcasts.publish(self.db, Actor.from_wire(actor), broadcast_id)
 
     @rpc
+    def change_broadcast(self, actor, broadcast_id, changes):
+        return broadcasts.change_broadcast(self.db, Actor.from_wire(actor), broadcast_id, changes)
+
+    @rpc
     def withdraw(self, actor, broadcast_id):
         return broadcasts.withdraw(self.db, Actor.from_wire(actor), broadcast_id)
 

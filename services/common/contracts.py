@@ -186,7 +186,7 @@ class DeliveriesCreated(Contract):
     TYPE = "deliveries_created"
 
     broadcast_id: str | None
-    kind: str  # broadcast, aspiration_answer, hoax_outcome, withdrawal (issue 16)
+    kind: str  # broadcast, aspiration_answer, hoax_outcome, withdrawal, update (issue 16)
     message: DeliveredMessage
     deliveries: list[CreatedDelivery]
 

@@ -154,6 +154,11 @@ FIELD_MESSAGES = {
     "publik_and_rahasia": ("Aspirasi rahasia tidak dapat dipublikasikan: pilih salah satu.",
                            "A confidential aspiration cannot be published: choose one."),
     "string_type": ("Isi dengan teks.", "Enter text."),
+    # issue 16: a broadcast's English text and its changes
+    "english_pair": ("Judul dan isi bahasa Inggris diisi keduanya atau tidak sama sekali.",
+                     "The English title and body are given both or neither."),
+    "nothing_to_change": ("Tidak ada yang diubah: kirim paling sedikit satu isian.",
+                          "Nothing to change: send at least one field."),
     "village_needed": ("Isi kode desa atau nama desa.", "Give the village's code or its name."),
     "model_type": ("Isi dengan objek berisi isian-isiannya.", "Enter an object with its fields."),
     # the role rules of keys and accounts

@@ -3,10 +3,12 @@ alert of one, and withdrawing a broadcast (the office's mistake), which turns
 its alert into a Cancel and tells the groups that had it.
 
 Versions: a broadcast's alert is version 1 (Alert, sent when it was
-published); a withdrawn broadcast's is version 2 (Cancel, sent when it was
-withdrawn, referring to version 1). Broadcasts are not edited after they are
-written, so no Update is produced yet; the builder has it (services/broadcast/cap.py).
+published); each change after its publication (a revision, changes.py) is the
+next version (Update, sent at the change); a withdrawn broadcast's last version
+is a Cancel, sent when it was withdrawn. An Update and a Cancel refer to every
+earlier version.
 """
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from services.broadcast import cap, events
 from services.broadcast.broadcasts.compose import load_broadcast
 from services.broadcast.broadcasts.views import broadcast_view
 from services.broadcast.models import Broadcast, Delivery, Webhook
+from services.common.contracts import DeliveriesCreated
 from services.common.errors import InvalidTransition, NotFound
 from services.common.events import as_utc, record_event, utcnow
 from services.common.scope import Actor
@@ -37,11 +40,23 @@ def _current(now: datetime, open_days: float):
                                       (Broadcast.withdrawn_at >= Broadcast.published_at)))
 
 
-def _version(b: Broadcast) -> tuple[int, str, datetime, list[cap.Reference]]:
-    published = as_utc(b.published_at)
+def versions(b: Broadcast) -> list[tuple[str, datetime]]:
+    """(msgType, sent) of each version of the broadcast's alert, oldest first
+    (version n is the n-th)."""
+    found = [("Alert", as_utc(b.published_at))]
+    found += [("Update", as_utc(datetime.fromisoformat(moment))) for moment in b.revisions or []]
     if b.status == "withdrawn":
-        return 2, "Cancel", as_utc(b.withdrawn_at), [cap.Reference(cap.identifier(b.id, 1), published)]
-    return 1, "Alert", published, []
+        found.append(("Cancel", as_utc(b.withdrawn_at)))
+    return found
+
+
+def _version(b: Broadcast) -> tuple[int, str, datetime, list[cap.Reference]]:
+    """The current version: its number, msgType, sent and references to every earlier one."""
+    found = versions(b)
+    msg_type, sent = found[-1]
+    earlier = [cap.Reference(cap.identifier(b.id, number), moment)
+               for number, (_, moment) in enumerate(found[:-1], start=1)]
+    return len(found), msg_type, sent, earlier
 
 
 def summary(b: Broadcast) -> dict:
@@ -65,8 +80,9 @@ def alert_xml(session: Session, broadcast_id: str, sender: str, open_days: float
     if b is None:
         raise NotFound("Peringatan tidak ditemukan.", detail_en="No such alert.")
     version, msg_type, sent, references = _version(b)
+    english = {"title": b.title_en, "body": b.body_en} if b.title_en and b.body_en else None
     return cap.build_alert(broadcast_view(b), sender=sender, sent=sent, version=version, msg_type=msg_type,
-                           references=references, region_names=region_names).decode("utf-8")
+                           references=references, region_names=region_names, english=english).decode("utf-8")
 
 
 def withdraw(session: Session, actor: Actor, broadcast_id: str) -> dict:
@@ -81,17 +97,26 @@ def withdraw(session: Session, actor: Actor, broadcast_id: str) -> dict:
                                 detail_en="A draft was never sent: there is nothing to withdraw.", allowed=["publish"])
     now = utcnow()
     b.status, b.withdrawn_at = "withdrawn", now
+    tell_groups(session, b, "withdrawal", {"broadcast_id": b.id, "title": b.title}, now,
+                events.withdrawal_deliveries_created)
+    return broadcast_view(b)
+
+
+def tell_groups(session: Session, b: Broadcast, kind: str, message: dict, now: datetime,
+                event: Callable[[Broadcast, list[Delivery]], DeliveriesCreated]) -> list[Delivery]:
+    """A message of `kind` about the broadcast in the inbox of each group that
+    had it (pushed to its webhook when it has one), and the event that lets the
+    channels carry it."""
     had = session.execute(select(Delivery.kim_id, Delivery.village_code, Webhook.kim_id.is_not(None))
                           .outerjoin(Webhook, Webhook.kim_id == Delivery.kim_id)
                           .where(Delivery.broadcast_id == b.id, Delivery.kind == "broadcast")
                           .order_by(Delivery.kim_id)).all()
-    message = {"broadcast_id": b.id, "title": b.title}
-    deliveries = [Delivery(kind="withdrawal", broadcast_id=None, kim_id=kim_id, village_code=village,
+    deliveries = [Delivery(kind=kind, broadcast_id=None, kim_id=kim_id, village_code=village,
                            message=message, created_at=now, reached=0, push_attempts=0,
                            push_state="pending" if hook else "none", next_push_at=now if hook else None)
                   for kim_id, village, hook in had]
     session.add_all(deliveries)
     session.flush()
     if deliveries:  # the channels carry it out of the inbox
-        record_event(session, "deliveries_created", events.withdrawal_deliveries_created(b, deliveries))
-    return broadcast_view(b)
+        record_event(session, "deliveries_created", event(b, deliveries))
+    return deliveries

@@ -3,7 +3,7 @@ or change one, and reading them back with their figures."""
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from services.broadcast import directory
@@ -31,8 +31,10 @@ def _when(value, field: str) -> datetime | None:
 
 # --- composing and publishing ------------------------------------------------------------
 
-def create_broadcast(session: Session, actor: Actor, data: dict) -> dict:
-    require_office(actor)
+def checked(actor: Actor, data: dict, now: datetime | None = None) -> dict:
+    """A broadcast's fields as they are stored, checked: the target inside the
+    caller's scope, a known category and priority, the English text both or
+    neither, expires_at after publish_at (or after `now`)."""
     target = directory.check_target(data.get("target"))
     for code in target["regions"]:
         require_region(actor, code)
@@ -40,23 +42,40 @@ def create_broadcast(session: Session, actor: Actor, data: dict) -> dict:
         raise invalid("category", f"one of {', '.join(CATEGORIES)}", "Kategori tidak dikenal.", "Unknown category.")
     if data.get("priority", "normal") not in PRIORITIES:
         raise invalid("priority", f"one of {', '.join(PRIORITIES)}", "Prioritas tidak dikenal.", "Unknown priority.")
+    title_en, body_en = data.get("title_en"), data.get("body_en")
+    if (title_en is None) != (body_en is None):
+        raise invalid("title_en" if title_en is None else "body_en", "title_en and body_en: both or neither",
+                      "Judul dan isi bahasa Inggris diisi keduanya atau tidak sama sekali.",
+                      "The English title and body are given both or neither.")
     publish_at, expires_at = _when(data.get("publish_at"), "publish_at"), _when(data.get("expires_at"), "expires_at")
-    if expires_at is not None and expires_at <= (publish_at or utcnow()):
+    if expires_at is not None and expires_at <= (publish_at or now or utcnow()):
         raise invalid("expires_at", "after publish_at (and after now)", "Kedaluwarsa harus setelah waktu terbit.",
                       "expires_at must come after publish_at.")
+    return {
+        "title": data["title"], "body": data["body"], "title_en": title_en, "body_en": body_en,
+        "category": data["category"], "priority": data.get("priority", "normal"),
+        "target": {"regions": sorted(set(target["regions"])), "tags": sorted(set(target.get("tags") or [])),
+                   "classifications": sorted(set(target.get("classifications") or [])),
+                   "include_vakum": bool(target.get("include_vakum", False))},
+        "publish_at": publish_at, "expires_at": expires_at}
+
+
+def create_broadcast(session: Session, actor: Actor, data: dict) -> dict:
+    require_office(actor)
     broadcast = Broadcast(
-        id=str(uuid.uuid4()), title=data["title"], body=data["body"], category=data["category"],
-        priority=data.get("priority", "normal"),
-        target={"regions": sorted(set(target["regions"])), "tags": sorted(set(target.get("tags") or [])),
-                "classifications": sorted(set(target.get("classifications") or [])),
-                "include_vakum": bool(target.get("include_vakum", False))},
-        publish_at=publish_at, expires_at=expires_at, issuer_region=actor.scope_region, issuer=actor.label,
+        id=str(uuid.uuid4()), **checked(actor, data), issuer_region=actor.scope_region, issuer=actor.label,
         status="draft", recipients=0, created_at=utcnow())
     session.add(broadcast)
     session.flush()
+    set_regions(session, broadcast)
+    return broadcast_view(broadcast)
+
+
+def set_regions(session: Session, broadcast: Broadcast):
+    """The target's regions as rows (`BroadcastRegion`), replacing any earlier ones."""
+    session.execute(delete(BroadcastRegion).where(BroadcastRegion.broadcast_id == broadcast.id))
     session.add_all(BroadcastRegion(broadcast_id=broadcast.id, region_code=code)
                     for code in broadcast.target["regions"])
-    return broadcast_view(broadcast)
 
 
 def wrote_or_above(actor: Actor, broadcast: Broadcast) -> bool:

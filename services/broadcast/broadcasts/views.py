@@ -8,11 +8,13 @@ from services.common.events import as_utc
 
 def broadcast_view(b: Broadcast) -> dict:
     return {
-        "id": b.id, "title": b.title, "body": b.body, "category": b.category, "priority": b.priority,
+        "id": b.id, "title": b.title, "body": b.body, "title_en": b.title_en, "body_en": b.body_en,
+        "category": b.category, "priority": b.priority,
         "target": b.target, "publish_at": _iso(b.publish_at), "expires_at": _iso(b.expires_at),
         "issuer": b.issuer, "issuer_region": b.issuer_region, "status": b.status, "recipients": b.recipients,
         "created_at": _iso(b.created_at), "published_at": _iso(b.published_at),
         "fanout_done_at": _iso(b.fanout_done_at), "withdrawn_at": _iso(b.withdrawn_at),
+        "revisions": list(b.revisions or []),  # when it was changed after its publication
     }
 
 
@@ -29,7 +31,8 @@ def delivery_view(d: Delivery, b: Broadcast | None = None) -> dict:
     }
     if b is not None:
         view["broadcast"] = {k: v for k, v in broadcast_view(b).items()
-                             if k in ("id", "title", "body", "category", "priority", "publish_at", "expires_at")}
+                             if k in ("id", "title", "body", "title_en", "body_en", "category", "priority",
+                                      "publish_at", "expires_at")}
     if d.message is not None:
         view["message"] = d.message
     return view

@@ -3,7 +3,8 @@ service applies the scope rules to the actor."""
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from services.common.regions import REGION_CODE
 from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES
@@ -49,11 +50,57 @@ class BroadcastCreate(Strict):
         "expires_at": "2026-12-31T23:59:00+07:00"}]})
     title: str = Field(min_length=3, max_length=200, pattern=TEXT)
     body: str = Field(min_length=1, max_length=50_000, pattern=TEXT)
+    # issue 16: the English text, both or neither (a darurat broadcast's CAP alert then has an en-US info)
+    title_en: str | None = Field(None, min_length=3, max_length=200, pattern=TEXT)
+    body_en: str | None = Field(None, min_length=1, max_length=50_000, pattern=TEXT)
     category: Literal[BROADCAST_CATEGORIES]
     priority: Literal[BROADCAST_PRIORITIES] = "normal"
     target: Target
     publish_at: Moment | None = None
     expires_at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _english_both_or_neither(self):
+        if (self.title_en is None) != (self.body_en is None):
+            raise english_pair("title_en" if self.title_en is None else "body_en")
+        return self
+
+
+def english_pair(field: str) -> PydanticCustomError:
+    # the gateway words the kind in the reader's language and puts it on `field`
+    return PydanticCustomError("english_pair", "title_en and body_en: both or neither", {"field": field})
+
+
+class BroadcastChange(Strict):
+    """Only the fields sent change. Before it is sent (a draft, or a scheduled
+    broadcast before its time): any of them. Once sent: its content only
+    (title, body, title_en, body_en, priority, expires_at); each such change is
+    a revision (a darurat broadcast's CAP alert becomes an Update, the groups
+    that had it get an `update` message)."""
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"body": "Air sungai naik lagi. Tetap di posko sampai ada pemberitahuan.", "priority": "urgent"},
+        {"title_en": "Flood in Pekanbaru", "body_en": "The river is rising. Evacuate to the nearest shelter."}]})
+    # these may be left out, not emptied: their schema has no null, so their type says no None
+    # although None is the default (mypy is told so)
+    title: str = Field(None, min_length=3, max_length=200, pattern=TEXT)  # type: ignore[assignment]
+    body: str = Field(None, min_length=1, max_length=50_000, pattern=TEXT)  # type: ignore[assignment]
+    category: Literal[BROADCAST_CATEGORIES] = None
+    priority: Literal[BROADCAST_PRIORITIES] = None
+    target: Target = None  # type: ignore[assignment]
+    # null empties these: no English text (both together), no publish time, no expiry
+    title_en: str | None = Field(None, min_length=3, max_length=200, pattern=TEXT)
+    body_en: str | None = Field(None, min_length=1, max_length=50_000, pattern=TEXT)
+    publish_at: Moment | None = None
+    expires_at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self):
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change", "send at least one field", {})
+        # both sent: both or neither; one sent: the broadcast's other one decides (the service checks)
+        if {"title_en", "body_en"} <= self.model_fields_set and (self.title_en is None) != (self.body_en is None):
+            raise english_pair("title_en" if self.title_en is None else "body_en")
+        return self
 
 
 class TargetPreview(Strict):
@@ -112,6 +159,20 @@ async def publish(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
                      "withdrawing twice changes nothing")
 async def withdraw(broadcast_id: BroadcastId, caller: Office, rpc: RpcCall):
     return await rpc("broadcast", "withdraw", actor=actor(caller), broadcast_id=broadcast_id)
+
+
+@router.patch("/api/v1/broadcasts/{broadcast_id}", responses=problems(401, 403, 404, 409, 422, 503),
+              summary="Change a broadcast (the office that wrote it or one above): before it is sent any field; once "
+                      "sent its content only (title, body, title_en, body_en, priority, expires_at; others 409), each "
+                      "change a revision: a darurat broadcast's CAP alert becomes an Update and each group that had it "
+                      "gets an `update` message; a withdrawn broadcast 409")
+async def change_broadcast(broadcast_id: BroadcastId, body: BroadcastChange, caller: Office, rpc: RpcCall,
+                           regions: KnownRegions):
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if "target" in changes:
+        await require_targets(regions, body.target.regions)
+    return await rpc("broadcast", "change_broadcast", actor=actor(caller), broadcast_id=broadcast_id,
+                     changes=changes)
 
 
 @router.get("/api/v1/broadcasts", responses=problems(401, 403, 503), summary="Broadcasts of offices in your scope")

@@ -21,7 +21,7 @@ FEED_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 AlertId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 # alert hubs poll: a minute's caching keeps the load flat and an alert late by a minute at most
 CACHE = {"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff"}
-TITLE = {"Alert": "", "Update": "", "Cancel": "DIBATALKAN: "}
+TITLE = {"Alert": "", "Update": "DIPERBARUI: ", "Cancel": "DIBATALKAN: "}
 
 
 def _add(parent, tag: str, text: str | None = None, **attributes) -> ElementTree.Element:
@@ -54,7 +54,8 @@ def alerts_feed(alerts: list[dict], base: str) -> bytes:
 
 @router.get("/cap/v1/alerts.atom", responses={200: {"content": {"application/atom+xml": {}}}, **problems(503)},
             response_class=Response, summary="The current emergency (darurat) alerts: an Atom feed linking to each "
-            "CAP 1.2 alert; a withdrawn broadcast's entry is its Cancel")
+            "CAP 1.2 alert, one entry per broadcast: its current version (Alert, Update once changed, Cancel once "
+            "withdrawn)")
 async def alerts_atom(request: Request, rpc: RpcCall):
     alerts = await rpc("broadcast", "cap_alerts")
     return Response(alerts_feed(alerts, base_url(request)), media_type=FEED_CONTENT_TYPE, headers=CACHE)
@@ -62,8 +63,8 @@ async def alerts_atom(request: Request, rpc: RpcCall):
 
 @router.get("/cap/v1/alerts/{alert_id}.xml", responses={200: {"content": {"application/cap+xml": {}}},
                                                         **problems(404, 422, 503)},
-            response_class=Response, summary="One current emergency alert as CAP 1.2 XML (Alert, or Cancel once "
-            "withdrawn); areas named by region, with their Kemendagri codes")
+            response_class=Response, summary="One current emergency alert as CAP 1.2 XML (Alert, Update once "
+            "changed, Cancel once withdrawn); areas named by region, with their Kemendagri codes")
 async def alert_xml(alert_id: AlertId, rpc: RpcCall, regions: KnownRegions):
     current = {a["id"]: a for a in await rpc("broadcast", "cap_alerts")}
     if alert_id not in current:

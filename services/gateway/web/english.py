@@ -416,6 +416,10 @@ ENGLISH = {
     "Siaran ditarik: {title}": "Broadcast withdrawn: {title}",
     "Kantor yang mengirim siaran ini menariknya. Abaikan isinya dan jangan diteruskan lagi.":
         "The office that sent this broadcast withdrew it. Disregard it and do not pass it on any more.",
+    "Siaran diperbarui: {title}": "Broadcast updated: {title}",
+    "Diubah setelah terkirim": "Changed after it was sent",
+    "Kantor yang mengirim siaran ini mengubah isinya. Teruskan yang terbaru ini.":
+        "The office that sent this broadcast changed it. Pass on this latest text.",
     "Lihat klarifikasi": "See the clarification",
     # issue 15: a hoax case's map
     "KIM yang melaporkan kabar ini dan punya koordinat: {n}.":

@@ -22,7 +22,7 @@ LABELS = {
     "whatsapp": ("WhatsApp", "WhatsApp"), "pengeras_suara": ("Pengeras suara", "Loudspeaker"),
     "media_sosial": ("Media sosial", "Social media"), "papan_informasi": ("Papan informasi", "Notice board"),
     "broadcast": ("Siaran", "Broadcast"), "aspiration_answer": ("Jawaban aspirasi", "Answer to an aspiration"),
-    "withdrawal": ("Siaran ditarik", "Withdrawn broadcast"),
+    "withdrawal": ("Siaran ditarik", "Withdrawn broadcast"), "update": ("Siaran diperbarui", "Updated broadcast"),
     # the privacy notices' purposes (services/common/privacy.py)
     "aspiration_contact": ("Kontak pengirim aspirasi", "An aspiration sender's contact"),
     "member_contact": ("Data anggota KIM", "Group members' data"), "kim_contact": ("Kontak KIM", "Group contact"),

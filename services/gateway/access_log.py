@@ -4,7 +4,7 @@ website's pages call those routes, so they are logged too); read and exported
 by a national admin. After a breach it tells who saw what (docs/breach-runbook.md)."""
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -36,10 +36,11 @@ class AccessLog:
 
     def _query(self, since: datetime | None, until: datetime | None, actor: str | None, action: str | None):
         query = select(PersonalDataAccess)
+        # in UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601 allows
         if since is not None:
-            query = query.where(PersonalDataAccess.at >= since)
+            query = query.where(PersonalDataAccess.at >= since.astimezone(UTC))
         if until is not None:
-            query = query.where(PersonalDataAccess.at < until)
+            query = query.where(PersonalDataAccess.at < until.astimezone(UTC))
         if actor:
             query = query.where(PersonalDataAccess.actor == actor)
         if action:

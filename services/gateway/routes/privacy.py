@@ -39,8 +39,10 @@ class Person(Strict):
     """One phone number or one e-mail address, in any usual spelling (+62 812-…, 0812…)."""
     model_config = {"json_schema_extra": {"examples": [{"phone": "+62 812 3456 7890"}],
                                           "oneOf": [{"required": ["phone"]}, {"required": ["email"]}]}}
-    phone: str | None = Field(None, pattern=PHONE)
-    email: str | None = Field(None, max_length=200, pattern=EMAIL)
+    # one of them, left out rather than null: the schema's oneOf says so (their type has no null, so
+    # mypy is told that None is only the default)
+    phone: str = Field(None, pattern=PHONE)  # type: ignore[assignment]
+    email: str = Field(None, max_length=200, pattern=EMAIL)  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _one_of_them(self):

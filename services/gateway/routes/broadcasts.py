@@ -1,6 +1,6 @@
 """/api/v1/broadcasts and the groups' inboxes and webhooks. The broadcast
 service applies the scope rules to the actor."""
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -42,12 +42,27 @@ class Target(Strict):
     include_vakum: Flag = False
 
 
+def _with(field: str, kind: str) -> dict:
+    return {"properties": {field: {"type": kind}}, "required": [field]}
+
+
+# the English text's rules, stated where a client reads the body's rules: on creation a text in one
+# asks for a text in the other; on a change both are sent together, both texts or both null
+ENGLISH_ON_CREATE: Any = [{"if": _with("title_en", "string"), "then": _with("body_en", "string")},
+                                 {"if": _with("body_en", "string"), "then": _with("title_en", "string")}]
+ENGLISH_ON_CHANGE: Any = [
+    {"if": {"required": ["title_en"]}, "then": {"required": ["body_en"]}},
+    {"if": {"required": ["body_en"]}, "then": {"required": ["title_en"]}},
+    {"if": _with("title_en", "string"), "then": {"properties": {"body_en": {"type": "string"}}}},
+    {"if": _with("title_en", "null"), "then": {"properties": {"body_en": {"type": "null"}}}}]
+
+
 class BroadcastCreate(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "title": "Vaksinasi gratis di puskesmas", "body": "Vaksinasi gratis setiap Sabtu bulan Desember.",
         "category": "program", "priority": "high",
         "target": {"regions": ["14.71"], "tags": ["kesehatan"], "classifications": [], "include_vakum": False},
-        "expires_at": "2026-12-31T23:59:00+07:00"}]})
+        "expires_at": "2026-12-31T23:59:00+07:00"}], "allOf": ENGLISH_ON_CREATE})
     title: str = Field(min_length=3, max_length=200, pattern=TEXT)
     body: str = Field(min_length=1, max_length=50_000, pattern=TEXT)
     # issue 16: the English text, both or neither (a darurat broadcast's CAP alert then has an en-US info)
@@ -79,7 +94,8 @@ class BroadcastChange(Strict):
     that had it get an `update` message)."""
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"body": "Air sungai naik lagi. Tetap di posko sampai ada pemberitahuan.", "priority": "urgent"},
-        {"title_en": "Flood in Pekanbaru", "body_en": "The river is rising. Evacuate to the nearest shelter."}]})
+        {"title_en": "Flood in Pekanbaru", "body_en": "The river is rising. Evacuate to the nearest shelter."}],
+        "allOf": ENGLISH_ON_CHANGE})
     # these may be left out, not emptied: their schema has no null, so their type says no None
     # although None is the default (mypy is told so)
     title: str = Field(None, min_length=3, max_length=200, pattern=TEXT)  # type: ignore[assignment]
@@ -97,9 +113,10 @@ class BroadcastChange(Strict):
     def _something_to_change(self):
         if not self.model_fields_set:
             raise PydanticCustomError("nothing_to_change", "send at least one field", {})
-        # both sent: both or neither; one sent: the broadcast's other one decides (the service checks)
-        if {"title_en", "body_en"} <= self.model_fields_set and (self.title_en is None) != (self.body_en is None):
-            raise english_pair("title_en" if self.title_en is None else "body_en")
+        # sent together: both texts, or both null (no English text)
+        english = {"title_en", "body_en"} & self.model_fields_set
+        if english and (len(english) == 1 or (self.title_en is None) != (self.body_en is None)):
+            raise english_pair("body_en" if "title_en" in english and self.body_en is None else "title_en")
         return self
 
 

@@ -95,7 +95,7 @@ class BroadcastChange(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"body": "Air sungai naik lagi. Tetap di posko sampai ada pemberitahuan.", "priority": "urgent"},
         {"title_en": "Flood in Pekanbaru", "body_en": "The river is rising. Evacuate to the nearest shelter."}],
-        "allOf": ENGLISH_ON_CHANGE})
+        "allOf": ENGLISH_ON_CHANGE, "minProperties": 1})
     # these may be left out, not emptied: their schema has no null, so their type says no None
     # although None is the default (mypy is told so)
     title: str = Field(None, min_length=3, max_length=200, pattern=TEXT)  # type: ignore[assignment]

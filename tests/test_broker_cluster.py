@@ -167,8 +167,10 @@ class Registrars:
 
 def answered(admin, path: str, params: dict) -> httpx.Response:
     """The answer once the service answers: right after a node's loss its queues fail over and
-    its consumers reconnect, meanwhile the gateway says 503 (with Retry-After), as it should."""
-    page = wait_for(lambda: (r := admin.get(path, params=params)).status_code != 503 and r, timeout=60,
+    its consumers reconnect, meanwhile the gateway says 503 (with Retry-After), as it should. Each
+    consumer re-declares its queues, whose leaders may be electing: under the whole suite's load on
+    two slow cores this took more than a minute once (the registry consumes events since issue 16)."""
+    page = wait_for(lambda: (r := admin.get(path, params=params)).status_code != 503 and r, timeout=180,
                     message=f"{path} to answer after the node's loss")
     assert page.status_code == 200, page.text
     return page

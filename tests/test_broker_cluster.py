@@ -34,6 +34,8 @@ from tests.test_run_local import alive
 INTAKE = "aspirations.intake"
 FANOUT_VILLAGE = "14.71.01.1005"
 GROUPS = 40  # known before the publication; more are registered during it
+# a node's loss, the queues' failover and the consumers' return: a minute alone, more beside the suite
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module", params=["postgresql"])

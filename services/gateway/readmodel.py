@@ -205,6 +205,7 @@ class RegistryEvents:
         self.retry_seconds = retry_seconds
         self.max_retry_seconds = max_retry_seconds
         self._task: asyncio.Task | None = None
+        self._closing = False
         self._queue_name = f"gateway-readmodel-{uuid.uuid4().hex}"
         self.connection: aio_pika.abc.AbstractConnection | None = None  # the current one
 
@@ -212,15 +213,19 @@ class RegistryEvents:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def close(self):
-        if self._task is not None:
+        """Stop consuming. Python 3.11's `asyncio.wait_for` can swallow a cancellation that arrives as
+        the connection attempt it wraps ends (gh-86296): the task would then retry for ever and the
+        gateway never finish shutting down (a test hung so with an unreachable broker). So the loop
+        also stops on `_closing`, and the cancellation is repeated until the task has ended."""
+        self._closing = True
+        while self._task is not None and not self._task.done():
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=1)
         self.model.disconnected()
 
     async def _run(self):
         failures = 0
-        while True:
+        while not self._closing:
             try:
                 await self._consume()
                 failures = 0

@@ -54,3 +54,23 @@ def test_the_consumer_applies_events_and_starts_empty_after_a_lost_connection(am
             await consumer.close()
         assert not model.live
     run(scenario())
+
+
+def test_closing_ends_the_consumer_even_when_a_cancellation_is_swallowed():
+    """Python 3.11's asyncio.wait_for may swallow a cancellation that arrives as the connection attempt
+    it wraps ends (gh-86296); the gateway's shutdown then waited for ever (a test hung so in CI)."""
+    class Swallowing(RegistryEvents):
+        async def _consume(self):
+            try:
+                await asyncio.sleep(3600)  # connecting
+            except asyncio.CancelledError:
+                raise ConnectionError("lost") from None  # the cancellation gone, as wait_for may lose it
+
+    async def scenario():
+        events = Swallowing("amqp://guest:guest@127.0.0.1:1/", ReadModel(), retry_seconds=0.01)
+        events.start()
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(events.close(), 10)
+        return events._task.done()
+
+    assert run(scenario())

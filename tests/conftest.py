@@ -205,7 +205,7 @@ def start_platform(backend: str, tmp: Path, fresh_regions: bool = False, **overr
         "ASPIRATIONS_METRICS_PORT": str(free_port()),
         "CHANNELS_METRICS_PORT": str(free_port()),
         "KIM_ADMIN_KEY": "kim_e2e_admin_" + backend,
-        "GATEWAY_RPC_TIMEOUT": "3",
+        "GATEWAY_RPC_TIMEOUT": "8",  # two slow cores under the whole suite: a busy service, not a down one
         "KIM_LOG_FORMAT": "json",
         "KIM_PROMETHEUS_PORT": "0",  # test_operations starts its own
         # the test's webhook servers listen on 127.0.0.1, and should not make us wait

@@ -47,7 +47,8 @@ def dead_letter_queue(service: str) -> str:
 def declare_topology(amqp_uri: str, service: str, delays: list[float], queue_type: str = broker.QUORUM):
     """Declare the retry exchanges/queues and the dead-letter queue (idempotent),
     of `queue_type` (see services/common/broker.py)."""
-    with broker.connect(amqp_uri, connect_timeout=5) as conn:
+    # patient: a service starting beside many others waits for a busy broker rather than exit and restart
+    with broker.connect(amqp_uri, connect_timeout=15) as conn:
         channel = conn.channel()
         try:
             for delay in delays:
@@ -64,7 +65,8 @@ def declare_topology(amqp_uri: str, service: str, delays: list[float], queue_typ
 
 
 def dead_letter_count(amqp_uri: str, service: str) -> int:
-    with broker.connect(amqp_uri, connect_timeout=5) as conn:
+    # patient: a service starting beside many others waits for a busy broker rather than exit and restart
+    with broker.connect(amqp_uri, connect_timeout=15) as conn:
         queue = kombu.Queue(dead_letter_queue(service), durable=True)(conn.channel())
         _, count, _ = queue.queue_declare(passive=True)
         return count
@@ -75,7 +77,8 @@ def replay(amqp_uri: str, service: str, publisher: ConfirmedPublisher, limit: in
     budget. Each is acked in the dead-letter queue only after the broker
     confirmed the republish, so a crash in between repeats, never loses."""
     replayed = 0
-    with broker.connect(amqp_uri, connect_timeout=5) as conn:
+    # patient: a service starting beside many others waits for a busy broker rather than exit and restart
+    with broker.connect(amqp_uri, connect_timeout=15) as conn:
         queue = kombu.Queue(dead_letter_queue(service), durable=True)(conn.channel())
         while limit is None or replayed < limit:
             message = queue.get(no_ack=False, accept=["json", "application/json"])

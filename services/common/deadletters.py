@@ -65,7 +65,7 @@ def declare_topology(amqp_uri: str, service: str, delays: list[float], queue_typ
 
 
 def dead_letter_count(amqp_uri: str, service: str) -> int:
-    # patient: a service starting beside many others waits for a busy broker rather than exit and restart
+    # a busy broker may answer late; nothing here is in a hurry
     with broker.connect(amqp_uri, connect_timeout=15) as conn:
         queue = kombu.Queue(dead_letter_queue(service), durable=True)(conn.channel())
         _, count, _ = queue.queue_declare(passive=True)
@@ -77,7 +77,7 @@ def replay(amqp_uri: str, service: str, publisher: ConfirmedPublisher, limit: in
     budget. Each is acked in the dead-letter queue only after the broker
     confirmed the republish, so a crash in between repeats, never loses."""
     replayed = 0
-    # patient: a service starting beside many others waits for a busy broker rather than exit and restart
+    # a busy broker may answer late; nothing here is in a hurry
     with broker.connect(amqp_uri, connect_timeout=15) as conn:
         queue = kombu.Queue(dead_letter_queue(service), durable=True)(conn.channel())
         while limit is None or replayed < limit:

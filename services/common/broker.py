@@ -72,12 +72,14 @@ def use_queue_type(queue: Any, queue_type: str) -> Any:
     return queue
 
 
-def connect(amqp_uri: str, **options) -> kombu.Connection:
+def connect(amqp_uri: str, rounds: int = 3, **options) -> kombu.Connection:
     """A connected kombu connection to the first address that answers (kombu's
-    own `connect()` tries two addresses at most)."""
+    own `connect()` tries two addresses at most), trying every address `rounds`
+    times: a broker saturated by a burst of connections times out once and
+    answers the next time, and a service's start should not fail on that."""
     connection = kombu.Connection(kombu_uri(amqp_uri), **options)
     try:
-        connection.ensure_connection(max_retries=len(connection.alt) - 1 if connection.alt else 0,
+        connection.ensure_connection(max_retries=rounds * max(len(connection.alt), 1) - 1,
                                      interval_start=0, interval_step=0, interval_max=0)
     except Exception:
         connection.release()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from services.aspirations.models import Aspiration, ConsentRecord
 from services.common.contracts import HeldRecord, PersonalDataErased
 from services.common.events import as_utc, record_event, utcnow
-from services.common.privacy import compact, consent_view, held_record, identifier_key, phone_variants
+from services.common.privacy import compact, consents_of, held_record, identifier_key, phone_variants
 from services.common.scope import Actor, require_office
 
 log = logging.getLogger(__name__)
@@ -52,11 +52,7 @@ def search(session: Session, actor: Actor, identifier: dict) -> dict:
         query = query.where((Aspiration.village_code == root) | Aspiration.village_code.like(root + ".%"))
     found = [a for a in session.scalars(query.order_by(Aspiration.submitted_at, Aspiration.id))
              if actor.covers(a.village_code)]
-    consents: dict[str, list[dict]] = {}
-    if found:
-        for row in session.scalars(select(ConsentRecord).where(
-                ConsentRecord.record.in_([_record(a.id) for a in found])).order_by(ConsentRecord.id)):
-            consents.setdefault(row.record, []).append(consent_view(row))
+    consents = consents_of(session, ConsentRecord, [_record(a.id) for a in found])
     return {"items": [held_record(SERVICE, KIND, a.id, dict(a.submitter or {}), _facts(a),
                                   consents.get(_record(a.id))) for a in found]}
 

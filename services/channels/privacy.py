@@ -18,7 +18,7 @@ from services.channels.models import AspirationForward, Channel, ConsentRecord, 
 from services.channels.subscriptions import ERASED, REMOVED, cancel_queued
 from services.common.contracts import HeldRecord, PersonalDataErased
 from services.common.events import as_utc, record_event, utcnow
-from services.common.privacy import compact, consent_view, held_record, identifier_key, phone_variants
+from services.common.privacy import compact, consents_of, held_record, identifier_key, phone_variants
 from services.common.scope import Actor, require_office
 
 log = logging.getLogger(__name__)
@@ -54,11 +54,7 @@ def search(session: Session, actor: Actor, identifier: dict) -> dict:
         query = query.where((Channel.village_code == root) | Channel.village_code.like(root + ".%"))
     found = [c for c in session.scalars(query.order_by(Channel.created_at, Channel.id))
              if actor.covers(c.village_code)]
-    consents: dict[str, list[dict]] = {}
-    if found:
-        for row in session.scalars(select(ConsentRecord).where(
-                ConsentRecord.record.in_([_record(c.id) for c in found])).order_by(ConsentRecord.id)):
-            consents.setdefault(row.record, []).append(consent_view(row))
+    consents = consents_of(session, ConsentRecord, [_record(c.id) for c in found])
     return {"items": [held_record(SERVICE, KIND, c.id, {"address": c.address}, _facts(c),
                                   consents.get(_record(c.id))) for c in found]}
 

@@ -108,6 +108,17 @@ def consent_row(model, record: str, purpose: str, version: str | None, fields: l
                  fields=sorted(fields), given_by=given_by, given_at=at)
 
 
+def consents_of(session, model, records: list[str]) -> dict[str, list[dict]]:
+    """record -> the consent records kept for it (oldest first), in one query."""
+    from sqlalchemy import select
+    found: dict[str, list[dict]] = {}
+    if records:
+        for row in session.scalars(select(model).where(model.record.in_(records))
+                                   .order_by(model.given_at, model.id)):
+            found.setdefault(row.record, []).append(consent_view(row))
+    return found
+
+
 def consent_view(row) -> dict:
     return {"record": row.record, "purpose": row.purpose, "notice_version": row.notice_version,
             "basis": row.basis, "fields": row.fields, "given_by": row.given_by,

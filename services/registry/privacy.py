@@ -14,7 +14,6 @@ change) and the consent records (they hold no personal data). Nothing here
 logs, raises or records a name, a phone or an e-mail.
 """
 import uuid
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 from services.common.contracts import HeldRecord, PersonalDataErasureRequested
 from services.common.errors import NotFound, OutOfScope, invalid
 from services.common.events import as_utc, record_event, utcnow
-from services.common.privacy import compact, consent_view, held_record, identifier_key, phone_variants
+from services.common.privacy import compact, consents_of, held_record, identifier_key, phone_variants
 from services.common.scope import Actor, require_office
 from services.registry.kims.groups import load_kim
 from services.registry.models import ConsentRecord, Erasure, Kim, Member
@@ -41,15 +40,6 @@ MOST_RECORDS = 1000
 
 def _iso(moment: datetime | None) -> str | None:
     return as_utc(moment).isoformat() if moment is not None else None
-
-
-def _consents(session: Session, records: list[str]) -> dict[str, list[dict]]:
-    by_record: dict[str, list[dict]] = defaultdict(list)
-    if records:
-        for row in session.scalars(select(ConsentRecord).where(ConsentRecord.record.in_(records))
-                                   .order_by(ConsentRecord.given_at, ConsentRecord.id)):
-            by_record[row.record].append(consent_view(row))
-    return by_record
 
 
 def search(session: Session, actor: Actor, identifier: dict) -> dict:
@@ -69,14 +59,15 @@ def search(session: Session, actor: Actor, identifier: dict) -> dict:
     kims = session.scalars(select(Kim).where(contact_rule).order_by(Kim.id)).all()
     members = [(member, kim) for member, kim in members if actor.covers(kim.village_code)]
     kims = [kim for kim in kims if actor.covers(kim.village_code)]
-    consents = _consents(session, [f"member:{m.id}" for m, _ in members] + [f"kim_contact:{k.id}" for k in kims])
+    consents = consents_of(session, ConsentRecord,
+                           [f"member:{m.id}" for m, _ in members] + [f"kim_contact:{k.id}" for k in kims])
     items = [held_record(SERVICE, "member", member.id, {"name": member.name, "phone": member.phone},
                          {"kim_id": kim.id, "village_code": kim.village_code, "role": member.role,
                           "created_at": _iso(member.created_at), "removed_at": _iso(member.removed_at)},
-                         consents[f"member:{member.id}"]) for member, kim in members]
+                         consents.get(f"member:{member.id}")) for member, kim in members]
     items += [held_record(SERVICE, "kim_contact", kim.id, dict(kim.contact or {}),
                           {"kim_id": kim.id, "village_code": kim.village_code, "status": kim.status},
-                          consents[f"kim_contact:{kim.id}"]) for kim in kims]
+                          consents.get(f"kim_contact:{kim.id}")) for kim in kims]
     return {"items": items}
 
 

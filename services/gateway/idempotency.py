@@ -57,13 +57,20 @@ class IdempotencyStore:
         earlier = known()
         if earlier:
             return earlier, True
-        try:
-            with self.Session.begin() as session:
-                # the same key kept once, past the window: forgotten, so the key is free again
-                session.execute(delete(IdempotencyKey).where(IdempotencyKey.key_hash == digest,
-                                                             IdempotencyKey.created_at < utcnow() - self.keep_for))
-                session.add(IdempotencyKey(key_hash=digest, tracking_code=submission["tracking_code"],
-                                           submission=json.dumps(submission), created_at=utcnow()))
-        except IntegrityError:  # the same key, at the same moment
-            return known(), True
-        return submission, False
+        for _ in range(2):
+            try:
+                with self.Session.begin() as session:
+                    session.add(IdempotencyKey(key_hash=digest, tracking_code=submission["tracking_code"],
+                                               submission=json.dumps(submission), created_at=utcnow()))
+                return submission, False
+            except IntegrityError:
+                earlier = known()
+                if earlier:  # the same key, at the same moment
+                    return earlier, True
+                self._forget_expired_key(digest)  # kept once, past the window: the key is free again
+        return known(), True
+
+    def _forget_expired_key(self, digest: str) -> None:
+        with self.Session.begin() as session:
+            session.execute(delete(IdempotencyKey).where(IdempotencyKey.key_hash == digest,
+                                                         IdempotencyKey.created_at < utcnow() - self.keep_for))

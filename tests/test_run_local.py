@@ -30,6 +30,7 @@ def _answers(port: int) -> bool:
         return False
 
 
+@pytest.mark.timeout(600)  # a minute alone; the waits below allow for the whole suite's peak
 def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_path):
     prometheus_port = free_port()
     first, cleanups = start_platform("sqlite", tmp_path, fresh_regions=True, KIM_ADMIN_KEY=None,
@@ -89,7 +90,9 @@ def test_run_prints_address_and_generated_key_and_ctrl_c_stops_everything(tmp_pa
         assert alive(int(restarted.group(1)))
         assert all(alive(pid) for name, pid in second.pids.items() if name != "registry")
         with second.client() as anyone:
-            wait_for(lambda: anyone.get("/readyz").status_code == 200, timeout=60, message="readiness again")
+            # a minute alone is plenty; under the whole suite's peak the restarted registry's broker
+            # connection and queue declarations once took longer (readiness says 503 meanwhile)
+            wait_for(lambda: anyone.get("/readyz").status_code == 200, timeout=180, message="readiness again")
             assert anyone.get("/api/v1/regions/14.71").status_code == 200
         assert second.process.poll() is None
     finally:

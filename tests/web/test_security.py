@@ -8,6 +8,7 @@ import uuid
 import httpx
 import kombu
 
+from services.common.testing import bus_connection
 from tests.conftest import wait_for
 from tests.web.people import csrf, new_account, sign_in, unique, visitor
 
@@ -136,7 +137,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
     c = Canaries()
     v = c.values
     amqp = platform.env["AMQP_URI"]
-    with kombu.Connection(amqp) as conn:  # every event published from now on
+    with bus_connection(amqp) as conn:  # every event published from now on
         bus = kombu.Queue(f"test-canaries-{uuid.uuid4().hex[:6]}", durable=False, auto_delete=False)
         bus = bus(conn.channel())
         bus.declare()
@@ -188,7 +189,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
             wait_for(lambda t=tracking: client.get(f"/api/v1/aspirations/track/{t}").status_code == 200,
                      message="the aspirations stored")
     # a submission put on the intake queue by something other than the gateway, breaking its rules
-    with kombu.Connection(amqp) as conn:
+    with bus_connection(amqp) as conn:
         conn.Producer().publish(json.dumps({
             "type": "aspiration_submission", "id": str(uuid.uuid4()), "tracking_code": "KANARI" + code[:4],
             "submitted_at": "2026-11-30T09:00:00+07:00", "submitted_by": "public", "data": {
@@ -268,7 +269,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
 
     # --- the logs, the events on the bus, the dead letters' headers, the metrics -------------------
     assert not c.found(platform.log()), c.found(platform.log())
-    with kombu.Connection(amqp) as conn:
+    with bus_connection(amqp) as conn:
         events = []
         queue = bus(conn.channel())
         while (message := queue.get(no_ack=True)) is not None:
@@ -293,7 +294,7 @@ def test_canaries_appear_only_where_they_belong(platform, keys):
 def _dead_letters(amqp: str, service: str) -> list[dict]:
     """The headers of the service's dead letters (left in place)."""
     headers, messages = [], []
-    with kombu.Connection(amqp) as conn:
+    with bus_connection(amqp) as conn:
         channel = conn.channel()
         queue = kombu.Queue(f"{service}.dead-letters", durable=True)(channel)
         while (message := queue.get(no_ack=False)) is not None:

@@ -18,6 +18,7 @@ from services.common import deadletters
 from services.common.db import make_engine, outbox, unit_of_work
 from services.common.errors import Unprocessable
 from services.common.migrations import upgrade
+from services.common.testing import bus_connection
 from services.common.tests.helpers import wait_for
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -76,7 +77,7 @@ def test_the_running_service_dead_letters_a_bad_submission_at_once(databases, am
     upgrade(url, MIGRATIONS)
     container = container_factory(AspirationsService, settings.nameko_config())
     container.start()
-    with kombu.Connection(amqp_uri) as conn:
+    with bus_connection(amqp_uri) as conn:
         producer = conn.Producer()
         for message in (submission("BADINTAKE1", category="İ" * 50), submission("GOODINTAK2")):
             producer.publish(json.dumps(message), exchange=INTAKE_QUEUE, routing_key=INTAKE_QUEUE,
@@ -87,7 +88,7 @@ def test_the_running_service_dead_letters_a_bad_submission_at_once(databases, am
     wait_for(lambda: Session(engine).scalar(select(func.count()).select_from(Aspiration)) == 1,
              message="the good submission stored")
     engine.dispose()
-    with kombu.Connection(amqp_uri) as conn:
+    with bus_connection(amqp_uri) as conn:
         dead = kombu.Queue(deadletters.dead_letter_queue("aspirations"), durable=True)(conn.channel()).get(
             no_ack=True)
     headers = dead.headers

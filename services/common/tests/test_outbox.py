@@ -11,6 +11,7 @@ from services.common.db import make_engine, outbox, unit_of_work
 from services.common.dependencies import Database
 from services.common.events import make_envelope, record_event
 from services.common.outbox import OutboxRelay
+from services.common.testing import bus_connection
 from services.common.tests import sample
 from services.common.tests.helpers import count, wait_for
 
@@ -94,7 +95,7 @@ def test_relay_publishes_every_event_in_commit_order(databases, amqp_uri):
     engine = make_engine(url)
     with unit_of_work(engine, "producer") as session:
         expected = [record_event(session, "note_added", {"seq": i})["id"] for i in range(1200)]
-    with kombu.Connection(amqp_uri) as conn:
+    with bus_connection(amqp_uri) as conn:
         queue = kombu.Queue("order-check", kombu.Exchange("producer.events", "topic", durable=True),
                             routing_key="#", durable=False)
         queue(conn.channel()).declare()
@@ -140,7 +141,7 @@ def test_two_relays_on_one_postgresql_database_publish_each_event_once_in_order(
     engine = make_engine(postgres_url)
     with unit_of_work(engine, "producer") as session:
         expected = [record_event(session, "note_added", {"seq": i})["id"] for i in range(1000)]
-    with kombu.Connection(amqp_uri) as conn:
+    with bus_connection(amqp_uri) as conn:
         queue = kombu.Queue("order-check", kombu.Exchange("producer.events", "topic", durable=True),
                             routing_key="#", durable=False)
         queue(conn.channel()).declare()

@@ -3,10 +3,9 @@ commands (to a quorum queue) and consumes the registry's events through the
 next one."""
 import asyncio
 
-import kombu
 import pytest
 
-from services.common.testing import amqp_uri_for, create_vhost, delete_vhost, rabbit_api
+from services.common.testing import amqp_uri_for, bus_connection, create_vhost, delete_vhost, rabbit_api
 from services.gateway.readmodel import ReadModel, RegistryEvents
 from services.gateway.rpc import RpcClient
 from services.gateway.tests.asyncio_thread import run
@@ -43,7 +42,7 @@ def test_commands_and_events_go_through_the_next_address_when_the_first_is_dead(
     assert run(scenario()) is True
     intake = rabbit_api("GET", f"/api/queues/{vhost}/aspirations.intake").json()
     assert intake["type"] == "quorum" and intake["durable"] and not intake["exclusive"]
-    with kombu.Connection(amqp_uri_for(vhost)) as conn:
+    with bus_connection(amqp_uri_for(vhost)) as conn:
         assert conn.channel().queue_declare("aspirations.intake", passive=True).message_count == 2
 
 

@@ -6,9 +6,7 @@ import logging
 import threading
 from types import SimpleNamespace
 
-import kombu
-
-from services.common.testing import amqp_uri_for, create_vhost, delete_vhost
+from services.common.testing import amqp_uri_for, bus_connection, create_vhost, delete_vhost
 from services.gateway.problems import Problem
 from services.gateway.rpc import RpcClient
 
@@ -67,7 +65,7 @@ def test_concurrent_commands_share_one_channel_and_await_their_confirms_together
         thread = threading.Thread(target=lambda: asyncio.run(scenario()))
         thread.start()
         thread.join(timeout=60)
-        with kombu.Connection(amqp_uri_for(vhost)) as conn:
+        with bus_connection(amqp_uri_for(vhost)) as conn:
             stored = conn.default_channel.queue_declare("pipelined.commands", passive=True).message_count
     finally:
         delete_vhost(vhost)

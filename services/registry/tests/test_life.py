@@ -12,6 +12,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from sqlalchemy import create_engine, text
 
 from services.common.db import make_engine
+from services.common.testing import bus_connection
 from services.common.tests.helpers import wait_for
 from services.registry import kims
 from services.registry.service import RegistryService
@@ -30,7 +31,7 @@ def group(number: int, village="14.71.01.1002") -> dict:
 def events(amqp_uri):
     """Everything the registry publishes, as a list that fills up."""
     received = []
-    connection = kombu.Connection(amqp_uri)
+    connection = bus_connection(amqp_uri)
     queue = kombu.Queue("test-registry-events", kombu.Exchange("registry.events", "topic", durable=True),
                         routing_key="#", durable=False)
     queue(connection.channel()).declare()

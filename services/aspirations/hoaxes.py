@@ -29,6 +29,7 @@ from services.common.errors import InvalidInput, InvalidTransition, NotFound, Ou
 from services.common.events import as_utc, record_event, utcnow
 from services.common.regions import VILLAGE_CODE_PATTERN
 from services.common.scope import Actor, require_office
+from services.common.text import strip_blank
 from services.common.vocabulary import HOAX_CASE_STATUSES, HOAX_LABELS, HOAX_SOURCES
 
 REPORTED, LABELLED, CLARIFIED = HOAX_CASE_STATUSES
@@ -49,10 +50,10 @@ def _link(value, field: str) -> str | None:
 
 
 def _words(value, field: str, low: int, high: int) -> str:
-    if not isinstance(value, str) or not low <= len(value.strip()) <= high:
+    if not isinstance(value, str) or not low <= len(strip_blank(value)) <= high:
         raise invalid(field, f"{low}..{high} characters", "Isian terlalu pendek atau terlalu panjang.",
                       "Too short or too long.")
-    return value.strip()
+    return strip_blank(value)
 
 
 # --- similarity -------------------------------------------------------------------------

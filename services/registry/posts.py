@@ -20,6 +20,7 @@ from services.common.errors import InvalidTransition, NotFound, invalid
 from services.common.events import record_event, utcnow
 from services.common.regions import REGION_CODE_PATTERN
 from services.common.scope import Actor, require_kim, require_office, require_region
+from services.common.text import strip_blank
 from services.common.vocabulary import POST_KINDS, POST_STATUSES
 from services.registry import events, metrics, richtext
 from services.registry.kims.groups import _in_subtree, load_kim, region_path, today, with_region_names
@@ -141,10 +142,10 @@ def _office_post(session: Session, actor: Actor, post_id: str) -> tuple[Post, Ki
 
 
 def _reason(reason) -> str:
-    if not isinstance(reason, str) or not 3 <= len(reason.strip()) <= 500:
+    if not isinstance(reason, str) or not 3 <= len(strip_blank(reason)) <= 500:
         raise invalid("reason", "3 to 500 characters", "Alasan harus 3 sampai 500 karakter.",
                       "The reason must be 3 to 500 characters.")
-    return reason.strip()
+    return strip_blank(reason)
 
 
 def _move(post: Post, allowed_from: str, new: str):

@@ -25,6 +25,7 @@ from services.common.errors import NotFound, OutOfScope, invalid
 from services.common.events import as_utc, record_event, utcnow
 from services.common.privacy import compact, consents_of, held_record, identifier_key, phone_variants
 from services.common.scope import Actor, require_office
+from services.common.text import strip_blank
 from services.registry.kims.groups import load_kim
 from services.registry.models import ConsentRecord, Erasure, Kim, Member
 
@@ -85,7 +86,7 @@ def _request(data) -> tuple[str, list[HeldRecord]]:
         raise invalid("data", "{reason, records}", "Permintaan penghapusan tidak valid.", "Invalid erasure request.")
     reason = data.get("reason")
     low, high = REASON_LENGTH
-    if not isinstance(reason, str) or not low <= len(reason.strip()) <= high:
+    if not isinstance(reason, str) or not low <= len(strip_blank(reason)) <= high:
         raise invalid("reason", f"{low}..{high} characters", f"Alasan harus {low} sampai {high} karakter.",
                       f"The reason must be {low} to {high} characters.")
     records = data.get("records")
@@ -105,7 +106,7 @@ def _request(data) -> tuple[str, list[HeldRecord]]:
                           "Unknown kind of record.")
         reference = HeldRecord(service=record["service"], kind=record["kind"], id=record["id"])
         held.setdefault((reference.service, reference.kind, reference.id), reference)
-    return reason.strip(), list(held.values())
+    return strip_blank(reason), list(held.values())
 
 
 def _member_in_scope(session: Session, actor: Actor, member_id: str) -> Member:

@@ -17,6 +17,7 @@ from services.common.db import is_postgresql
 from services.common.errors import NotFound, invalid
 from services.common.events import utcnow
 from services.common.regions import REGION_CODE_PATTERN
+from services.common.text import strip_blank
 from services.registry.models import Region, RegionLoad
 
 log = logging.getLogger(__name__)
@@ -141,15 +142,21 @@ def list_children(session: Session, parent: str | None, limit: int = 50, offset:
 
 
 def search(session: Session, q: str, level: str | None = None, limit: int = 50, offset: int = 0) -> dict:
-    """Regions whose name contains `q` (case-insensitive), shortest names first."""
+    """Regions whose name contains `q` (case-insensitive, without the spaces around it), shortest
+    names first. `q` is 2 to 100 characters as sent, as the API's schema says (counting what
+    `strip()` left refused schema-valid text: "É" and U+001C). Text that is all blank finds
+    nothing."""
     _page(limit, offset)
-    if not isinstance(q, str) or not 2 <= len(q.strip()) <= 100:
+    if not isinstance(q, str) or not 2 <= len(q) <= 100:
         raise invalid("q", "2..100 characters", "Kata pencarian harus 2 sampai 100 karakter.",
                       "The search text must be 2 to 100 characters.")
     if level is not None and level not in LEVELS:
         raise invalid("level", f"one of {', '.join(LEVELS)}", "Tingkat wilayah tidak dikenal.",
                       "Unknown region level.")
-    pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    words = strip_blank(q)
+    if not words:
+        return {"items": [], "total": 0}
+    pattern = "%" + words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     condition = func.lower(Region.name).like(pattern, escape="\\")
     if level:
         condition = condition & (Region.level == level)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from services.common.privacy import NOTICES
+from services.common.text import BLANK
 from services.gateway.conditional import Answer
 from services.gateway.deps import Rpc, RpcCall
 from services.gateway.problems import Problem, ProblemDetails
@@ -16,9 +17,6 @@ from services.gateway.problems import Problem, ProblemDetails
 T = TypeVar("T")
 
 
-# Blank as every reader of the document reads it (Unicode White_Space, and U+FEFF): named, not
-# `\\s`, which means something else in Python, JavaScript and Rust regular expressions.
-BLANK = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 # Text is taken as sent: no blank at either end (a title of spaces is no title) and no NUL
 # (PostgreSQL cannot store it); the pattern says so, the lengths count what was sent.
 TEXT = rf"^[^{BLANK}\x00]([^\x00]*[^{BLANK}\x00])?$"

@@ -35,6 +35,10 @@ def test_children_pages_and_search(registry):
     assert [r["code"] for r in found["items"]] == ["14.71"]
     percent = registry.search_regions(q="%%")
     assert percent["total"] == 0  # wildcards are literal
+    # 2 to 100 characters as sent, as the API's schema says; blank around them is not searched for
+    assert [r["code"] for r in registry.search_regions(q=" pekanbaru\u3000", level="regency")["items"]] == ["14.71"]
+    assert registry.search_regions(q="\u00c9\x1c")["total"] == 0  # schema-valid: an answer, not a 422
+    assert registry.search_regions(q="  ")["total"] == 0
 
 
 @pytest.mark.parametrize("call, kwargs, error", [

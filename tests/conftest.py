@@ -35,7 +35,7 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 # the database backend in a test's id: test_x[sqlite], test_y[postgresql-kwargs0]
 BACKEND_IN_ID = re.compile(r"\[(?:[^\]]*-)?(sqlite|postgresql)(?:-[^\]]*)?\]$")
-# the longest test by far (schemathesis, minutes): started first, beside the backends' tests
+# the longest tests by far (schemathesis' two parts, minutes): started first, beside the backends' tests
 LONGEST = "tests/test_contract.py::test_schemathesis_finds_no_failure"
 BACKENDS = ("sqlite", "postgresql")
 # modules whose tests start platforms of their own (not the session's): a work unit per backend,
@@ -67,7 +67,7 @@ def backend_scope(nodeid: str) -> str:
 
 def unit_rank(scope: str) -> int:
     """The order in which work units start: the longest ones first, the short ones fill the gaps."""
-    if scope == LONGEST:
+    if scope.startswith(LONGEST):
         return 0
     if scope in BACKENDS:
         return 1

@@ -21,6 +21,7 @@ def test_the_website_and_modules_with_platforms_of_their_own_are_units_apart():
     ranks = [unit_rank(scope) for scope in (LONGEST, "sqlite", "tests/test_broker_restart.py[postgresql]",
                                             "sqlite-web", "tests/test_run_local.py::test_run", "tests/test_x.py::y")]
     assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    assert unit_rank(f"{LONGEST}[flows]") == unit_rank(f"{LONGEST}[others]") == unit_rank(LONGEST)
 
 
 def test_every_module_that_starts_a_platform_of_its_own_on_a_backend_is_known():

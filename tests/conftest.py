@@ -137,8 +137,9 @@ def pytest_sessionstart(session):
         shutil.rmtree(SCREENSHOTS, ignore_errors=True)
 
 
-def wait_for(condition, timeout=30, message="condition", interval=0.05):
-    """Poll until `condition()` is truthy; return its value."""
+def wait_for(condition, timeout=60, message="condition", interval=0.05):
+    """Poll until `condition()` is truthy; return its value. A minute by default: what takes a
+    second alone took more than 30 on a CI machine shared with the whole suite."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()

@@ -82,7 +82,7 @@ def test_the_running_service_dead_letters_a_bad_submission_at_once(databases, am
         for message in (submission("BADINTAKE1", category="İ" * 50), submission("GOODINTAK2")):
             producer.publish(json.dumps(message), exchange=INTAKE_QUEUE, routing_key=INTAKE_QUEUE,
                              content_type="application/json", delivery_mode=2)
-    wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "aspirations") == 1, timeout=20,
+    wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "aspirations") == 1, timeout=40,
              message="the bad submission in the dead letters")
     engine = make_engine(url)
     wait_for(lambda: Session(engine).scalar(select(func.count()).select_from(Aspiration)) == 1,

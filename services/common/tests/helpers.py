@@ -4,7 +4,7 @@ import eventlet
 from sqlalchemy import create_engine, func, select, table
 
 
-def wait_for(condition, timeout=15.0, interval=0.05, message="condition"):
+def wait_for(condition, timeout=30.0, interval=0.05, message="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()

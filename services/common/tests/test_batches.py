@@ -48,7 +48,7 @@ def held_batch(amqp_uri, publish, *envelopes):
     publish(note("gate"))
     wait_for(lambda: sample.BatchService.batches, message="the gate's batch")
     publish(*envelopes)
-    wait_for(lambda: unacked(amqp_uri) == 1 + len(envelopes), timeout=20, message="everything delivered")
+    wait_for(lambda: unacked(amqp_uri) == 1 + len(envelopes), timeout=40, message="everything delivered")
     sample.BatchService.gate.send()
 
 
@@ -63,7 +63,7 @@ def effects(url: str) -> list[str]:
 def test_a_poison_event_is_dead_lettered_alone_and_its_batch_is_applied(databases, amqp_uri, container_factory):
     url, publish, publisher = started(databases, amqp_uri, container_factory, retry_delays="0.2,0.4")
     held_batch(amqp_uri, publish, note("good-1"), note("poison"), note("good-2"))
-    wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "batches") == 1, timeout=20,
+    wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "batches") == 1, timeout=40,
              message="the poison event in the dead letters")
     wait_for(lambda: effects(url) == ["gate", "good-1", "good-2"], message="the good ones applied")
     batches = sample.BatchService.batches
@@ -86,5 +86,5 @@ def test_a_repeated_batch_and_repeats_within_a_batch_are_applied_once(databases,
     wait_for(lambda: sum(len(b) for b in sample.BatchService.batches) == 16, message="the repeat handled")
     eventlet.sleep(0.3)
     assert effects(url) == ["gate", "n0", "n1", "n2", "n3", "n4"]
-    wait_for(lambda: unacked(amqp_uri) == 0, timeout=20, message="every message acked")
+    wait_for(lambda: unacked(amqp_uri) == 0, timeout=40, message="every message acked")
     publisher.close()

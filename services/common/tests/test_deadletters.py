@@ -28,7 +28,7 @@ def test_failing_handler_backs_off_then_dead_letters_and_replays(tmp_path, amqp_
     with ServiceRpcProxy("producer", {"AMQP_URI": amqp_uri}) as rpc:
         rpc.add_note("n1", "tidak sampai")
 
-    wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "flaky") == 1, timeout=20,
+    wait_for(lambda: deadletters.dead_letter_count(amqp_uri, "flaky") == 1, timeout=40,
              message="the event in the dead-letter queue")
     attempts = list(sample.FlakyService.attempts)
     assert len(attempts) == 1 + len(DELAYS)

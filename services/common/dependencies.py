@@ -16,11 +16,20 @@ from sqlalchemy.orm import Session
 from services.common import logs, metrics
 from services.common.bus import ConfirmedPublisher
 from services.common.db import make_engine, service_session
+from services.common.entrypoints import wake_timers
 from services.common.errors import DomainError
 from services.common.outbox import OutboxRelay
 from services.common.settings import SETTINGS_KEY
 
 log = logging.getLogger(__name__)
+
+WAKE = "wake_timers"
+
+
+def wake_after_commit(session: Session, *timers: str):
+    """Once this worker's transaction is committed, run the service's timers that wait on these
+    names (`@timer(..., wake_on=name)`): the work it committed is taken up at once."""
+    session.info.setdefault(WAKE, set()).update(timers)
 
 
 class Database(DependencyProvider):
@@ -83,6 +92,8 @@ class Database(DependencyProvider):
                     return sys.exc_info()
                 if session.info.pop("outbox_written", False):
                     self._wake.set()
+                for name in session.info.pop(WAKE, ()):
+                    wake_timers(self.container, name)
             else:
                 session.rollback()
             return exc_info

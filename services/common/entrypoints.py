@@ -7,6 +7,7 @@ of messages (up to KIM_EVENT_BATCH_SIZE) applied in one transaction.
 """
 import json
 import logging
+import threading
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -468,15 +469,65 @@ def _event_type(worker_ctx) -> str:
 
 class Timer(NameKoTimer):
     """nameko's timer with its interval read from the service's settings
-    (an attribute name), so tests and operators can change it."""
+    (an attribute name), so tests and operators can change it.
 
-    def __init__(self, interval_setting: str, **kwargs):
+    A timer with `wake_on` does not poll at its interval while it has nothing to do. It runs at
+    start; again as soon as a worker of its service commits work for it
+    (`services.common.dependencies.wake_after_commit`); and when its method returns the seconds
+    until its next known work (at that time, no sooner than its interval). Otherwise it looks
+    every `KIM_IDLE_CHECK_SECONDS` for work it was not told of: another instance's, or work a
+    crash left behind. An idle platform spent most of its CPU on half-second polls."""
+
+    def __init__(self, interval_setting: str, wake_on: str | None = None, **kwargs):
         self.interval_setting = interval_setting
-        super().__init__(interval=0, **kwargs)
+        self.wake_on = wake_on
+        super().__init__(interval=0, eager=wake_on is not None, **kwargs)
 
     def setup(self):
-        self.interval = getattr(self.container.config[SETTINGS_KEY], self.interval_setting)
+        settings = self.container.config[SETTINGS_KEY]
+        self.interval = getattr(settings, self.interval_setting)
+        self.idle_interval = max(self.interval, settings.idle_check_seconds)
+        self._woken = threading.Event()
+        self._next: float | None = None
         super().setup()
+
+    def wake(self):
+        self._woken.set()
+
+    def stop(self):
+        self.should_stop.send(True)
+        if self.wake_on is not None:
+            self._woken.set()
+        self.gt.wait()
+
+    def _run(self):
+        if self.wake_on is None:
+            return super()._run()
+        while not self.should_stop.ready():
+            self.handle_timer_tick()
+            self.worker_complete.wait()
+            self.worker_complete.reset()
+            # a wake during the run is kept by the event: nothing committed for it is missed
+            delay = self.idle_interval if self._next is None else min(max(self._next, self.interval),
+                                                                       self.idle_interval)
+            self._woken.wait(delay)
+            self._woken.clear()
+
+    def handle_result(self, worker_ctx, result, exc_info):
+        if exc_info is not None:
+            self._next = 0.0  # a failure is tried again at the interval, as before
+        elif isinstance(result, (int, float)) and not isinstance(result, bool):
+            self._next = float(result)
+        else:
+            self._next = None
+        return super().handle_result(worker_ctx, result, exc_info)
 
 
 timer = Timer.decorator
+
+
+def wake_timers(container, name: str):
+    """Run now the container's timers that wait on `name`."""
+    for entrypoint in container.entrypoints:
+        if isinstance(entrypoint, Timer) and entrypoint.wake_on == name:
+            entrypoint.wake()

@@ -59,6 +59,9 @@ class ServiceSettings(CommonSettings):
     # the most messages a batching handler applies in one transaction (its prefetch is twice that)
     event_batch_size: int = Field(500, ge=1, validation_alias="KIM_EVENT_BATCH_SIZE")
     outbox_poll_seconds: float = Field(0.5, validation_alias="KIM_OUTBOX_POLL_SECONDS")
+    # how often a timer that is woken for its work (the fan-out, the webhook pushes) looks for work
+    # nobody told it of: another instance's, or what a crash left behind
+    idle_check_seconds: float = Field(5.0, gt=0, validation_alias="KIM_IDLE_CHECK_SECONDS")
     outbox_batch_size: int = Field(500, validation_alias="KIM_OUTBOX_BATCH_SIZE")
     # sent outbox rows are kept this long for inspection, then pruned
     outbox_retention_hours: float = Field(168, validation_alias="KIM_OUTBOX_RETENTION_HOURS")

@@ -2,12 +2,12 @@
 a producer writing state and events, consumers applying them once."""
 import time
 
-from sqlalchemy import Column, MetaData, String, Table, insert
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import make_engine, plumbing_metadata
-from services.common.dependencies import Database
-from services.common.entrypoints import batch_event_handler, event_handler, rpc
+from services.common.dependencies import Database, wake_after_commit
+from services.common.entrypoints import batch_event_handler, event_handler, rpc, timer
 from services.common.errors import InvalidInput
 from services.common.events import claim_event, claim_events, record_event
 from services.common.service import ServiceBase
@@ -108,3 +108,24 @@ class BatchService(ServiceBase):
             self.db.execute(insert(effects), [{"event_id": e["id"], "note_id": e["data"]["id"]} for e in fresh])
         if any(e["data"]["text"] == "poison" for e in envelopes):
             raise RuntimeError("a poison event")
+
+
+class WakingService(ServiceBase):
+    """A timer that waits to be told of its work (test_timers.py): it counts the notes it sees,
+    and waits as long as `next_in[0]` says before it runs again on its own."""
+    name = "waking"
+    db = Database(relay=False)
+    seen: list = []
+    next_in: list = [None]
+
+    @timer("retention_check_seconds", wake_on="notes")
+    def take_up(self):
+        WakingService.seen.append(self.db.scalar(select(func.count()).select_from(Note)))
+        return WakingService.next_in[0]
+
+    @rpc
+    def add_note(self, note_id, fail=False):
+        self.db.add(Note(id=note_id, text="bangun"))
+        wake_after_commit(self.db, "notes")
+        if fail:
+            raise InvalidInput("refused on purpose")

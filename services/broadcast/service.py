@@ -21,7 +21,8 @@ from services.common.contracts import (
     KimUpdated,
     read,
 )
-from services.common.entrypoints import batch_event_handler, event_handler, rpc, timer
+from services.common.dependencies import wake_after_commit
+from services.common.entrypoints import batch_event_handler, event_handler, rpc, timer, wake_timers
 from services.common.errors import InvalidInput
 from services.common.events import as_utc, claim_event, claim_events
 from services.common.scope import Actor, require_office, require_region
@@ -75,6 +76,12 @@ class PushSender(DependencyProvider):
             log.exception("could not record the push of delivery %s", job["delivery_id"])
             return
         metrics.WEBHOOK_PUSHES.labels("ok" if ok else ("failed" if state == "failed" else "error")).inc()
+        if state == "pending":  # tried again after its back-off: the timer learns when
+            wake_timers(self.container, PUSHES)
+
+
+# the timers' names for wake_after_commit: work committed for them is taken up at once
+FANOUT, PUSHES = "fanout", "pushes"
 
 
 class BroadcastService(ServiceBase):
@@ -116,6 +123,8 @@ class BroadcastService(ServiceBase):
             self.db.flush()
             created = broadcasts.deliver_running_broadcasts(self.db, kim_ids, self.settings.broadcast_open_days)
             metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
+            if created:
+                wake_after_commit(self.db, PUSHES)
 
     # --- answers to aspirations filed through a group -------------------------------
     @event_handler("aspirations", "aspiration_responded")
@@ -126,6 +135,7 @@ class BroadcastService(ServiceBase):
             if not broadcasts.deliver_answer(self.db, answer):
                 raise directory.NotYetKnown(f"KIM {answer.kim_id} is not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("aspiration_answer").inc()
+            wake_after_commit(self.db, PUSHES)
 
     # --- the outcome of a hoax case, to the groups that reported it (issue 15) ----------
     @event_handler("aspirations", "hoax_case_labelled")
@@ -136,6 +146,7 @@ class BroadcastService(ServiceBase):
             if missing:
                 raise directory.NotYetKnown(f"{len(missing)} reporting groups are not in the directory yet")
             metrics.DELIVERIES_CREATED.labels("hoax_outcome").inc(len(outcome.kim_ids))
+            wake_after_commit(self.db, PUSHES)
 
     # --- replies on a group's channels (Telegram, WhatsApp, SMS) ------------------------
     @event_handler("channels", "channel_acknowledged")
@@ -174,14 +185,17 @@ class BroadcastService(ServiceBase):
 
     @rpc
     def publish(self, actor, broadcast_id):
+        wake_after_commit(self.db, FANOUT)
         return broadcasts.publish(self.db, Actor.from_wire(actor), broadcast_id)
 
     @rpc
     def change_broadcast(self, actor, broadcast_id, changes):
+        wake_after_commit(self.db, FANOUT, PUSHES)  # a new schedule, or update messages to push
         return broadcasts.change_broadcast(self.db, Actor.from_wire(actor), broadcast_id, changes)
 
     @rpc
     def withdraw(self, actor, broadcast_id):
+        wake_after_commit(self.db, PUSHES)  # the groups are told
         return broadcasts.withdraw(self.db, Actor.from_wire(actor), broadcast_id)
 
     @rpc
@@ -234,15 +248,18 @@ class BroadcastService(ServiceBase):
                                     self.settings.webhook_allow_private, self.pushes.resolver)
 
     # --- fan-out ------------------------------------------------------------------------
-    @timer("fanout_check_seconds")
+    @timer("fanout_check_seconds", wake_on=FANOUT)
     def fan_out(self):
-        """Fan out every broadcast being published, one committed batch at a time."""
+        """Fan out every broadcast being published, one committed batch at a time; then wait
+        until the next scheduled one is due (or a publication wakes it)."""
         while True:
             broadcast_id, created = broadcasts.fanout_step(self.db, self.settings.fanout_batch_size)
             self.db.commit()
             if broadcast_id is None:
-                return
+                return broadcasts.next_scheduled_in(self.db)
             metrics.DELIVERIES_CREATED.labels("broadcast").inc(created)
+            if created:
+                wake_after_commit(self.db, PUSHES)
             done = self.db.get(Broadcast, broadcast_id)
             if done.status == "published":
                 elapsed = (as_utc(done.fanout_done_at) - as_utc(done.published_at))
@@ -250,16 +267,17 @@ class BroadcastService(ServiceBase):
                 log.info("broadcast %s reached %d groups", broadcast_id, done.recipients)
 
     # --- webhook pushes -------------------------------------------------------------------
-    @timer("webhook_check_seconds")
+    @timer("webhook_check_seconds", wake_on=PUSHES)
     def push_webhooks(self):
+        """Send the due pushes the free slots allow; then wait until the next one falls due."""
         free = self.pushes.free()
-        if not free:
-            return
-        # the lease outlasts a push's deadline: nobody else sends these while we wait on the network
-        lease = self.settings.webhook_timeout_seconds * 3
-        jobs = webhooks.lease_due_pushes(self.db, min(free, 100), lease)
-        self.db.commit()
-        self.pushes.send(jobs, self.db.get_bind())
+        if free:
+            # the lease outlasts a push's deadline: nobody else sends these while we wait on the network
+            lease = self.settings.webhook_timeout_seconds * 3
+            jobs = webhooks.lease_due_pushes(self.db, min(free, 100), lease)
+            self.db.commit()
+            self.pushes.send(jobs, self.db.get_bind())
+        return webhooks.next_push_in(self.db)
 
     @timer("deliveries_gauge_seconds")
     def count_deliveries(self):

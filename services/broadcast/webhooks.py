@@ -18,14 +18,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpcore
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.broadcast.broadcasts.inbox import load_group
 from services.broadcast.broadcasts.views import delivery_view
 from services.broadcast.models import Broadcast, Delivery, Webhook
 from services.common.errors import InvalidInput
-from services.common.events import utcnow
+from services.common.events import as_utc, utcnow
 from services.common.scope import Actor
 
 MAX_ANSWER_BYTES = 64 * 1024
@@ -264,6 +264,15 @@ def lease_due_pushes(session: Session, limit: int, lease_seconds: float) -> list
         jobs.append({"delivery_id": delivery.id, "url": hook.url, "body": body,
                      "signature": sign(hook.secret, body)})
     return jobs
+
+
+def next_push_in(session: Session) -> float | None:
+    """Seconds until the next push that is pending falls due (0 when one is due now), or None when
+    none is pending: what the timer that sends them waits before it looks again."""
+    first = session.scalar(
+        select(func.min(Delivery.next_push_at)).join(Webhook, Webhook.kim_id == Delivery.kim_id)
+        .where(Delivery.push_state == "pending"))
+    return None if first is None else max(0.0, (as_utc(first) - utcnow()).total_seconds())
 
 
 def record_push(session: Session, delivery_id: int, ok: bool, error: str | None, max_attempts: int,

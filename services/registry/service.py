@@ -5,6 +5,7 @@ import logging
 import time
 
 from services.common.contracts import PersonalDataErased, read
+from services.common.dependencies import wake_after_commit
 from services.common.entrypoints import event_handler, rpc, timer
 from services.common.events import claim_event, utcnow
 from services.common.scope import Actor, require_region
@@ -12,6 +13,8 @@ from services.common.service import ServiceBase
 from services.registry import coverage, evaluation, kims, metrics, posts, privacy, regions, regions_update
 
 log = logging.getLogger(__name__)
+
+IMPORTS = "imports"  # the import timer's name for wake_after_commit
 
 
 class RegistryService(ServiceBase):
@@ -104,6 +107,7 @@ class RegistryService(ServiceBase):
 
     @rpc
     def add_import_rows(self, actor, job_id, rows):
+        wake_after_commit(self.db, IMPORTS)  # the last rows queue the job: the import starts at once
         return kims.add_import_rows(self.db, Actor.from_wire(actor), job_id, rows)
 
     @rpc
@@ -114,7 +118,7 @@ class RegistryService(ServiceBase):
     def import_report(self, actor, job_id, limit=1000, offset=0):
         return kims.import_report(self.db, Actor.from_wire(actor), job_id, limit, offset)
 
-    @timer("import_check_seconds")
+    @timer("import_check_seconds", wake_on=IMPORTS)
     def import_groups(self):
         """Import the queued jobs' rows, one committed batch at a time."""
         settings = self.settings

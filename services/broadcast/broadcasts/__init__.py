@@ -24,6 +24,7 @@ from services.broadcast.broadcasts.fanout import (
     deliver_hoax_outcome,
     deliver_running_broadcasts,
     fanout_step,
+    next_scheduled_in,
 )
 from services.broadcast.broadcasts.inbox import (
     MAX_REACHED_PER_DELIVERY,
@@ -39,6 +40,6 @@ __all__ = [
     "current_alerts",
     "create_broadcast", "deliver_answer",
     "deliver_running_broadcasts", "fanout_step", "get_broadcast", "inbox", "list_broadcasts", "list_deliveries",
-    "deliver_hoax_outcome",
+    "deliver_hoax_outcome", "next_scheduled_in",
     "mark_read", "may_read", "meets", "publish", "relay", "withdraw", "wrote_or_above",
 ]

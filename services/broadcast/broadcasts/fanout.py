@@ -15,7 +15,7 @@ from services.broadcast import directory, events
 from services.broadcast.models import Broadcast, Delivery, DirectoryKim, Webhook
 from services.common.contracts import AspirationResponded, HoaxCaseLabelled
 from services.common.db import dialect_insert
-from services.common.events import record_event, utcnow
+from services.common.events import as_utc, record_event, utcnow
 
 RUNNING = ("publishing", "published")
 # what an insert of deliveries returns for the deliveries_created event
@@ -56,6 +56,12 @@ def fanout_step(session: Session, batch_size: int) -> tuple[str | None, int]:
                                         .where(Delivery.broadcast_id == due.id))
         record_event(session, "broadcast_published", events.broadcast_published(due))
     return due.id, len(ids)
+
+
+def next_scheduled_in(session: Session) -> float | None:
+    """Seconds until the first scheduled broadcast falls due (0 when one is due now), or None."""
+    first = session.scalar(select(func.min(Broadcast.published_at)).where(Broadcast.status == "scheduled"))
+    return None if first is None else max(0.0, (as_utc(first) - utcnow()).total_seconds())
 
 
 def deliver_running_broadcasts(session: Session, kim_ids: str | list[str], open_days: float = 30) -> int:

@@ -127,7 +127,11 @@ def test_a_draft_changes_in_every_field(engine):
 
 def test_a_scheduled_broadcast_moved_to_now_is_published(engine):
     scheduled = broadcast(engine, publish_at=(utcnow() + timedelta(days=1)).isoformat())
+    with Session(engine) as session:  # what the fan-out tells its timer: wait until then
+        assert 86000 < broadcasts.next_scheduled_in(session) <= 86400
     assert change(engine, scheduled, publish_at=None)["status"] == "publishing"
+    with Session(engine) as session:
+        assert broadcasts.next_scheduled_in(session) is None
 
 
 def test_a_sent_broadcast_changes_its_content_only_and_a_withdrawn_one_not_at_all(engine):

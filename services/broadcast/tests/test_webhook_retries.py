@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.broadcast.models import Delivery
-from services.broadcast.webhooks import record_push
+from services.broadcast.models import Delivery, Webhook
+from services.broadcast.webhooks import next_push_in, record_push
 from services.common.events import as_utc, utcnow
 from services.common.testing import migrated_session
 
@@ -43,3 +43,16 @@ def test_a_push_that_succeeds_clears_the_schedule_and_the_error(delivery):
     assert row.next_push_at > utcnow() + timedelta(seconds=1)
     assert record_push(session, row.id, True, None, max_attempts=4, backoff_seconds=2.0) == "sent"
     assert (row.next_push_at, row.push_error, row.push_attempts) == (None, None, 2)
+
+
+def test_the_pushes_timer_learns_when_the_next_push_falls_due(delivery):
+    """What push_webhooks returns to its timer: the next pending push of a group with a webhook."""
+    session, row = delivery
+    assert next_push_in(session) is None  # k1 has no webhook: nothing of it is ever pushed
+    session.add(Webhook(kim_id="k1", url="https://kim.example/hook", secret="s", updated_at=utcnow()))
+    session.flush()
+    assert next_push_in(session) == 0.0  # due now
+    record_push(session, row.id, False, "HTTP 500", max_attempts=4, backoff_seconds=2.0)
+    assert 1.0 < next_push_in(session) <= 2.0  # its back-off
+    record_push(session, row.id, True, None, max_attempts=4, backoff_seconds=2.0)
+    assert next_push_in(session) is None

@@ -495,9 +495,8 @@ class Timer(NameKoTimer):
         self._woken.set()
 
     def stop(self):
-        self.should_stop.send(True)
-        if self.wake_on is not None:
-            self._woken.set()
+        self.should_stop.send(True)  # before the wake: a woken loop sees it and ends
+        self._woken.set()
         self.gt.wait()
 
     def _run(self):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from services.common.errors import invalid
@@ -110,7 +110,6 @@ def consent_row(model, record: str, purpose: str, version: str | None, fields: l
 
 def consents_of(session, model, records: list[str]) -> dict[str, list[dict]]:
     """record -> the consent records kept for it (oldest first), in one query."""
-    from sqlalchemy import select
     found: dict[str, list[dict]] = {}
     if records:
         for row in session.scalars(select(model).where(model.record.in_(records))

@@ -13,12 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from services.common.events import utcnow
 from services.common.regions import REGION_CODE, VILLAGE_CODE
+from services.common.text import BLANK
 from services.common.tracking import new_tracking_code, normalise_tracking_code
 from services.common.vocabulary import ASPIRATION_KINDS, ASPIRATION_STATUSES
 from services.gateway.access_log import log_access
 from services.gateway.deps import Anyone, Idempotency, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem, prefers_english
-from services.gateway.routes.common import BLANK, EMAIL, TEXT, Flag, KnownRegions, Pages, notice_version, problems
+from services.gateway.routes.common import EMAIL, TEXT, Flag, KnownRegions, Pages, notice_version, problems
 from services.gateway.routes.kims import KIM_ID, Strict
 
 router = APIRouter(tags=["aspirations"])

@@ -7,11 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from services.common.regions import REGION_CODE
+from services.common.text import BLANK
 from services.common.vocabulary import BROADCAST_CATEGORIES, BROADCAST_PRIORITIES
 from services.gateway.deps import Group, Member, Office, RpcCall, actor
 from services.gateway.problems import Problem
 from services.gateway.routes.common import (
-    BLANK,
     TEXT,
     Day,
     Flag,
